@@ -1,0 +1,533 @@
+"""BaseMLP: parameter validation and the fit/partial_fit orchestration.
+
+Python owns the loop over epochs (schedules, early stopping, history, verbose output);
+every epoch runs inside one compiled call (:func:`skdnn._core.epoch.run_epoch`).
+"""
+
+import time
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_optimize_result,
+    _check_sample_weight,
+    validate_data,
+)
+from ._core import codes
+from ._core.epoch import full_loss_grad, predict_forward, run_epoch
+from ._core.optimizers import (
+    OPT_BETA_1,
+    OPT_BETA_2,
+    OPT_CODE,
+    OPT_COLS,
+    OPT_EPSILON,
+    OPT_I_COLS,
+    OPT_L2,
+    OPT_N_WEIGHTS,
+    OPT_NESTEROV,
+)
+from ._network import NetworkSpec, Workspace, input_arrays
+from .activations import ACTIVATION_CONSTRAINT, resolve_activation
+from .initializers import INIT_NAMES, init_weights
+from .schedules import SCHEDULE_NAMES, epoch_learning_rate, on_plateau
+
+_STOCHASTIC_SOLVERS = {"sgd", "adam"}
+_OPTIMIZER_CODES = {"sgd": codes.SGD, "adam": codes.ADAM}
+
+# output activation name -> (kernel output code, kernel loss code)
+_OUTPUTS = {
+    "identity": (codes.IDENTITY, codes.SQUARED_ERROR),
+    "logistic": (codes.LOGISTIC, codes.BINARY_LOG_LOSS),
+    "softmax": (codes.SOFTMAX, codes.LOG_LOSS),
+    "exp": (codes.EXP, codes.POISSON),
+}
+
+# rows per chunk of the full-batch objective (L-BFGS): bounds its work memory
+_FULL_BATCH_CHUNK = 4096
+
+
+def _set_params_from(estimator, params):
+    """Store the constructor arguments ``params`` (a ``locals()``) unchanged."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
+class BaseMLP(BaseEstimator, metaclass=ABCMeta):
+    """Shared machinery of :class:`MLPClassifier` and :class:`MLPRegressor`.
+
+    Subclasses declare their constructor (scikit-learn introspects it) and the
+    label/target handling; everything else lives here.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": ACTIVATION_CONSTRAINT,
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions(set(SCHEDULE_NAMES))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions(set(INIT_NAMES))],
+        "bias_init": [Interval(Real, None, None, closed="neither")],
+    }
+
+    @abstractmethod
+    def __init__(self):
+        """Subclasses store their arguments with ``_set_params_from``."""
+
+    # ------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset, classes=None):
+        """Return ``(X, Y, y)``: validated X, 2-D float targets and the raw targets."""
+
+    @abstractmethod
+    def _output_activation(self):
+        """Name of the output activation (a key of ``_OUTPUTS``)."""
+
+    @abstractmethod
+    def _score(self, X, y, sample_weight=None):
+        """Validation score used by early stopping (higher is better)."""
+
+    def _extra_sample_weight(self, y, incremental):
+        """Per-sample multipliers folded into ``sample_weight`` (class weights)."""
+        return None
+
+    # ------------------------------------------------------------ validation
+    def _check_solver(self):
+        """Whether partial_fit is available (stochastic solvers only)."""
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        for s in sizes:
+            if (
+                not isinstance(s, Integral | np.integer)
+                or isinstance(s, bool)
+                or s <= 0
+            ):
+                raise ValueError(
+                    "hidden_layer_sizes must be positive integers (the width of each "
+                    f"hidden layer), got {self.hidden_layer_sizes!r}."
+                )
+        return [int(s) for s in sizes]
+
+    def _check_sample_weight(self, sample_weight, X, y, incremental):
+        sw = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        extra = self._extra_sample_weight(y, incremental)
+        if extra is not None:
+            sw = sw * extra.astype(X.dtype, copy=False)
+        sw = np.ascontiguousarray(sw, dtype=X.dtype)
+        if not np.all(np.isfinite(sw)):
+            raise ValueError("sample_weight must be finite.")
+        if sw.sum() <= 0:
+            raise ValueError(
+                "sample_weight must have a positive sum: all samples have zero weight."
+            )
+        return sw
+
+    # --------------------------------------------------------- fitted state
+    def _build(self, layer_units, dtype, random_state):
+        """Create the network, its parameters and the optimizer state."""
+        _, hidden_code, hidden_param, family = resolve_activation(self.activation)
+        out_name = self._output_activation()
+        spec = NetworkSpec(
+            layer_units, hidden_code, hidden_param, _OUTPUTS[out_name][0]
+        )
+        theta = np.empty(spec.n_params, dtype=dtype)
+        n_layers = spec.n_layers
+        for i, W in enumerate(spec.coefs(theta)):
+            layer_family = family if i < n_layers - 1 else "glorot"
+            init_weights(W, self.init, layer_family, random_state)
+        theta[spec.n_weights :] = self.bias_init
+
+        self._spec = spec
+        self._theta = theta
+        self._opt_state = np.zeros((2, spec.n_params), dtype=dtype)
+        self._step = np.zeros(1, dtype=np.int64)
+        self._seed = np.uint64(random_state.randint(0, 2**63 - 1, dtype=np.int64))
+        self._epoch = 0
+        self._lr = float(self.learning_rate_init)
+        self._bind_views()
+
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = layer_units[-1]
+        self.out_activation_ = out_name
+        self.history_ = []
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _bind_views(self):
+        self.coefs_ = self._spec.coefs(self._theta)
+        self.intercepts_ = self._spec.intercepts(self._theta)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # coefs_/intercepts_ are views of _theta: rebuilt on load so they stay views
+        state.pop("coefs_", None)
+        state.pop("intercepts_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_theta" in state:
+            self._bind_views()
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "_theta") or (
+            not self.warm_start and not incremental
+        )
+        X, Y, y = self._validate_input(
+            X, y, incremental, reset=first_pass, classes=classes
+        )
+        sw = self._check_sample_weight(sample_weight, X, y, incremental)
+        layer_units = [X.shape[1], *hidden, Y.shape[1]]
+        random_state = check_random_state(self.random_state)
+
+        if first_pass:
+            self._build(layer_units, X.dtype, random_state)
+        elif self._spec.layer_units != layer_units:
+            raise ValueError(
+                "warm_start/partial_fit needs the network of the previous fit: it had "
+                f"layer sizes {self._spec.layer_units}, now {layer_units}. Set "
+                "warm_start=False (or call fit) to start over."
+            )
+        dtype = self._theta.dtype
+        if X.dtype != dtype:
+            X = X.astype(dtype)
+            Y = Y.astype(dtype)
+            sw = sw.astype(dtype)
+
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self._fit_stochastic(X, Y, y, sw, incremental, random_state)
+        else:
+            self._fit_lbfgs(X, Y, sw)
+        return self
+
+    def _optimizer_config(self, sw_total):
+        opt_i = np.zeros(OPT_I_COLS, dtype=np.int64)
+        opt_i[OPT_CODE] = _OPTIMIZER_CODES[self.solver]
+        opt_i[OPT_NESTEROV] = int(self.nesterovs_momentum)
+        opt_i[OPT_N_WEIGHTS] = self._spec.n_weights
+        opt_f = np.zeros(OPT_COLS, dtype=np.float64)
+        opt_f[OPT_BETA_1] = self.beta_1
+        opt_f[OPT_BETA_2] = self.beta_2
+        opt_f[OPT_EPSILON] = self.epsilon
+        opt_f[OPT_L2] = self.alpha / sw_total
+        return opt_i, opt_f
+
+    def _split(self, Y, y, random_state):
+        """Row indices of the training and validation sets (early stopping)."""
+        n = Y.shape[0]
+        rows = np.arange(n, dtype=np.int64)
+        if not self.early_stopping:
+            return rows, None
+        stratify = None
+        if is_classifier(self) and y.ndim == 1:
+            # stratify binary and multiclass targets when every class can be split
+            _, counts = np.unique(y, return_counts=True)
+            if counts.min() >= 2:
+                stratify = y
+        train, val = train_test_split(
+            rows,
+            random_state=random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        if val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        return np.sort(train), val
+
+    def _fit_stochastic(self, X, Y, y, sw, incremental, random_state):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        train_rows, val_rows = self._split(Y, y, random_state)
+        if val_rows is not None:
+            X_val = X[val_rows]
+            y_val = y[val_rows]
+            sw_val = sw[val_rows]
+        n_train = train_rows.shape[0]
+        sw_train = float(sw[train_rows].sum())
+
+        if self.batch_size == "auto":
+            batch_size = min(200, n_train)
+        else:
+            if self.batch_size > n_train:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than "
+                    "sample size. It is going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_train))
+        n_batches = -(-n_train // batch_size)
+
+        spec = self._spec
+        theta = self._theta
+        inputs = input_arrays(X, theta.dtype)
+        workspace = Workspace(spec, batch_size, theta.dtype).args()
+        grad = np.empty_like(theta)
+        opt_i, opt_f = self._optimizer_config(sw_train)
+        loss_code = _OUTPUTS[self.out_activation_][1]
+        momentum = float(self.momentum) if self.solver == "sgd" else 0.0
+        moms = np.full(n_batches, momentum)
+        perm = train_rows  # shuffled in place by the kernel: X itself is never copied
+        best_theta = theta.copy() if self.early_stopping else None
+
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            tic = time.perf_counter()
+            lr = epoch_learning_rate(
+                self.learning_rate,
+                self._lr,
+                self.learning_rate_init,
+                self.power_t,
+                self.t_,
+            )
+            self._lr = lr
+            lrs = np.full(n_batches, lr)
+            backup = (theta.copy(), self._opt_state.copy(), self._step.copy())
+            data_loss, penalty, n_done = run_epoch(
+                *inputs, Y, sw, perm, self.shuffle, self._seed, self._epoch,
+                theta, grad, self._opt_state, self._step, spec.net, spec.netf,
+                loss_code, opt_i, opt_f, lrs, moms, *workspace,
+            )  # fmt: skip
+            if n_done < n_batches or not np.all(np.isfinite(theta)):
+                theta[:], self._opt_state[:], self._step[:] = backup
+                warnings.warn(
+                    f"Training diverged in epoch {self._epoch + 1}: the loss became "
+                    "non-finite (learning_rate_init too large, or unscaled inputs?). "
+                    "Training stopped; the parameters of the last finite epoch are "
+                    "kept.",
+                    ConvergenceWarning,
+                )
+                break
+            self._epoch += 1
+            self.n_iter_ += 1
+            self.t_ += n_train
+            self.loss_ = (data_loss + penalty) / sw_train
+            self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+
+            val_score = None
+            if val_rows is not None:
+                val_score = self._score(X_val, y_val, sample_weight=sw_val)
+                if self.verbose:
+                    print("Validation score: %f" % val_score)
+            improved = self._update_no_improvement_count(val_score)
+            if improved and best_theta is not None:
+                best_theta[:] = theta
+            self.history_.append(
+                {
+                    "epoch": self._epoch,
+                    "loss": self.loss_,
+                    "validation_score": val_score,
+                    "learning_rate": lr,
+                    "seconds": time.perf_counter() - tic,
+                }
+            )
+
+            if self._no_improvement_count > self.n_iter_no_change:
+                if val_rows is not None:
+                    msg = (
+                        "Validation score did not improve more than tol=%f for %d "
+                        "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                    )
+                else:
+                    msg = (
+                        "Training loss did not improve more than tol=%f for %d "
+                        "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                    )
+                self._lr, stop = on_plateau(self.learning_rate, self._lr)
+                if stop:
+                    if self.verbose:
+                        print(msg + " Stopping.")
+                    break
+                if self.verbose:
+                    print(msg + " Setting learning rate to %f" % self._lr)
+                self._no_improvement_count = 0
+
+            if incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                    "optimization hasn't converged yet." % self.max_iter,
+                    ConvergenceWarning,
+                )
+        if best_theta is not None:
+            theta[:] = best_theta
+
+    def _update_no_improvement_count(self, val_score):
+        """scikit-learn's stopping rule; returns True when this epoch is the best."""
+        if val_score is not None:
+            self.validation_scores_.append(val_score)
+            if val_score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if val_score > self.best_validation_score_:
+                self.best_validation_score_ = val_score
+                return True
+            return False
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+            return True
+        return False
+
+    def _fit_lbfgs(self, X, Y, sw):
+        spec = self._spec
+        theta = self._theta
+        dtype = theta.dtype
+        n = X.shape[0]
+        sw_total = float(sw.sum())
+        l2 = self.alpha / sw_total
+        inputs = input_arrays(X, dtype)
+        workspace = Workspace(spec, min(n, _FULL_BATCH_CHUNK), dtype).args()
+        rows = np.arange(n, dtype=np.int64)
+        grad = np.empty_like(theta)
+        gtmp = np.empty_like(theta)
+        loss_code = _OUTPUTS[self.out_activation_][1]
+
+        def fun(x):
+            theta[:] = x
+            loss = full_loss_grad(
+                *inputs, Y, sw, rows, theta, grad, gtmp, spec.net, spec.netf,
+                loss_code, l2, spec.n_weights, sw_total, *workspace,
+            )  # fmt: skip
+            return loss, grad.astype(np.float64)
+
+        def record(intermediate_result):
+            self.history_.append(
+                {
+                    "epoch": len(self.history_) + 1,
+                    "loss": float(intermediate_result.fun),
+                    "validation_score": None,
+                    "learning_rate": None,
+                    "seconds": time.perf_counter() - tic[0],
+                }
+            )
+            tic[0] = time.perf_counter()
+
+        iprint = 1 if self.verbose else -1
+        tic = [time.perf_counter()]
+        with warnings.catch_warnings():
+            # scipy >= 1.15 deprecates iprint/disp but still honours them
+            warnings.simplefilter("ignore", DeprecationWarning)
+            result = scipy.optimize.minimize(
+                fun,
+                theta.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=record,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    "iprint": iprint,
+                },
+            )
+        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+        theta[:] = result.x
+        if not np.all(np.isfinite(theta)):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may"
+                " contain large values and need to be preprocessed."
+            )
+
+    # -------------------------------------------------------------- predict
+    def _forward(self, X, validate=True):
+        """Output-layer activations for X, shape (n_samples, n_outputs_)."""
+        if validate:
+            check_is_fitted(self, "_theta")
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        dtype = self._theta.dtype
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
+        spec = self._spec
+        predict_forward(
+            *input_arrays(X, dtype),
+            self._theta,
+            spec.net,
+            spec.netf,
+            _OUTPUTS[self.out_activation_][0],
+            out,
+        )
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,288 @@
+"""MLPClassifier: label handling, output activation, probabilities."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._base import BaseMLP, _set_params_from
+from ._compat import StrOptions, _fit_context, validate_data
+from ._docs import REFERENCES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    __doc__ = f"""Multi-layer perceptron classifier on a Numba-compiled core.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`: the
+    same parameters, defaults and fitted attributes, plus the techniques of modern
+    network training as parameters. It minimises the (weighted) log-loss, with a
+    softmax output for multiclass targets and a logistic output per label for
+    binary and multilabel targets.
+
+    Parameters
+    ----------
+    {SHARED_PARAMETERS}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, as in :class:`~sklearn.linear_model.LogisticRegression`:
+        each sample's weight is multiplied by the weight of its class. 'balanced'
+        uses ``n_samples / (n_classes * np.bincount(y))``. Not supported for
+        multilabel targets, nor ('balanced') with ``partial_fit``.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels.
+
+    {SHARED_ATTRIBUTES}
+
+    See Also
+    --------
+    MLPRegressor : Multi-layer perceptron regressor.
+    sklearn.neural_network.MLPClassifier : scikit-learn's version.
+
+    References
+    ----------
+    {REFERENCES}
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdnn import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), MLPClassifier(max_iter=500,
+    ...                     random_state=0)).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> round(clf.score(X, y), 2) >= 0.95
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+        bias_init=0.0,
+        class_weight=None,
+    ):
+        _set_params_from(self, locals())
+
+    # ---------------------------------------------------------------- hooks
+    def _validate_input(self, X, y, incremental, reset, classes=None):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if incremental and classes is not None:
+            pass  # the binarizer was fitted on `classes` in partial_fit
+        elif not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            labels = unique_labels(y)
+            if self.warm_start and not incremental:
+                if set(labels) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes "
+                        f"as in the previous call to fit. Previously got "
+                        f"{self.classes_}, `y` has {labels}"
+                    )
+            elif len(np.setdiff1d(labels, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. "
+                    f"`self.classes_` has {self.classes_}. 'y' has {labels}."
+                )
+        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        return X, np.ascontiguousarray(Y), y
+
+    def _output_activation(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax"
+        return "logistic"
+
+    def _extra_sample_weight(self, y, incremental):
+        if self.class_weight is None:
+            return None
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; pass "
+                "sample_weight instead."
+            )
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: the class "
+                "frequencies of the whole data are unknown. Pass a dict computed with "
+                "sklearn.utils.class_weight.compute_class_weight instead."
+            )
+        return compute_sample_weight(self.class_weight, y)
+
+    def _score(self, X, y, sample_weight=None):
+        y_pred = self._predict(X, validate=False)
+        return accuracy_score(y, y_pred, sample_weight=sample_weight)
+
+    # ------------------------------------------------------------------ API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to the data X and the labels y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data. float32 input is trained in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a label indicator matrix (multilabel).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights; multiplied by the class weights.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(BaseMLP._check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array of shape (n_classes,), default=None
+            Every class across all calls; required on the first call.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The updated estimator.
+        """
+        first = _check_partial_fit_first_call(self, classes)
+        if first:
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=True,
+            classes=classes if first else None,
+        )
+
+    def _predict(self, X, validate=True):
+        y_pred = self._forward(X, validate=validate)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+        return self._label_binarizer.inverse_transform(y_pred)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        y_pred = self._forward(X)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+        if y_pred.ndim == 1:
+            return np.vstack([1 - y_pred, y_pred]).T
+        return y_pred
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

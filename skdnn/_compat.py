@@ -1,0 +1,20 @@
+"""Every private scikit-learn helper skdnn uses, imported in this one place.
+
+A change in scikit-learn's private API then touches only this file. The lowest
+supported scikit-learn is pinned in ``pyproject.toml``.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = [
+    "Interval",
+    "Options",
+    "StrOptions",
+    "_check_optimize_result",
+    "_check_sample_weight",
+    "_fit_context",
+    "validate_data",
+]

@@ -1,0 +1,155 @@
+"""numpydoc text shared by both estimators (written once, formatted into each)."""
+
+SHARED_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units of the ith hidden layer. ``()``
+        gives a network without hidden layer (a linear model with the output
+        activation).
+
+    activation : str or Activation, default='relu'
+        Activation of the hidden layers: 'identity', 'logistic', 'tanh', 'relu'
+        (scikit-learn's), 'leaky_relu', 'elu', 'selu', 'softplus', 'gelu',
+        'swish', or an object from :mod:`skdnn.activations` (e.g.
+        ``LeakyReLU(negative_slope=0.2)``).
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The optimizer. 'sgd' covers plain SGD, momentum and Nesterov momentum
+        (``momentum``, ``nesterovs_momentum``); 'adam' is Kingma and Ba's Adam;
+        'lbfgs' hands the whole objective to scipy's L-BFGS-B (full batch).
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty ``(alpha / (2 S)) * sum ||W||^2`` on every
+        weight matrix (never on biases), where ``S`` is the sum of the sample
+        weights: Ridge's ``alpha``. The minimiser does not depend on
+        ``batch_size`` (see the user guide, "Objective").
+
+    batch_size : int, default='auto'
+        Size of the minibatches of the stochastic solvers; 'auto' is
+        ``min(200, n_samples)``. Ignored by 'lbfgs'.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule (see :mod:`skdnn.schedules`). Unlike
+        scikit-learn, it applies to every stochastic solver, not just 'sgd'.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate of the stochastic solvers.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or of iterations
+        ('lbfgs').
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples every epoch (stochastic solvers).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the early-stopping split and the
+        shuffling. The same integer gives bitwise-identical models.
+
+    tol : float, default=1e-4
+        Tolerance of the stopping rule: training stops (or, with 'adaptive',
+        the learning rate drops) when the loss or validation score does not
+        improve by ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool or int, default=False
+        Print the loss of every epoch.
+
+    warm_start : bool, default=False
+        Reuse the parameters and the optimizer state of the previous fit.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum (solver 'sgd' with ``momentum > 0``).
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        single-label classification), stop when its score stops improving, and
+        keep the parameters of the best epoch.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement by ``tol`` before stopping (stochastic
+        solvers).
+
+    max_fun : int, default=15000
+        Maximum number of objective evaluations of 'lbfgs'.
+
+    init : str, default='auto'
+        Weight initialisation: 'glorot_uniform', 'glorot_normal', 'he_uniform',
+        'he_normal', 'lecun_uniform', 'lecun_normal', 'normal' (N(0, 0.01^2)),
+        'zeros', or 'auto' (He for the ReLU family, LeCun for SELU, Glorot
+        otherwise and for the output layer). See :mod:`skdnn.initializers`.
+
+    bias_init : float, default=0.0
+        Initial value of every bias."""
+
+SHARED_ATTRIBUTES = """\
+loss_ : float
+        The objective ``J`` (data term plus penalty) of the last epoch, or at
+        the solution for 'lbfgs'.
+
+    best_loss_ : float or None
+        The lowest ``loss_`` seen (stochastic solvers without early stopping).
+
+    loss_curve_ : list of float
+        ``loss_`` of every epoch (stochastic solvers).
+
+    validation_scores_ : list of float or None
+        Validation score of every epoch with ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        The best validation score with ``early_stopping=True``.
+
+    t_ : int
+        Number of training samples seen by the stochastic solvers.
+
+    coefs_ : list of ndarray of shape (fan_in, fan_out)
+        Weight matrices, layer by layer (views of one flat parameter buffer).
+
+    intercepts_ : list of ndarray of shape (fan_out,)
+        Biases, layer by layer.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Number of epochs (or L-BFGS iterations) of the last fit.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation.
+
+    history_ : list of dict
+        One record per epoch: 'epoch', 'loss', 'validation_score',
+        'learning_rate', 'seconds'."""
+
+REFERENCES = """\
+.. [1] Glorot, Bengio (2010). Understanding the difficulty of training deep
+       feedforward neural networks. AISTATS.
+    .. [2] He, Zhang, Ren, Sun (2015). Delving Deep into Rectifiers. ICCV.
+    .. [3] Kingma, Ba (2015). Adam: A Method for Stochastic Optimization. ICLR.
+    .. [4] Sutskever, Martens, Dahl, Hinton (2013). On the importance of
+       initialization and momentum in deep learning. ICML."""
