@@ -23,8 +23,8 @@ def _cv(estimator, X, y, cv, scoring):
     tic = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        scores = cross_val_score(make_pipeline(StandardScaler(), estimator), X, y, cv=cv,
-                                 scoring=scoring)  # fmt: skip
+        model = make_pipeline(StandardScaler(), estimator)
+        scores = cross_val_score(model, X, y, cv=cv, scoring=scoring)
     return scores.mean(), scores.std(), time.perf_counter() - tic
 
 
@@ -40,8 +40,11 @@ def main():
         rows.append(("load_digits", "accuracy", name, *_cv(est, X, y, cv, "accuracy")))
     X, y = load_diabetes(return_X_y=True)
     cv = KFold(5, shuffle=True, random_state=0)
-    for name, est in [("skdnn", MLPRegressor(random_state=0, max_iter=1000)),
-                      ("scikit-learn", SkMLPRegressor(random_state=0, max_iter=1000))]:  # fmt: skip
+    regressors = [
+        ("skdnn", MLPRegressor(random_state=0, max_iter=1000)),
+        ("scikit-learn", SkMLPRegressor(random_state=0, max_iter=1000)),
+    ]
+    for name, est in regressors:
         rows.append(("load_diabetes", "R^2", name, *_cv(est, X, y, cv, "r2")))
     print(
         f"{'dataset':<14} {'metric':<9} {'estimator':<13} {'score':>16} {'seconds':>8}"
@@ -51,7 +54,8 @@ def main():
             f"{data:<14} {metric:<9} {name:<13} {mean:>8.4f} ± {std:.4f} {secs:>8.2f}"
         )
     print(
-        "\n(skdnn's first run includes compiling its kernels; later runs use the cache.)"
+        "\n(skdnn's first run includes compiling its kernels; "
+        "later runs use the cache.)"
     )
 
 

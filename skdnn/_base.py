@@ -318,7 +318,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             if self.batch_size > n_train:
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than "
-                    "sample size. It is going to be clipped"
+                    "sample size. It is going to be clipped",
+                    stacklevel=2,
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_train))
         n_batches = -(-n_train // batch_size)
@@ -361,6 +362,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     "Training stopped; the parameters of the last finite epoch are "
                     "kept.",
                     ConvergenceWarning,
+                    stacklevel=2,
                 )
                 break
             self._epoch += 1
@@ -416,6 +418,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     "Stochastic Optimizer: Maximum iterations (%d) reached and the "
                     "optimization hasn't converged yet." % self.max_iter,
                     ConvergenceWarning,
+                    stacklevel=2,
                 )
         if best_theta is not None:
             theta[:] = best_theta

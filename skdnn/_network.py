@@ -75,7 +75,9 @@ class NetworkSpec:
         net = self.net
         return [
             theta[b : b + m]
-            for b, m in zip(net[:, codes.NET_B_OFF], net[:, codes.NET_FAN_OUT])
+            for b, m in zip(
+                net[:, codes.NET_B_OFF], net[:, codes.NET_FAN_OUT], strict=True
+            )
         ]
 
 

@@ -34,7 +34,7 @@ def epoch_learning_rate(schedule, current, learning_rate_init, power_t, t):
 
 
 def on_plateau(schedule, current):
-    """``(new_rate, stop)`` when progress has stalled for ``n_iter_no_change`` epochs."""
+    """``(new_rate, stop)`` once progress stalled for ``n_iter_no_change`` epochs."""
     if schedule == "adaptive" and current > 1e-6:
         return current / 5.0, False
     return current, True
