@@ -333,7 +333,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         loss_code = _OUTPUTS[self.out_activation_][1]
         momentum = float(self.momentum) if self.solver == "sgd" else 0.0
         moms = np.full(n_batches, momentum)
-        perm = train_rows  # shuffled in place by the kernel: X itself is never copied
+        # Sample order, shuffled in place by the kernel (X itself is never copied).
+        # Every epoch starts from the same order, so an epoch's permutation depends
+        # only on (seed, epoch): fit, warm_start and partial_fit agree bitwise.
+        perm = np.empty_like(train_rows)
         best_theta = theta.copy() if self.early_stopping else None
 
         self.n_iter_ = 0
@@ -349,6 +352,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self._lr = lr
             lrs = np.full(n_batches, lr)
             backup = (theta.copy(), self._opt_state.copy(), self._step.copy())
+            perm[:] = train_rows
             data_loss, penalty, n_done = run_epoch(
                 *inputs, Y, sw, perm, self.shuffle, self._seed, self._epoch,
                 theta, grad, self._opt_state, self._step, spec.net, spec.netf,

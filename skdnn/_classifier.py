@@ -124,6 +124,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    "MLPClassifier needs samples of at least 2 classes in y; got 1 "
+                    f"class: {self.classes_[0]}."
+                )
         else:
             labels = unique_labels(y)
             if self.warm_start and not incremental:

@@ -1,0 +1,465 @@
+"""Training throughput and compile time of skdnn, next to scikit-learn and PyTorch.
+
+Prints markdown tables:
+
+1. Training throughput (samples/second over the timed epochs, after one warm-up
+   epoch) of ``skdnn.MLPClassifier``, ``sklearn.neural_network.MLPClassifier`` and,
+   when ``import torch`` works, a plain PyTorch loop, on the same data in the same
+   run, for float32 and float64 input and several batch sizes, with the ratios
+   skdnn/sklearn and skdnn/torch (above 1: skdnn is faster).
+2. Compile time of everything a default ``fit``/``predict`` needs, per dtype, with
+   an empty Numba cache (cold) and with the cache that run filled (cached), each
+   measured in a fresh subprocess, plus the time of ``import skdnn``.
+
+Reference workload: ``make_classification(n_samples=20000, n_features=784,
+n_informative=32, n_redundant=32, n_classes=10, n_clusters_per_class=2,
+flip_y=0.01, random_state=0)``, standardised; network 784-256-128-10, ReLU, Adam
+with learning rate 1e-3, alpha=0, shuffled every epoch.
+
+Run from the repository root (skdnn installed, or importable from the checkout)::
+
+    python benchmarks/bench_epoch.py --quick
+    python benchmarks/bench_epoch.py --epochs 3 --no-torch
+
+This is a script, not a test: it asserts nothing about speed.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import skdnn
+except ImportError:  # running from a checkout without PYTHONPATH: use its skdnn
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import skdnn
+
+import numba
+import sklearn
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+HIDDEN = (256, 128)
+LEARNING_RATE = 1e-3
+N_CLASSES = 10
+# n_iter_no_change larger than any run: with tol=0 no epoch ever stops a fit early
+NEVER = 10**9
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run (under a minute): 4000 samples, 2 timed epochs, batch 128",
+    )
+    parser.add_argument(
+        "--batch-sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        help="batch sizes to time (default: 32 128 512; --quick: 128)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="timed epochs, after one warm-up epoch (default: 5; --quick: 2)",
+    )
+    parser.add_argument(
+        "--n-samples",
+        type=int,
+        default=None,
+        help="rows of the workload (default: 20000; --quick: 4000)",
+    )
+    parser.add_argument(
+        "--dtypes",
+        nargs="+",
+        choices=["float32", "float64"],
+        default=["float32", "float64"],
+        help="input dtypes to time (default: both)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="repeat each timing and keep the fastest (default: 1)",
+    )
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    parser.add_argument(
+        "--no-sklearn", action="store_true", help="skip scikit-learn's MLP"
+    )
+    parser.add_argument(
+        "--no-compile", action="store_true", help="skip the compile-time table"
+    )
+    args = parser.parse_args(argv)
+    if args.batch_sizes is None:
+        args.batch_sizes = [128] if args.quick else [32, 128, 512]
+    if args.epochs is None:
+        args.epochs = 2 if args.quick else 5
+    if args.n_samples is None:
+        args.n_samples = 4000 if args.quick else 20000
+    if args.epochs < 1 or args.repeats < 1 or min(args.batch_sizes) < 1:
+        parser.error("--epochs, --repeats and --batch-sizes must be positive")
+    return args
+
+
+def import_torch(wanted):
+    """The torch module, or None when not wanted or not importable."""
+    if not wanted:
+        return None
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+# --------------------------------------------------------------------- machine
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_info(torch):
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    lines = [
+        f"- CPU: {cpu_model()}; {os.cpu_count()} logical cores, {usable} usable",
+        f"- {platform.platform()}; Python {platform.python_version()}",
+        f"- skdnn {skdnn.__version__}, numpy {np.__version__}, "
+        f"numba {numba.__version__} (threading layer "
+        f"{numba.config.THREADING_LAYER}, {numba.config.NUMBA_NUM_THREADS} "
+        f"threads), scikit-learn {sklearn.__version__}",
+    ]
+    if torch is not None:
+        lines.append(
+            f"- torch {torch.__version__}: {torch.get_num_threads()} intra-op threads"
+        )
+    if hasattr(os, "getloadavg"):
+        load = os.getloadavg()[0]
+        note = ""
+        if load > 0.5:
+            note = " -- WARNING: the machine is busy, timings will be low and noisy"
+        lines.append(f"- load average (1 min) at start: {load:.2f}{note}")
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        lines.append("- threadpoolctl not available: BLAS threads unknown")
+    else:
+        for pool in threadpool_info():
+            lib = os.path.basename(pool.get("filepath", "?"))
+            # Numba's np.dot calls scipy's BLAS (scipy.linalg.cython_blas); numpy
+            # (scikit-learn's MLP) calls its own
+            lines.append(
+                f"- {pool['user_api']}: {pool.get('internal_api')} "
+                f"{pool.get('version')} ({lib}), {pool['num_threads']} threads"
+            )
+    return lines
+
+
+# ------------------------------------------------------------------------ data
+def make_data(n_samples):
+    """The reference workload: standardised float64 and float32 copies, labels."""
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=784,
+        n_informative=32,
+        n_redundant=32,
+        n_classes=N_CLASSES,
+        n_clusters_per_class=2,
+        flip_y=0.01,
+        random_state=0,
+    )
+    X64 = np.ascontiguousarray(StandardScaler().fit_transform(X))
+    return {"float64": X64, "float32": X64.astype(np.float32)}, y
+
+
+# ------------------------------------------------------------------ estimators
+def make_estimator(cls, batch_size, max_iter):
+    return cls(
+        hidden_layer_sizes=HIDDEN,
+        activation="relu",
+        solver="adam",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate_init=LEARNING_RATE,
+        max_iter=max_iter,
+        shuffle=True,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=NEVER,
+        early_stopping=False,
+    )
+
+
+def _timed_fit(cls, X, y, batch_size, max_iter):
+    est = make_estimator(cls, batch_size, max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tic = time.perf_counter()
+        est.fit(X, y)
+        seconds = time.perf_counter() - tic
+    assert est.n_iter_ == max_iter, (est.n_iter_, max_iter)
+    return seconds, est
+
+
+def time_estimator(cls, X, y, batch_size, epochs, repeats):
+    """Samples/second of ``cls`` over ``epochs`` epochs after the first.
+
+    Why a difference of two fits: ``fit(max_iter=1 + epochs)`` minus
+    ``fit(max_iter=1)`` (same data, same ``random_state``, ``tol=0`` and a huge
+    ``n_iter_no_change`` so neither stops early) leaves exactly epochs 2..N as each
+    library's own training loop runs them, per-epoch Python bookkeeping included.
+    Everything paid once per fit -- input validation, label binarisation, weight
+    initialisation, buffer allocation -- cancels, and it does so the same way for
+    both libraries. Timing ``partial_fit`` one epoch at a time instead would
+    charge every epoch with re-validating all of X (a full finiteness scan) and,
+    for skdnn, re-allocating its work buffers, which are per-call, not per-epoch
+    costs. Both fits run with the kernels already compiled (see ``warm_up``),
+    so compilation never lands in one term only.
+
+    Returns ``(samples_per_second, final_training_loss)``.
+    """
+    n = X.shape[0]
+    best = np.inf
+    loss = np.nan
+    for _ in range(repeats):
+        first, _ = _timed_fit(cls, X, y, batch_size, 1)
+        total, est = _timed_fit(cls, X, y, batch_size, 1 + epochs)
+        best = min(best, total - first)
+        loss = est.loss_
+    return epochs * n / max(best, 1e-12), loss
+
+
+def warm_up(X, y, batch_size):
+    """Compile skdnn's kernels for this dtype and warm BLAS, outside any timing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for cls in (skdnn.MLPClassifier, SkMLPClassifier):
+            make_estimator(cls, batch_size, 1).fit(X[:512], y[:512])
+
+
+def time_torch(torch, X, y, batch_size, epochs, repeats):
+    """Samples/second of a plain PyTorch loop over epochs 2..1+epochs.
+
+    nn.Sequential(Linear, ReLU, Linear, ReLU, Linear), CrossEntropyLoss, Adam
+    (lr 1e-3, no weight decay), manual index shuffling each epoch (no DataLoader),
+    in X's dtype, with ``torch.set_num_threads(2)``. Epoch 1 is a warm-up; every
+    epoch is timed on its own.
+    """
+    nn = torch.nn
+    torch.set_num_threads(2)
+    tdtype = torch.float32 if X.dtype == np.float32 else torch.float64
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y.astype(np.int64))
+    n, p = X.shape
+    best = np.inf
+    loss_out = np.nan
+    for rep in range(repeats):
+        torch.manual_seed(rep)
+        gen = torch.Generator().manual_seed(rep)
+        model = nn.Sequential(
+            nn.Linear(p, HIDDEN[0]),
+            nn.ReLU(),
+            nn.Linear(HIDDEN[0], HIDDEN[1]),
+            nn.ReLU(),
+            nn.Linear(HIDDEN[1], N_CLASSES),
+        ).to(tdtype)
+        optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+        criterion = nn.CrossEntropyLoss()
+        timed = 0.0
+        for epoch in range(1 + epochs):
+            tic = time.perf_counter()
+            perm = torch.randperm(n, generator=gen)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                idx = perm[start : start + batch_size]
+                xb = Xt[idx]
+                yb = yt[idx]
+                optimizer.zero_grad(set_to_none=True)
+                loss = criterion(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * idx.shape[0]
+            seconds = time.perf_counter() - tic
+            if epoch > 0:
+                timed += seconds
+        best = min(best, timed)
+        loss_out = total / n
+    return epochs * n / best, loss_out
+
+
+# ---------------------------------------------------------------- compile time
+_COMPILE_PROBE = r"""
+import json, sys, time, warnings
+tic = time.perf_counter()
+import skdnn
+out = {"import": time.perf_counter() - tic}
+import numpy as np
+from sklearn.datasets import make_classification
+warnings.simplefilter("ignore")
+X, y = make_classification(n_samples=60, n_features=8, n_informative=4,
+                           n_classes=3, random_state=0)
+for dtype in ("float64", "float32"):
+    Xd = X.astype(dtype)
+    clf = skdnn.MLPClassifier(max_iter=2, random_state=0)  # default parameters
+    tic = time.perf_counter()
+    clf.fit(Xd, y)
+    out["fit_" + dtype] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    clf.predict(Xd)
+    out["predict_" + dtype] = time.perf_counter() - tic
+print(json.dumps(out))
+"""
+
+
+def _probe(cache_dir):
+    """Run the compile probe in a fresh interpreter with the given Numba cache."""
+    env = dict(os.environ)
+    env["NUMBA_CACHE_DIR"] = cache_dir
+    # make the child import the very skdnn this process imported
+    root = str(Path(skdnn.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    tic = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _COMPILE_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - tic
+    if proc.returncode != 0:
+        raise RuntimeError("compile probe failed:\n" + proc.stderr)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["process"] = wall
+    return out
+
+
+def compile_table():
+    with tempfile.TemporaryDirectory(prefix="skdnn-numba-cache-") as cache_dir:
+        cold = _probe(cache_dir)
+        cached = _probe(cache_dir)
+    rows = [
+        "| step | cold cache (s) | cached (s) |",
+        "|---|---:|---:|",
+        f"| `import skdnn` | {cold['import']:.2f} | {cached['import']:.2f} |",
+    ]
+    for dtype in ("float64", "float32"):
+        for step in ("fit", "predict"):
+            key = f"{step}_{dtype}"
+            rows.append(
+                f"| first `{step}` on {dtype} | {cold[key]:.2f} | {cached[key]:.2f} |"
+            )
+    rows.append(
+        f"| whole subprocess | {cold['process']:.2f} | {cached['process']:.2f} |"
+    )
+    return rows
+
+
+# ------------------------------------------------------------------------ main
+def _fmt(value):
+    return f"{value:,.0f}"
+
+
+def _ratio(a, b):
+    return f"{a / b:.2f}"
+
+
+def _loss(value):
+    return f"{value:.4f}"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch = import_torch(not args.no_torch)
+    started = time.perf_counter()
+
+    print("## Machine\n")
+    print("\n".join(machine_info(torch)))
+
+    Xs, y = make_data(args.n_samples)
+    print(
+        f"\n## Training throughput (samples/s)\n\n"
+        f"make_classification({args.n_samples} x 784, 10 classes), standardised; "
+        f"784-{HIDDEN[0]}-{HIDDEN[1]}-10 ReLU, Adam lr={LEARNING_RATE:g}, alpha=0, "
+        f"shuffle; {args.epochs} timed epoch(s) after 1 warm-up epoch; "
+        f"best of {args.repeats}. Ratios above 1: skdnn is faster.\n"
+    )
+
+    def time_sklearn(X, bs):
+        return time_estimator(SkMLPClassifier, X, y, bs, args.epochs, args.repeats)
+
+    def time_pytorch(X, bs):
+        return time_torch(torch, X, y, bs, args.epochs, args.repeats)
+
+    others = []  # (name, timing function) of the libraries skdnn is compared with
+    if not args.no_sklearn:
+        others.append(("sklearn", time_sklearn))
+    if torch is not None:
+        others.append(("torch", time_pytorch))
+    names = [name for name, _ in others]
+    header = ["dtype", "batch", "skdnn", *names]
+    header += [f"skdnn/{name}" for name in names]
+    header.append(f"last-epoch loss ({' / '.join(['skdnn', *names])})")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
+    sys.stdout.flush()
+
+    for dtype in args.dtypes:
+        X = Xs[dtype]
+        warm_up(X, y, min(args.batch_sizes))
+        for bs in args.batch_sizes:
+            ours, ours_loss = time_estimator(
+                skdnn.MLPClassifier, X, y, bs, args.epochs, args.repeats
+            )
+            results = [timing(X, bs) for _, timing in others]
+            cells = [dtype, str(bs), _fmt(ours)]
+            cells += [_fmt(speed) for speed, _ in results]
+            cells += [_ratio(ours, speed) for speed, _ in results]
+            losses = [ours_loss, *(loss for _, loss in results)]
+            cells.append(" / ".join(_loss(v) for v in losses))
+            print("| " + " | ".join(cells) + " |")
+            sys.stdout.flush()
+
+    if not args.no_compile:
+        print(
+            "\n## Compile time\n\nFresh interpreter with NUMBA_CACHE_DIR set to an "
+            "empty temporary directory (cold), then again with the cache it filled "
+            "(cached); default MLPClassifier, 60 x 8 data, float64 then float32.\n"
+        )
+        print("\n".join(compile_table()))
+
+    load = (
+        f", load average at end {os.getloadavg()[0]:.2f}"
+        if hasattr(os, "getloadavg")
+        else ""
+    )
+    print(f"\nTotal time: {time.perf_counter() - started:.1f} s{load}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Slow, obvious NumPy references for the kernels (written from the formulas).
+
+Nothing here imports skdnn's kernels: every function is an independent statement of
+the published formula, so that comparing with it can catch a kernel bug.
+"""
+
+import numpy as np
+from scipy.special import erf, expit, logsumexp, xlogy
+
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+
+
+def activation(name, z, param=None):
+    """f(z) for the hidden activations."""
+    if name == "identity":
+        return z.copy()
+    if name == "logistic":
+        return expit(z)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0)
+    if name == "leaky_relu":
+        a = 0.01 if param is None else param
+        return np.where(z > 0, z, a * z)
+    if name == "elu":
+        a = 1.0 if param is None else param
+        return np.where(z > 0, z, a * (np.exp(np.minimum(z, 0)) - 1))
+    if name == "selu":
+        return SELU_SCALE * np.where(
+            z > 0, z, SELU_ALPHA * (np.exp(np.minimum(z, 0)) - 1)
+        )
+    if name == "softplus":
+        return np.logaddexp(0, z)
+    if name == "gelu":
+        return 0.5 * z * (1 + erf(z / np.sqrt(2)))
+    if name == "swish":
+        return z * expit(z)
+    raise ValueError(name)
+
+
+def activation_derivative(name, z, param=None):
+    """f'(z), differentiated by hand from :func:`activation`."""
+    if name == "identity":
+        return np.ones_like(z)
+    if name == "logistic":
+        s = expit(z)
+        return s * (1 - s)
+    if name == "tanh":
+        return 1 - np.tanh(z) ** 2
+    if name == "relu":
+        return (z > 0).astype(z.dtype)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, 0.01 if param is None else param)
+    if name == "elu":
+        a = 1.0 if param is None else param
+        return np.where(z > 0, 1.0, a * np.exp(np.minimum(z, 0)))
+    if name == "selu":
+        return SELU_SCALE * np.where(z > 0, 1.0, SELU_ALPHA * np.exp(np.minimum(z, 0)))
+    if name == "softplus":
+        return expit(z)
+    if name == "gelu":
+        return 0.5 * (1 + erf(z / np.sqrt(2))) + z * np.exp(-0.5 * z**2) / np.sqrt(
+            2 * np.pi
+        )
+    if name == "swish":
+        s = expit(z)
+        return s + z * s * (1 - s)
+    raise ValueError(name)
+
+
+def per_sample_loss(loss, Z, Y):
+    """Per-sample loss from output pre-activations Z (n, k) and targets Y (n, k)."""
+    if loss == "squared_error":
+        return 0.5 * ((Z - Y) ** 2).sum(axis=1)
+    if loss == "binary_log_loss":
+        p = expit(Z)
+        return -(xlogy(Y, p) + xlogy(1 - Y, 1 - p)).sum(axis=1)
+    if loss == "log_loss":
+        return logsumexp(Z, axis=1) - (Y * Z).sum(axis=1)
+    if loss == "poisson":
+        mu = np.exp(Z)
+        return (xlogy(Y, Y / mu) - Y + mu).sum(axis=1)
+    raise ValueError(loss)
+
+
+def forward(X, coefs, intercepts, hidden):
+    """Output-layer pre-activation of a fully connected network."""
+    a = X
+    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        z = a @ W + b
+        a = activation(hidden, z) if i < len(coefs) - 1 else z
+    return a
+
+
+def objective(X, Y, sw, coefs, intercepts, hidden, loss, alpha):
+    """DESIGN.md section 4: (1/S) sum s_i l_i + alpha/(2S) sum ||W||^2."""
+    Z = forward(X, coefs, intercepts, hidden)
+    S = sw.sum()
+    data = (sw * per_sample_loss(loss, Z, Y)).sum() / S
+    return data + alpha / (2 * S) * sum((W**2).sum() for W in coefs)
