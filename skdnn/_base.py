@@ -34,11 +34,14 @@ from ._core.optimizers import (
     OPT_COLS,
     OPT_EPSILON,
     OPT_I_COLS,
+    OPT_L1,
     OPT_L2,
+    OPT_MAX_NORM,
     OPT_N_WEIGHTS,
     OPT_NESTEROV,
 )
 from ._network import NetworkSpec, Workspace, input_arrays
+from ._owlqn import owlqn
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
 from .initializers import INIT_NAMES, init_weights
 from .schedules import SCHEDULE_NAMES, epoch_learning_rate, on_plateau
@@ -105,6 +108,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "max_norm": [None, Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INIT_NAMES))],
         "bias_init": [Interval(Real, None, None, closed="neither")],
     }
@@ -156,6 +161,15 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     f"hidden layer), got {self.hidden_layer_sizes!r}."
                 )
         return [int(s) for s in sizes]
+
+    def _check_params(self):
+        """Checks that span several parameters."""
+        if self.solver == "lbfgs" and self.max_norm is not None:
+            raise ValueError(
+                "max_norm is a projection after each stochastic update and is not "
+                "supported with solver='lbfgs'; use solver='sgd' or 'adam', or set "
+                "max_norm=None."
+            )
 
     def _check_sample_weight(self, sample_weight, X, y, incremental):
         sw = _check_sample_weight(
@@ -234,6 +248,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         hidden = self._hidden_sizes()
+        self._check_params()
         first_pass = not hasattr(self, "_theta") or (
             not self.warm_start and not incremental
         )
@@ -262,7 +277,17 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self._fit_stochastic(X, Y, y, sw, incremental, random_state)
         else:
             self._fit_lbfgs(X, Y, sw)
+        self._set_sparsity()
         return self
+
+    def _set_sparsity(self):
+        """``sparsity_``, ``dead_inputs_`` and ``dead_units_`` from the weights."""
+        zero = [W == 0 for W in self.coefs_]
+        self.sparsity_ = float(sum(z.sum() for z in zero)) / max(
+            self._spec.n_weights, 1
+        )
+        self.dead_inputs_ = [int(z.all(axis=1).sum()) for z in zero]
+        self.dead_units_ = [int(z.all(axis=0).sum()) for z in zero]
 
     def _optimizer_config(self, sw_total):
         opt_i = np.zeros(OPT_I_COLS, dtype=np.int64)
@@ -274,6 +299,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         opt_f[OPT_BETA_2] = self.beta_2
         opt_f[OPT_EPSILON] = self.epsilon
         opt_f[OPT_L2] = self.alpha / sw_total
+        opt_f[OPT_L1] = self.l1
+        opt_f[OPT_MAX_NORM] = 0.0 if self.max_norm is None else self.max_norm
         return opt_i, opt_f
 
     def _split(self, Y, y, random_state):
@@ -482,24 +509,42 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             )
             tic[0] = time.perf_counter()
 
-        iprint = 1 if self.verbose else -1
+        # scipy's default relative-decrease tolerance (factr=1e7), tightened with tol
+        # so that a small tol reaches the exact Ridge/Lasso solutions
+        ftol = min(2.220446049250313e-09, self.tol**2)
         tic = [time.perf_counter()]
-        with warnings.catch_warnings():
-            # scipy >= 1.15 deprecates iprint/disp but still honours them
-            warnings.simplefilter("ignore", DeprecationWarning)
-            result = scipy.optimize.minimize(
+        if self.l1 > 0:
+            result = owlqn(
                 fun,
                 theta.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
+                self.l1,
+                spec.n_weights,
+                maxiter=self.max_iter,
+                maxfun=self.max_fun,
+                gtol=self.tol,
+                ftol=ftol,
                 callback=record,
-                options={
-                    "maxfun": self.max_fun,
-                    "maxiter": self.max_iter,
-                    "gtol": self.tol,
-                    "iprint": iprint,
-                },
             )
+            if self.verbose:
+                print(f"OWL-QN: {result.message} after {result.nit} iterations")
+        else:
+            with warnings.catch_warnings():
+                # scipy >= 1.15 deprecates iprint/disp but still honours them
+                warnings.simplefilter("ignore", DeprecationWarning)
+                result = scipy.optimize.minimize(
+                    fun,
+                    theta.astype(np.float64),
+                    method="L-BFGS-B",
+                    jac=True,
+                    callback=record,
+                    options={
+                        "maxfun": self.max_fun,
+                        "maxiter": self.max_iter,
+                        "gtol": self.tol,
+                        "ftol": ftol,
+                        "iprint": 1 if self.verbose else -1,
+                    },
+                )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         theta[:] = result.x

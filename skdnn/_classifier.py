@@ -101,6 +101,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_fun=15000,
         init="auto",
         bias_init=0.0,
+        l1=0.0,
+        max_norm=None,
         class_weight=None,
     ):
         _set_params_from(self, locals())

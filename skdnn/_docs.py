@@ -52,6 +52,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Tolerance of the stopping rule: training stops (or, with 'adaptive',
         the learning rate drops) when the loss or validation score does not
         improve by ``tol`` for ``n_iter_no_change`` consecutive epochs.
+        'lbfgs' stops when the largest (pseudo-)gradient component is at most
+        ``tol`` or the objective's relative decrease is at most
+        ``min(2.2e-9, tol**2)`` (scipy's default for the default ``tol``).
 
     verbose : bool or int, default=False
         Print the loss of every epoch.
@@ -96,7 +99,18 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         otherwise and for the output layer). See :mod:`skdnn.initializers`.
 
     bias_init : float, default=0.0
-        Initial value of every bias."""
+        Initial value of every bias.
+
+    l1 : float, default=0.0
+        Strength of the L1 penalty ``l1 * sum |W|`` on every weight matrix (never
+        on biases): Lasso's ``alpha``. Applied by a proximal (soft-thresholding)
+        step after every update, per coordinate for Adam, so weights become
+        exactly zero; 'lbfgs' switches to OWL-QN when ``l1 > 0``.
+
+    max_norm : float or None, default=None
+        After every update, rescale each unit's incoming weight vector to an L2
+        norm of at most ``max_norm`` (a projection, not a loss term). Stochastic
+        solvers only."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -141,6 +155,17 @@ loss_ : float
 
     out_activation_ : str
         Name of the output activation.
+
+    sparsity_ : float
+        Fraction of the connection weights that are exactly zero.
+
+    dead_inputs_ : list of int
+        Per layer, the number of inputs whose outgoing weights are all zero
+        (rows of ``coefs_[i]``), e.g. features an ``l1`` fit dropped.
+
+    dead_units_ : list of int
+        Per layer, the number of units whose incoming weights are all zero
+        (columns of ``coefs_[i]``).
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',

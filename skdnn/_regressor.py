@@ -87,6 +87,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_fun=15000,
         init="auto",
         bias_init=0.0,
+        l1=0.0,
+        max_norm=None,
     ):
         _set_params_from(self, locals())
 

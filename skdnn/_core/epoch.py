@@ -37,11 +37,12 @@ from .codes import (
 )
 from .losses import output_forward, output_loss_delta
 from .optimizers import (
+    OPT_L1,
     OPT_L2,
     OPT_N_WEIGHTS,
     add_l2_gradient,
     apply_update,
-    squared_weight_norm,
+    penalty,
 )
 from .random import shuffle_inplace, stream_key
 
@@ -212,7 +213,8 @@ def run_epoch(
     data_loss : float
         ``sum_i sw_i * loss_i`` over the epoch (each batch at its parameters).
     penalty : float
-        ``sum_B sw_B * (alpha / 2S) * ||W||^2`` over the batches B.
+        ``sum_B sw_B * ((alpha / 2S) ||W||^2 + l1 ||W||_1)`` over the batches B, each
+        at the parameters its step started from.
     n_done : int
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
@@ -221,9 +223,10 @@ def run_epoch(
         shuffle_inplace(perm, stream_key(seed, epoch))
     n_weights = opt_i[OPT_N_WEIGHTS]
     l2 = opt_f[OPT_L2]
-    wsq = squared_weight_norm(theta, n_weights) if l2 != 0.0 else 0.0
+    l1 = opt_f[OPT_L1]
+    pen = penalty(theta, n_weights, l2, l1)
     data_loss = 0.0
-    penalty = 0.0
+    pen_loss = 0.0
     n_batches = lrs.shape[0]
     for b in range(n_batches):
         start = b * bs
@@ -239,14 +242,13 @@ def run_epoch(
             grad, net, netf, loss_code, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
         )  # fmt: skip
         if not math.isfinite(loss):
-            return data_loss, penalty, b
+            return data_loss, pen_loss, b
         data_loss += loss
-        penalty += sw_b * 0.5 * l2 * wsq
+        pen_loss += sw_b * pen
         add_l2_gradient(grad, theta, n_weights, l2)
-        apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f)
-        if l2 != 0.0:
-            wsq = squared_weight_norm(theta, n_weights)
-    return data_loss, penalty, n_batches
+        apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f, net)
+        pen = penalty(theta, n_weights, l2, l1)
+    return data_loss, pen_loss, n_batches
 
 
 @njit(**JIT)
@@ -254,9 +256,9 @@ def full_loss_grad(
     X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, gtmp, net, netf,
     loss_code, l2, n_weights, sw_total, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
 ):  # fmt: skip
-    """The full objective J(theta) and its gradient (written to ``grad``).
+    """The smooth part of the full objective and its gradient (written to ``grad``).
 
-    ``J = sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``l2 = alpha / S`` and
+    ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``l2 = alpha / S`` and
     ``S = sw_total``; the data are processed in chunks of ``bs`` rows of ``rows``.
     """
     n = rows.shape[0]
@@ -274,8 +276,7 @@ def full_loss_grad(
         for i in range(grad.shape[0]):
             grad[i] += gtmp[i]
     add_l2_gradient(grad, theta, n_weights, l2)
-    wsq = squared_weight_norm(theta, n_weights) if l2 != 0.0 else 0.0
-    return total * inv + 0.5 * l2 * wsq
+    return total * inv + penalty(theta, n_weights, l2, 0.0)
 
 
 @njit(**JIT)
