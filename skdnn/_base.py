@@ -28,26 +28,28 @@ from ._compat import (
 from ._core import codes
 from ._core.epoch import full_loss_grad, predict_forward, run_epoch
 from ._core.optimizers import (
-    OPT_BETA_1,
+    OPT_AMSGRAD,
     OPT_BETA_2,
+    OPT_CLIPNORM,
+    OPT_CLIPVALUE,
     OPT_CODE,
     OPT_COLS,
     OPT_EPSILON,
     OPT_I_COLS,
+    OPT_INITIAL_ACCUMULATOR,
     OPT_L1,
     OPT_L2,
     OPT_MAX_NORM,
     OPT_N_WEIGHTS,
     OPT_NESTEROV,
+    OPT_RHO,
 )
 from ._network import NetworkSpec, Workspace, input_arrays
 from ._owlqn import owlqn
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
 from .initializers import INIT_NAMES, init_weights
-from .schedules import SCHEDULE_NAMES, epoch_learning_rate, on_plateau
-
-_STOCHASTIC_SOLVERS = {"sgd", "adam"}
-_OPTIMIZER_CODES = {"sgd": codes.SGD, "adam": codes.ADAM}
+from .optimizers import SOLVER_NAMES, Optimizer, resolve_optimizer
+from .schedules import SCHEDULE_NAMES, Context, Schedule, resolve_schedule
 
 # output activation name -> (kernel output code, kernel loss code)
 _OUTPUTS = {
@@ -81,13 +83,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": ACTIVATION_CONSTRAINT,
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions(set(SOLVER_NAMES)), Optimizer],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions(set(SCHEDULE_NAMES))],
+        "learning_rate": [StrOptions(set(SCHEDULE_NAMES)), Schedule],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -110,6 +112,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "l1": [Interval(Real, 0, None, closed="left")],
         "max_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "clipnorm": [None, Interval(Real, 0, None, closed="neither")],
+        "clipvalue": [None, Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INIT_NAMES))],
         "bias_init": [Interval(Real, None, None, closed="neither")],
     }
@@ -136,9 +140,12 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         return None
 
     # ------------------------------------------------------------ validation
+    def _is_stochastic(self):
+        return not (isinstance(self.solver, str) and self.solver == "lbfgs")
+
     def _check_solver(self):
         """Whether partial_fit is available (stochastic solvers only)."""
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if not self._is_stochastic():
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
@@ -164,7 +171,14 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     def _check_params(self):
         """Checks that span several parameters."""
-        if self.solver == "lbfgs" and self.max_norm is not None:
+        if not self._is_stochastic() and (
+            self.clipnorm is not None or self.clipvalue is not None
+        ):
+            raise ValueError(
+                "clipnorm/clipvalue clip the gradient of each stochastic update and "
+                "are not supported with solver='lbfgs'."
+            )
+        if not self._is_stochastic() and self.max_norm is not None:
             raise ValueError(
                 "max_norm is a projection after each stochastic update and is not "
                 "supported with solver='lbfgs'; use solver='sgd' or 'adam', or set "
@@ -204,11 +218,12 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
         self._spec = spec
         self._theta = theta
-        self._opt_state = np.zeros((2, spec.n_params), dtype=dtype)
+        self._opt_state = np.zeros((3, spec.n_params), dtype=dtype)
         self._step = np.zeros(1, dtype=np.int64)
         self._seed = np.uint64(random_state.randint(0, 2**63 - 1, dtype=np.int64))
         self._epoch = 0
-        self._lr = float(self.learning_rate_init)
+        self._schedule_state = {"lr": float(self.learning_rate_init)}
+        self._opt_signature = None
         self._bind_views()
 
         self.n_iter_ = 0
@@ -217,7 +232,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.n_outputs_ = layer_units[-1]
         self.out_activation_ = out_name
         self.history_ = []
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self._is_stochastic():
             self.loss_curve_ = []
             self._no_improvement_count = 0
             if self.early_stopping:
@@ -267,13 +282,16 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 f"layer sizes {self._spec.layer_units}, now {layer_units}. Set "
                 "warm_start=False (or call fit) to start over."
             )
+        elif not incremental:
+            # a warm-started fit re-reads learning_rate_init, as scikit-learn does
+            self._schedule_state = {"lr": float(self.learning_rate_init)}
         dtype = self._theta.dtype
         if X.dtype != dtype:
             X = X.astype(dtype)
             Y = Y.astype(dtype)
             sw = sw.astype(dtype)
 
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self._is_stochastic():
             self._fit_stochastic(X, Y, y, sw, incremental, random_state)
         else:
             self._fit_lbfgs(X, Y, sw)
@@ -290,18 +308,30 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.dead_units_ = [int(z.all(axis=0).sum()) for z in zero]
 
     def _optimizer_config(self, sw_total):
+        """Kernel configuration arrays and the base momentum (or beta_1)."""
+        cfg = resolve_optimizer(self)
         opt_i = np.zeros(OPT_I_COLS, dtype=np.int64)
-        opt_i[OPT_CODE] = _OPTIMIZER_CODES[self.solver]
-        opt_i[OPT_NESTEROV] = int(self.nesterovs_momentum)
+        opt_i[OPT_CODE] = cfg["code"]
+        opt_i[OPT_NESTEROV] = int(cfg["nesterov"])
+        opt_i[OPT_AMSGRAD] = int(cfg["amsgrad"])
         opt_i[OPT_N_WEIGHTS] = self._spec.n_weights
         opt_f = np.zeros(OPT_COLS, dtype=np.float64)
-        opt_f[OPT_BETA_1] = self.beta_1
-        opt_f[OPT_BETA_2] = self.beta_2
-        opt_f[OPT_EPSILON] = self.epsilon
+        opt_f[OPT_BETA_2] = cfg["beta_2"]
+        opt_f[OPT_EPSILON] = cfg["epsilon"]
+        opt_f[OPT_RHO] = cfg["rho"]
+        opt_f[OPT_INITIAL_ACCUMULATOR] = cfg["initial_accumulator_value"]
         opt_f[OPT_L2] = self.alpha / sw_total
         opt_f[OPT_L1] = self.l1
         opt_f[OPT_MAX_NORM] = 0.0 if self.max_norm is None else self.max_norm
-        return opt_i, opt_f
+        opt_f[OPT_CLIPNORM] = 0.0 if self.clipnorm is None else self.clipnorm
+        opt_f[OPT_CLIPVALUE] = 0.0 if self.clipvalue is None else self.clipvalue
+        # another optimizer (warm_start after set_params) starts from fresh state
+        signature = (cfg["code"], cfg["amsgrad"])
+        if self._opt_signature not in (None, signature):
+            self._opt_state[:] = 0.0
+            self._step[:] = 0
+        self._opt_signature = signature
+        return opt_i, opt_f, float(cfg["momentum"])
 
     def _split(self, Y, y, random_state):
         """Row indices of the training and validation sets (early stopping)."""
@@ -356,10 +386,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         inputs = input_arrays(X, theta.dtype)
         workspace = Workspace(spec, batch_size, theta.dtype).args()
         grad = np.empty_like(theta)
-        opt_i, opt_f = self._optimizer_config(sw_train)
+        opt_i, opt_f, momentum = self._optimizer_config(sw_train)
+        schedule = resolve_schedule(self)
         loss_code = _OUTPUTS[self.out_activation_][1]
-        momentum = float(self.momentum) if self.solver == "sgd" else 0.0
-        moms = np.full(n_batches, momentum)
+        step_losses = np.zeros(n_batches)
         # Sample order, shuffled in place by the kernel (X itself is never copied).
         # Every epoch starts from the same order, so an epoch's permutation depends
         # only on (seed, epoch): fit, warm_start and partial_fit agree bitwise.
@@ -369,21 +399,25 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = 0
         for _ in range(self.max_iter):
             tic = time.perf_counter()
-            lr = epoch_learning_rate(
-                self.learning_rate,
-                self._lr,
-                self.learning_rate_init,
-                self.power_t,
-                self.t_,
+            ctx = Context(
+                lr_init=float(self.learning_rate_init),
+                lr=self._schedule_state["lr"],
+                epoch=self._epoch,
+                step=int(self._step[0]),
+                n_steps=n_batches,
+                total_steps=n_batches * self.max_iter,
+                samples=self.t_,
             )
-            self._lr = lr
-            lrs = np.full(n_batches, lr)
+            lrs = np.ascontiguousarray(schedule._rates(ctx), dtype=np.float64)
+            moms = schedule._momenta(momentum, ctx)
+            cycled = moms is not None
+            moms = np.full(n_batches, momentum) if moms is None else moms.astype(float)
             backup = (theta.copy(), self._opt_state.copy(), self._step.copy())
             perm[:] = train_rows
             data_loss, penalty, n_done = run_epoch(
                 *inputs, Y, sw, perm, self.shuffle, self._seed, self._epoch,
                 theta, grad, self._opt_state, self._step, spec.net, spec.netf,
-                loss_code, opt_i, opt_f, lrs, moms, *workspace,
+                loss_code, opt_i, opt_f, lrs, moms, step_losses, *workspace,
             )  # fmt: skip
             if n_done < n_batches or not np.all(np.isfinite(theta)):
                 theta[:], self._opt_state[:], self._step[:] = backup
@@ -396,6 +430,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     stacklevel=2,
                 )
                 break
+            self._step_losses = step_losses.copy()  # read by find_learning_rate
             self._epoch += 1
             self.n_iter_ += 1
             self.t_ += n_train
@@ -412,15 +447,20 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             improved = self._update_no_improvement_count(val_score)
             if improved and best_theta is not None:
                 best_theta[:] = theta
-            self.history_.append(
-                {
-                    "epoch": self._epoch,
-                    "loss": self.loss_,
-                    "validation_score": val_score,
-                    "learning_rate": lr,
-                    "seconds": time.perf_counter() - tic,
-                }
-            )
+            if val_score is not None:
+                schedule._after_epoch(self._schedule_state, val_score, True, self.tol)
+            else:
+                schedule._after_epoch(self._schedule_state, self.loss_, False, self.tol)
+            record = {
+                "epoch": self._epoch,
+                "loss": self.loss_,
+                "validation_score": val_score,
+                "learning_rate": float(lrs[0]),
+                "seconds": time.perf_counter() - tic,
+            }
+            if cycled:
+                record["momentum"] = float(moms[0])
+            self.history_.append(record)
 
             if self._no_improvement_count > self.n_iter_no_change:
                 if val_rows is not None:
@@ -433,13 +473,14 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                         "Training loss did not improve more than tol=%f for %d "
                         "consecutive epochs." % (self.tol, self.n_iter_no_change)
                     )
-                self._lr, stop = on_plateau(self.learning_rate, self._lr)
+                lr, stop = schedule._on_no_improvement(self._schedule_state["lr"])
+                self._schedule_state["lr"] = lr
                 if stop:
                     if self.verbose:
                         print(msg + " Stopping.")
                     break
                 if self.verbose:
-                    print(msg + " Setting learning rate to %f" % self._lr)
+                    print(msg + " Setting learning rate to %f" % lr)
                 self._no_improvement_count = 0
 
             if incremental:

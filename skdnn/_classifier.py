@@ -103,6 +103,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         bias_init=0.0,
         l1=0.0,
         max_norm=None,
+        clipnorm=None,
+        clipvalue=None,
         class_weight=None,
     ):
         _set_params_from(self, locals())

@@ -5,7 +5,12 @@ supported scikit-learn is pinned in ``pyproject.toml``.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -17,4 +22,5 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "validate_data",
+    "validate_params",
 ]

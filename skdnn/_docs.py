@@ -12,10 +12,12 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         'swish', or an object from :mod:`skdnn.activations` (e.g.
         ``LeakyReLU(negative_slope=0.2)``).
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        The optimizer. 'sgd' covers plain SGD, momentum and Nesterov momentum
-        (``momentum``, ``nesterovs_momentum``); 'adam' is Kingma and Ba's Adam;
-        'lbfgs' hands the whole objective to scipy's L-BFGS-B (full batch).
+    solver : str or Optimizer, default='adam'
+        The optimizer: 'sgd' (plain, momentum and Nesterov momentum through
+        ``momentum`` and ``nesterovs_momentum``), 'adam', 'nadam', 'adamax',
+        'radam', 'adagrad', 'rmsprop', 'adadelta', 'lbfgs' (scipy's L-BFGS-B on
+        the full batch; OWL-QN when ``l1 > 0``), or an object from
+        :mod:`skdnn.optimizers` (e.g. ``Adam(amsgrad=True)``).
 
     alpha : float, default=0.0001
         Strength of the L2 penalty ``(alpha / (2 S)) * sum ||W||^2`` on every
@@ -27,9 +29,12 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Size of the minibatches of the stochastic solvers; 'auto' is
         ``min(200, n_samples)``. Ignored by 'lbfgs'.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule (see :mod:`skdnn.schedules`). Unlike
-        scikit-learn, it applies to every stochastic solver, not just 'sgd'.
+    learning_rate : str or Schedule, default='constant'
+        Learning-rate schedule: 'constant', 'invscaling', 'adaptive'
+        (scikit-learn's), 'power', 'exponential', 'step', 'piecewise',
+        'plateau', 'onecycle', 'cosine', or an object from
+        :mod:`skdnn.schedules`. Unlike scikit-learn, it drives every stochastic
+        solver, not just 'sgd'.
 
     learning_rate_init : float, default=0.001
         The initial learning rate of the stochastic solvers.
@@ -77,13 +82,14 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Fraction of the training data held out for early stopping.
 
     beta_1 : float, default=0.9
-        Adam's decay rate of the first moment estimate, in [0, 1).
+        Decay rate of the first moment estimate of 'adam', 'nadam', 'adamax'
+        and 'radam', in [0, 1).
 
     beta_2 : float, default=0.999
-        Adam's decay rate of the second moment estimate, in [0, 1).
+        Decay rate of their second moment estimate, in [0, 1).
 
     epsilon : float, default=1e-8
-        Adam's numerical-stability constant.
+        Their numerical-stability constant.
 
     n_iter_no_change : int, default=10
         Epochs without improvement by ``tol`` before stopping (stochastic
@@ -110,7 +116,15 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     max_norm : float or None, default=None
         After every update, rescale each unit's incoming weight vector to an L2
         norm of at most ``max_norm`` (a projection, not a loss term). Stochastic
-        solvers only."""
+        solvers only.
+
+    clipnorm : float or None, default=None
+        Rescale the whole gradient (all layers together) to this global L2 norm
+        when it is larger; its direction is kept. Stochastic solvers only.
+
+    clipvalue : float or None, default=None
+        Clip every gradient component to ``[-clipvalue, clipvalue]``.
+        Stochastic solvers only."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -141,7 +155,7 @@ loss_ : float
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X has string column names.
 
     n_iter_ : int
@@ -169,7 +183,8 @@ loss_ : float
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',
-        'learning_rate', 'seconds'."""
+        'learning_rate' (of the epoch's first update), 'seconds', and
+        'momentum' when the schedule cycles it (1cycle)."""
 
 REFERENCES = """\
 .. [1] Glorot, Bengio (2010). Understanding the difficulty of training deep

@@ -89,6 +89,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         bias_init=0.0,
         l1=0.0,
         max_norm=None,
+        clipnorm=None,
+        clipvalue=None,
     ):
         _set_params_from(self, locals())
 

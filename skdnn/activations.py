@@ -14,11 +14,14 @@ tanh           tanh(z)                                       Glorot
 relu           max(0, z)                                     He
 leaky_relu     max(a z, z), a = 0.01                         He
 elu            z if z > 0 else a (exp(z) - 1), a = 1         He
-selu           scale * elu(z) with the constants of [1]_     LeCun
+selu           scale * elu(z) (Klambauer et al.)             LeCun
 softplus       log(1 + exp(z))                               He
 gelu           z * Phi(z) (exact, with erf)                  He
 swish          z * sigmoid(z) (SiLU)                         He
 =============  ============================================  ==================
+
+SELU is from [1]_, ELU from [2]_, leaky ReLU from [3]_, GELU from [4]_ and swish
+from [5]_.
 
 References
 ----------

@@ -1,19 +1,19 @@
 """Weight initialisation strategies.
 
-With ``fan_avg = (fan_in + fan_out) / 2`` (seed 000's table, [1]_ [2]_ [3]_):
+With ``fan_avg = (fan_in + fan_out) / 2`` (Glorot [1]_, He [2]_, LeCun [3]_):
 
-================  =============================  =========================
-``init``          distribution                   variance
-================  =============================  =========================
-glorot_uniform    U(-r, r), r = sqrt(3 / fan_avg)  1 / fan_avg
-glorot_normal     N(0, sigma^2)                  1 / fan_avg
-he_uniform        U(-r, r), r = sqrt(6 / fan_in)   2 / fan_in
-he_normal         N(0, sigma^2)                  2 / fan_in
-lecun_uniform     U(-r, r), r = sqrt(3 / fan_in)   1 / fan_in
-lecun_normal      N(0, sigma^2)                  1 / fan_in
-normal            N(0, 0.01^2)                   1e-4
-zeros             0                              0
-================  =============================  =========================
+================  ==================================  ============
+``init``          distribution                        variance
+================  ==================================  ============
+glorot_uniform    U(-r, r), r = sqrt(3 / fan_avg)     1 / fan_avg
+glorot_normal     N(0, sigma^2)                       1 / fan_avg
+he_uniform        U(-r, r), r = sqrt(6 / fan_in)      2 / fan_in
+he_normal         N(0, sigma^2)                       2 / fan_in
+lecun_uniform     U(-r, r), r = sqrt(3 / fan_in)      1 / fan_in
+lecun_normal      N(0, sigma^2)                       1 / fan_in
+normal            N(0, 0.01^2)                        1e-4
+zeros             0                                   0
+================  ==================================  ============
 
 ``auto`` picks per layer from the layer's activation: He (uniform) for the ReLU
 family (relu, leaky_relu, elu, softplus, gelu, swish), LeCun (normal) for SELU, Glorot

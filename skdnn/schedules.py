@@ -1,40 +1,419 @@
-"""Learning-rate schedules.
+"""Learning-rate schedules: pass a name (``learning_rate="cosine"``) or an object.
 
 Unlike scikit-learn, where schedules drive only ``solver="sgd"``, every stochastic
-solver here follows ``learning_rate``:
+solver follows ``learning_rate``. Before each epoch the schedule hands the compiled
+loop one learning rate per update (and, for 1cycle, one momentum per update).
+Step-based schedules advance per update ``t`` (counted since the network was
+built), epoch-based ones per epoch ``e``; ``lr0`` is ``learning_rate_init``.
 
-- ``"constant"``: ``learning_rate_init`` throughout.
-- ``"invscaling"``: ``learning_rate_init / (t + 1) ** power_t`` where ``t`` counts
-  the samples seen before the epoch (scikit-learn's ``t_``), so it changes once per
-  epoch as in scikit-learn.
-- ``"adaptive"``: ``learning_rate_init`` until the training loss (or the validation
-  score with ``early_stopping``) fails to improve by ``tol`` for
-  ``n_iter_no_change`` consecutive epochs; then the rate is divided by 5, and
-  training stops once it is at most 1e-6.
+===========  =========================================================  ========
+name         rate                                                       advances
+===========  =========================================================  ========
+constant     lr0                                                        -
+invscaling   lr0 / (n + 1) ** power_t, n = samples seen (scikit-learn)  epoch
+adaptive     lr0, divided by 5 when progress stalls (scikit-learn)      epoch
+power        lr0 / (1 + t / s) ** c                                     step
+exponential  lr0 * 0.1 ** (t / s)                                       step
+step         lr0 * drop ** floor(e / epochs_drop)                       epoch
+piecewise    values[i] for boundaries[i-1] <= e < boundaries[i]          epoch
+plateau      lr * factor after ``patience`` epochs without improvement  epoch
+onecycle     linear warm-up to max_lr, back down, final annealing       step
+cosine       min_lr + (lr0 - min_lr) (1 + cos(pi t / T)) / 2            step
+===========  =========================================================  ========
+
+Power, exponential, piecewise-constant and performance (plateau) scheduling are the
+classic ones; 1cycle follows Smith [1]_; cosine annealing is Loshchilov and
+Hutter's SGDR [2]_ without restarts.
+
+References
+----------
+.. [1] Smith (2018). A disciplined approach to neural network hyper-parameters:
+   Part 1. arXiv:1803.09820.
+.. [2] Loshchilov, Hutter (2017). SGDR: Stochastic Gradient Descent with Warm
+   Restarts. ICLR.
 """
 
-SCHEDULE_NAMES = frozenset({"constant", "invscaling", "adaptive"})
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._compat import Interval
+
+__all__ = [
+    "Adaptive",
+    "Constant",
+    "Cosine",
+    "Exponential",
+    "InvScaling",
+    "OneCycle",
+    "Piecewise",
+    "Plateau",
+    "Power",
+    "StepDecay",
+]
 
 
-def epoch_learning_rate(schedule, current, learning_rate_init, power_t, t):
-    """The learning rate of the coming epoch.
+@dataclass
+class Context:
+    """What a schedule may look at before an epoch.
+
+    Attributes
+    ----------
+    lr_init : float
+        ``learning_rate_init``.
+    lr : float
+        The rate in force (changed by 'adaptive' and 'plateau').
+    epoch : int
+        Epochs trained before this one.
+    step : int
+        Updates done before this epoch.
+    n_steps : int
+        Updates in this epoch.
+    total_steps : int
+        Updates in ``max_iter`` epochs of this size (the span of 1cycle/cosine).
+    samples : int
+        Samples seen before this epoch (scikit-learn's ``t_``).
+    """
+
+    lr_init: float
+    lr: float
+    epoch: int
+    step: int
+    n_steps: int
+    total_steps: int
+    samples: int
+
+    def steps(self):
+        """Global update index of each step of the epoch."""
+        return np.arange(self.step, self.step + self.n_steps, dtype=np.float64)
+
+
+class Schedule(BaseEstimator):
+    """Base class. Subclasses define ``_rates(ctx)``; the hooks below are optional."""
+
+    _parameter_constraints: dict = {}
+
+    def _rates(self, ctx):
+        raise NotImplementedError
+
+    def _momenta(self, base, ctx):
+        """Per-step momentum, or None to keep ``base``."""
+        return None
+
+    def _on_no_improvement(self, lr):
+        """``(lr, stop)`` once progress stalled for ``n_iter_no_change`` epochs."""
+        return lr, True
+
+    def _after_epoch(self, state, metric, higher_is_better, tol):
+        """Update ``state['lr']`` from the epoch's metric (plateau)."""
+
+
+class Constant(Schedule):
+    """``learning_rate_init`` throughout."""
+
+    def _rates(self, ctx):
+        return np.full(ctx.n_steps, ctx.lr_init)
+
+
+class InvScaling(Schedule):
+    """scikit-learn's 'invscaling': ``lr0 / (n + 1) ** power_t``.
+
+    ``n`` is the number of samples seen before the epoch, so the rate changes once
+    per epoch, exactly as in scikit-learn.
 
     Parameters
     ----------
-    schedule : str
-    current : float
-        The rate in force (``adaptive`` divides it when progress stalls).
-    learning_rate_init, power_t : float
-    t : int
-        Samples seen so far.
+    power_t : float, default=0.5
+        The exponent (the estimator's ``power_t`` with the string 'invscaling').
     """
+
+    _parameter_constraints = {"power_t": [Interval(Real, 0, None, closed="left")]}
+
+    def __init__(self, power_t=0.5):
+        self.power_t = power_t
+
+    def _rates(self, ctx):
+        return np.full(ctx.n_steps, ctx.lr_init / (ctx.samples + 1) ** self.power_t)
+
+
+class Adaptive(Schedule):
+    """scikit-learn's 'adaptive': divide the rate by 5 whenever the training loss
+    (or validation score with early stopping) has not improved by ``tol`` for more
+    than ``n_iter_no_change`` epochs; stop once the rate is at most 1e-6."""
+
+    def _rates(self, ctx):
+        return np.full(ctx.n_steps, ctx.lr)
+
+    def _on_no_improvement(self, lr):
+        if lr > 1e-6:
+            return lr / 5.0, False
+        return lr, True
+
+
+class Power(Schedule):
+    """Power scheduling: ``lr0 / (1 + t / decay_steps) ** power`` per update t.
+
+    Parameters
+    ----------
+    decay_steps : int, default=1000
+        ``s``: after s updates the rate is ``lr0 / 2 ** power``.
+    power : float, default=1.0
+        ``c``.
+    """
+
+    _parameter_constraints = {
+        "decay_steps": [Interval(Integral, 1, None, closed="left")],
+        "power": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, decay_steps=1000, power=1.0):
+        self.decay_steps = decay_steps
+        self.power = power
+
+    def _rates(self, ctx):
+        return ctx.lr_init / (1.0 + ctx.steps() / self.decay_steps) ** self.power
+
+
+class Exponential(Schedule):
+    """Exponential scheduling: ``lr0 * 0.1 ** (t / decay_steps)`` per update t.
+
+    Parameters
+    ----------
+    decay_steps : int, default=1000
+        Updates over which the rate falls tenfold.
+    """
+
+    _parameter_constraints = {
+        "decay_steps": [Interval(Integral, 1, None, closed="left")]
+    }
+
+    def __init__(self, decay_steps=1000):
+        self.decay_steps = decay_steps
+
+    def _rates(self, ctx):
+        return ctx.lr_init * 0.1 ** (ctx.steps() / self.decay_steps)
+
+
+class StepDecay(Schedule):
+    """Step decay: ``lr0 * drop ** floor(epoch / epochs_drop)``.
+
+    Parameters
+    ----------
+    drop : float, default=0.5
+        Factor applied every ``epochs_drop`` epochs.
+    epochs_drop : int, default=10
+    """
+
+    _parameter_constraints = {
+        "drop": [Interval(Real, 0, 1, closed="right")],
+        "epochs_drop": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, drop=0.5, epochs_drop=10):
+        self.drop = drop
+        self.epochs_drop = epochs_drop
+
+    def _rates(self, ctx):
+        return np.full(
+            ctx.n_steps, ctx.lr_init * self.drop ** (ctx.epoch // self.epochs_drop)
+        )
+
+
+class Piecewise(Schedule):
+    """Piecewise-constant rates: ``values[i]`` from epoch ``boundaries[i-1]`` on.
+
+    Parameters
+    ----------
+    boundaries : tuple of int, default=(50, 100)
+        Increasing epoch numbers where the rate changes.
+    values : tuple of float, default=(1e-3, 1e-4, 1e-5)
+        ``len(boundaries) + 1`` learning rates (absolute, not factors).
+    """
+
+    _parameter_constraints = {"boundaries": ["array-like"], "values": ["array-like"]}
+
+    def __init__(self, boundaries=(50, 100), values=(1e-3, 1e-4, 1e-5)):
+        self.boundaries = boundaries
+        self.values = values
+
+    def _rates(self, ctx):
+        boundaries = np.asarray(self.boundaries)
+        values = np.asarray(self.values, dtype=np.float64)
+        if len(values) != len(boundaries) + 1 or np.any(np.diff(boundaries) <= 0):
+            raise ValueError(
+                "Piecewise needs increasing boundaries and len(values) == "
+                f"len(boundaries) + 1; got boundaries={self.boundaries!r}, "
+                f"values={self.values!r}."
+            )
+        if np.any(values <= 0):
+            raise ValueError(f"Piecewise values must be positive; got {self.values!r}.")
+        i = int(np.searchsorted(boundaries, ctx.epoch, side="right"))
+        return np.full(ctx.n_steps, values[i])
+
+
+class Plateau(Schedule):
+    """Performance scheduling: multiply the rate by ``factor`` when the monitored
+    quantity has not improved by the estimator's ``tol`` for ``patience`` epochs.
+
+    It monitors the validation score with ``early_stopping=True``, else the
+    training loss.
+
+    Parameters
+    ----------
+    factor : float, default=0.5
+    patience : int, default=5
+    min_lr : float, default=1e-6
+        The rate never goes below it.
+    """
+
+    _parameter_constraints = {
+        "factor": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "min_lr": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, factor=0.5, patience=5, min_lr=1e-6):
+        self.factor = factor
+        self.patience = patience
+        self.min_lr = min_lr
+
+    def _rates(self, ctx):
+        return np.full(ctx.n_steps, ctx.lr)
+
+    def _after_epoch(self, state, metric, higher_is_better, tol):
+        value = metric if higher_is_better else -metric
+        best = state.get("plateau_best")
+        if best is None or value > best + tol:
+            state["plateau_best"] = value
+            state["plateau_wait"] = 0
+            return
+        state["plateau_wait"] = state.get("plateau_wait", 0) + 1
+        if state["plateau_wait"] >= self.patience:
+            state["lr"] = max(state["lr"] * self.factor, self.min_lr)
+            state["plateau_wait"] = 0
+
+
+class OneCycle(Schedule):
+    """1cycle (Smith, 2018) over ``max_iter`` epochs.
+
+    The rate climbs linearly from ``max_lr / div_factor`` to ``max_lr`` during the
+    first 45 % of the updates, comes back down during the next 45 %, then falls to
+    ``max_lr / (div_factor * final_div_factor)`` in the last 10 %. The momentum
+    (SGD's ``momentum``, the Adam family's ``beta_1``) goes the opposite way:
+    ``max_momentum`` to ``min_momentum`` and back, then stays at ``max_momentum``.
+
+    Parameters
+    ----------
+    max_lr : float or None, default=None
+        The peak rate; None uses ``learning_rate_init``.
+    div_factor : float, default=10.0
+        Start rate is ``max_lr / div_factor``.
+    final_div_factor : float, default=100.0
+        The last rate is ``max_lr / (div_factor * final_div_factor)``.
+    min_momentum : float, default=0.85
+    max_momentum : float, default=0.95
+    """
+
+    _parameter_constraints = {
+        "max_lr": [None, Interval(Real, 0, None, closed="neither")],
+        "div_factor": [Interval(Real, 1, None, closed="left")],
+        "final_div_factor": [Interval(Real, 1, None, closed="left")],
+        "min_momentum": [Interval(Real, 0, 1, closed="left")],
+        "max_momentum": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        max_lr=None,
+        div_factor=10.0,
+        final_div_factor=100.0,
+        min_momentum=0.85,
+        max_momentum=0.95,
+    ):
+        self.max_lr = max_lr
+        self.div_factor = div_factor
+        self.final_div_factor = final_div_factor
+        self.min_momentum = min_momentum
+        self.max_momentum = max_momentum
+
+    def _phases(self, ctx):
+        """Position of every step in the cycle: 0..1 up, 1..2 down, 2..3 anneal."""
+        total = max(ctx.total_steps, 1)
+        up = 0.45 * total
+        pos = np.minimum(ctx.steps(), total - 1)
+        return np.where(
+            pos < up,
+            pos / up,
+            np.where(
+                pos < 2 * up, 1 + (pos - up) / up, 2 + (pos - 2 * up) / (total - 2 * up)
+            ),
+        )
+
+    def _rates(self, ctx):
+        peak = ctx.lr_init if self.max_lr is None else self.max_lr
+        low = peak / self.div_factor
+        last = low / self.final_div_factor
+        ph = self._phases(ctx)
+        return np.where(
+            ph < 1,
+            low + (peak - low) * ph,
+            np.where(
+                ph < 2, peak - (peak - low) * (ph - 1), low - (low - last) * (ph - 2)
+            ),
+        )
+
+    def _momenta(self, base, ctx):
+        ph = self._phases(ctx)
+        hi, lo = self.max_momentum, self.min_momentum
+        return np.where(
+            ph < 1, hi - (hi - lo) * ph, np.where(ph < 2, lo + (hi - lo) * (ph - 1), hi)
+        )
+
+
+class Cosine(Schedule):
+    """Cosine annealing from ``learning_rate_init`` to ``min_lr`` over ``max_iter``
+    epochs: ``min_lr + (lr0 - min_lr) (1 + cos(pi t / T)) / 2``.
+
+    Parameters
+    ----------
+    min_lr : float, default=0.0
+    """
+
+    _parameter_constraints = {"min_lr": [Interval(Real, 0, None, closed="left")]}
+
+    def __init__(self, min_lr=0.0):
+        self.min_lr = min_lr
+
+    def _rates(self, ctx):
+        frac = np.minimum(ctx.steps() / max(ctx.total_steps, 1), 1.0)
+        return self.min_lr + (ctx.lr_init - self.min_lr) * 0.5 * (
+            1 + np.cos(np.pi * frac)
+        )
+
+
+_BY_NAME = {
+    "constant": Constant,
+    "invscaling": InvScaling,
+    "adaptive": Adaptive,
+    "power": Power,
+    "exponential": Exponential,
+    "step": StepDecay,
+    "piecewise": Piecewise,
+    "plateau": Plateau,
+    "onecycle": OneCycle,
+    "cosine": Cosine,
+}
+SCHEDULE_NAMES = frozenset(_BY_NAME)
+
+
+def resolve_schedule(estimator):
+    """The Schedule object of ``estimator.learning_rate`` (validated)."""
+    schedule = estimator.learning_rate
+    if isinstance(schedule, Schedule):
+        schedule._validate_params()
+        return schedule
     if schedule == "invscaling":
-        return learning_rate_init / (t + 1) ** power_t
-    return current
-
-
-def on_plateau(schedule, current):
-    """``(new_rate, stop)`` once progress stalled for ``n_iter_no_change`` epochs."""
-    if schedule == "adaptive" and current > 1e-6:
-        return current / 5.0, False
-    return current, True
+        return InvScaling(power_t=estimator.power_t)
+    return _BY_NAME[schedule]()

@@ -6,40 +6,59 @@ import pytest
 from skdnn import MLPRegressor
 from skdnn._core import codes
 from skdnn._core.optimizers import (
-    OPT_BETA_1,
+    OPT_AMSGRAD,
     OPT_BETA_2,
+    OPT_CLIPNORM,
+    OPT_CLIPVALUE,
     OPT_CODE,
     OPT_COLS,
     OPT_EPSILON,
     OPT_I_COLS,
+    OPT_INITIAL_ACCUMULATOR,
     OPT_NESTEROV,
+    OPT_RHO,
     apply_update,
+    clip_gradient,
 )
 
+N_NET = np.zeros((0, 6), dtype=np.int64)  # no layers: max-norm is off anyway
 
-def _run(code, grads, lr, momentum=0.0, nesterov=False, b1=0.9, b2=0.999, eps=1e-8):
+
+def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
+         rho=0.0, acc0=0.0, amsgrad=False):  # fmt: skip
     theta = np.linspace(-1, 1, grads.shape[1])
-    state = np.zeros((2, theta.shape[0]))
+    state = np.zeros((3, theta.shape[0]))
     step = np.zeros(1, dtype=np.int64)
     opt_i = np.zeros(OPT_I_COLS, dtype=np.int64)
     opt_i[OPT_CODE] = code
     opt_i[OPT_NESTEROV] = int(nesterov)
+    opt_i[OPT_AMSGRAD] = int(amsgrad)
     opt_f = np.zeros(OPT_COLS)
-    opt_f[[OPT_BETA_1, OPT_BETA_2, OPT_EPSILON]] = b1, b2, eps
+    opt_f[[OPT_BETA_2, OPT_EPSILON, OPT_RHO, OPT_INITIAL_ACCUMULATOR]] = (
+        b2,
+        eps,
+        rho,
+        acc0,
+    )
     for g in grads:
-        apply_update(theta, g.copy(), state, step, lr, momentum, opt_i, opt_f)
+        apply_update(theta, g.copy(), state, step, lr, momentum, opt_i, opt_f, N_NET)
     return theta, step[0]
 
 
 @pytest.fixture
 def grads():
-    return np.random.RandomState(0).normal(size=(50, 7))
+    # gradients of a fixed small problem: 50 steps of 7 coordinates, some tiny
+    g = np.random.RandomState(0).normal(size=(50, 7))
+    g[:, 3] *= 1e-3
+    return g
+
+
+W0 = np.linspace(-1, 1, 7)
 
 
 def test_plain_sgd(grads):
     theta, steps = _run(codes.SGD, grads, lr=0.1)
-    expected = np.linspace(-1, 1, 7) - 0.1 * grads.sum(axis=0)
-    np.testing.assert_allclose(theta, expected, rtol=1e-12)
+    np.testing.assert_allclose(theta, W0 - 0.1 * grads.sum(axis=0), rtol=1e-12)
     assert steps == 50
 
 
@@ -49,8 +68,7 @@ def test_momentum_and_nesterov(grads, nesterov):
     #   v <- mu v - lr g;  theta <- theta + v             (classical momentum)
     #   theta <- theta + mu v - lr g  with the new v      (Nesterov)
     lr, mu = 0.05, 0.9
-    ref = np.linspace(-1, 1, 7)
-    v = np.zeros(7)
+    ref, v = W0.copy(), np.zeros(7)
     for g in grads:
         v = mu * v - lr * g
         ref = ref + (mu * v - lr * g if nesterov else v)
@@ -58,22 +76,128 @@ def test_momentum_and_nesterov(grads, nesterov):
     np.testing.assert_allclose(theta, ref, rtol=1e-6, atol=1e-12)
 
 
-def test_adam(grads):
-    # Kingma & Ba (2015), algorithm 1 with explicit bias corrections
-    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
-    ref = np.linspace(-1, 1, 7)
-    m = np.zeros(7)
-    v = np.zeros(7)
+def _adam_moments(grads, b1, b2):
+    m, v = np.zeros(7), np.zeros(7)
     for t, g in enumerate(grads, start=1):
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g**2
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        # the "efficient" ordering of section 2 puts eps next to sqrt(v) without the
-        # bias correction; with eps this small the two agree to ~1e-6 relative
-        ref = ref - lr * m_hat / (np.sqrt(v_hat) + eps)
-    theta, _ = _run(codes.ADAM, grads, lr, b1=b1, b2=b2, eps=eps)
+        yield t, g, m, v
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam(grads, amsgrad):
+    # Kingma & Ba (2015), algorithm 1, in the "efficient" form of section 2 (also
+    # scikit-learn's): alpha_t = lr sqrt(1 - b2^t) / (1 - b1^t);
+    # AMSGrad (Reddi et al., 2018) replaces v by its running maximum.
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    ref, vmax = W0.copy(), np.zeros(7)
+    for t, _, m, v in _adam_moments(grads, b1, b2):
+        vmax = np.maximum(vmax, v)
+        a_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        ref = ref - a_t * m / (np.sqrt(vmax if amsgrad else v) + eps)
+    theta, _ = _run(codes.ADAM, grads, lr, momentum=b1, b2=b2, eps=eps, amsgrad=amsgrad)
     np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_nadam(grads):
+    # Dozat (2016), Nadam without the momentum schedule:
+    #   m_hat = b1 m_t / (1 - b1^(t+1)) + (1 - b1) g_t / (1 - b1^t)
+    #   v_hat = v_t / (1 - b2^t);  theta -= lr m_hat / (sqrt(v_hat) + eps)
+    lr, b1, b2, eps = 0.002, 0.9, 0.999, 1e-8
+    ref = W0.copy()
+    for t, g, m, v in _adam_moments(grads, b1, b2):
+        m_hat = b1 * m / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
+        ref = ref - lr * m_hat / (np.sqrt(v / (1 - b2**t)) + eps)
+    theta, _ = _run(codes.NADAM, grads, lr, momentum=b1, b2=b2, eps=eps)
+    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_adamax(grads):
+    # Kingma & Ba (2015), algorithm 2: u_t = max(b2 u, |g|);
+    # theta -= lr / (1 - b1^t) m_t / u_t   (eps guards u = 0)
+    lr, b1, b2, eps = 0.002, 0.9, 0.999, 1e-8
+    ref, m, u = W0.copy(), np.zeros(7), np.zeros(7)
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        u = np.maximum(b2 * u, np.abs(g))
+        ref = ref - lr / (1 - b1**t) * m / (u + eps)
+    theta, _ = _run(codes.ADAMAX, grads, lr, momentum=b1, b2=b2, eps=eps)
+    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_radam(grads):
+    # Liu et al. (2020), algorithm 2 (threshold rho_t > 5 as in PyTorch)
+    lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-8
+    rho_inf = 2 / (1 - b2) - 1
+    ref = W0.copy()
+    for t, _, m, v in _adam_moments(grads, b1, b2):
+        m_hat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            r = np.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf
+                / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )  # fmt: skip
+            ref = ref - lr * r * m_hat / (np.sqrt(v / (1 - b2**t)) + eps)
+        else:
+            ref = ref - lr * m_hat
+    theta, _ = _run(codes.RADAM, grads, lr, momentum=b1, b2=b2, eps=eps)
+    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_adagrad(grads):
+    # Duchi et al. (2011): G += g^2; theta -= lr g / (sqrt(G) + eps), G0 = 0.1
+    lr, eps, acc0 = 0.1, 1e-7, 0.1
+    ref, G = W0.copy(), np.full(7, acc0)
+    for g in grads:
+        G = G + g**2
+        ref = ref - lr * g / (np.sqrt(G) + eps)
+    theta, _ = _run(codes.ADAGRAD, grads, lr, eps=eps, acc0=acc0)
+    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_rmsprop(grads):
+    # Tieleman & Hinton (2012): E = rho E + (1 - rho) g^2; theta -= lr g/(sqrt(E)+eps)
+    lr, rho, eps = 0.01, 0.9, 1e-7
+    ref, E = W0.copy(), np.zeros(7)
+    for g in grads:
+        E = rho * E + (1 - rho) * g**2
+        ref = ref - lr * g / (np.sqrt(E) + eps)
+    theta, _ = _run(codes.RMSPROP, grads, lr, rho=rho, eps=eps)
+    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_adadelta(grads):
+    # Zeiler (2012), algorithm 1, times the learning rate (Keras):
+    #   Eg = rho Eg + (1-rho) g^2; dx = sqrt(Edx + eps)/sqrt(Eg + eps) g
+    #   Edx = rho Edx + (1-rho) dx^2; theta -= lr dx
+    lr, rho, eps = 1.0, 0.95, 1e-6
+    ref, Eg, Edx = W0.copy(), np.zeros(7), np.zeros(7)
+    for g in grads:
+        Eg = rho * Eg + (1 - rho) * g**2
+        dx = np.sqrt(Edx + eps) / np.sqrt(Eg + eps) * g
+        Edx = rho * Edx + (1 - rho) * dx**2
+        ref = ref - lr * dx
+    theta, _ = _run(codes.ADADELTA, grads, lr, rho=rho, eps=eps)
+    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def test_clipnorm_example_of_the_seed():
+    # seed 000: clipnorm=1 turns [0.9, 100] into [0.00899964, 0.9999595]
+    g = np.array([0.9, 100.0])
+    clip_gradient(g, 1.0, 0.0)
+    np.testing.assert_allclose(g, [0.00899964, 0.9999595], rtol=1e-6)
+    assert np.linalg.norm(g) == pytest.approx(1.0)
+
+
+def test_clipvalue_then_clipnorm():
+    g = np.array([0.9, 100.0, -3.0])
+    clip_gradient(g, 0.0, 1.0)  # clipvalue only: direction changes
+    np.testing.assert_array_equal(g, [0.9, 1.0, -1.0])
+    g = np.array([0.3, 0.4])
+    clip_gradient(g, 1.0, 0.0)  # norm 0.5 < 1: untouched
+    np.testing.assert_array_equal(g, [0.3, 0.4])
+    assert OPT_CLIPNORM != OPT_CLIPVALUE
 
 
 def test_one_sgd_step_by_hand():

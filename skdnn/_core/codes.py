@@ -28,6 +28,12 @@ POISSON = 3  # exp output
 # optimizers
 SGD = 0
 ADAM = 1
+NADAM = 2
+ADAMAX = 3
+RADAM = 4
+ADAGRAD = 5
+RMSPROP = 6
+ADADELTA = 7
 
 # columns of the integer layer table ``net``
 NET_FAN_IN = 0

@@ -37,11 +37,14 @@ from .codes import (
 )
 from .losses import output_forward, output_loss_delta
 from .optimizers import (
+    OPT_CLIPNORM,
+    OPT_CLIPVALUE,
     OPT_L1,
     OPT_L2,
     OPT_N_WEIGHTS,
     add_l2_gradient,
     apply_update,
+    clip_gradient,
     penalty,
 )
 from .random import shuffle_inplace, stream_key
@@ -177,7 +180,7 @@ def _batch_loss_grad(
 def run_epoch(
     X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
     theta, grad, state, step, net, netf, loss_code, opt_i, opt_f, lrs, moms,
-    xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
+    step_losses, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
 ):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
@@ -204,7 +207,9 @@ def run_epoch(
     opt_i, opt_f : ndarray
         Optimizer configuration (see :mod:`skdnn._core.optimizers`).
     lrs, moms : ndarray of shape (n_batches,), float64
-        Learning rate and momentum of every step of this epoch.
+        Learning rate and momentum (beta_1 for the Adam family) of every step.
+    step_losses : ndarray of shape (n_batches,), float64
+        Written: each step's minibatch objective (weighted mean loss + penalty).
     xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs
         Work buffers sized for the batch size ``bs``.
 
@@ -245,7 +250,9 @@ def run_epoch(
             return data_loss, pen_loss, b
         data_loss += loss
         pen_loss += sw_b * pen
+        step_losses[b] = loss / sw_b + pen
         add_l2_gradient(grad, theta, n_weights, l2)
+        clip_gradient(grad, opt_f[OPT_CLIPNORM], opt_f[OPT_CLIPVALUE])
         apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f, net)
         pen = penalty(theta, n_weights, l2, l1)
     return data_loss, pen_loss, n_batches

@@ -2,7 +2,7 @@
 
 ``theta`` holds every trainable parameter; its first ``n_weights`` entries are the
 connection weights (the only penalised ones), the rest biases. Optimizer state is a
-2-D array ``state`` of shape (n_slots, n_params) so each rule is one fused loop.
+2-D array ``state`` of shape (3, n_params) so each rule is one fused loop.
 """
 
 import math
@@ -10,22 +10,40 @@ import math
 from numba import njit
 
 from ._jit import JIT
-from .codes import ADAM, NET_FAN_IN, NET_FAN_OUT, NET_W_OFF, SGD
+from .codes import (
+    ADADELTA,
+    ADAGRAD,
+    ADAM,
+    ADAMAX,
+    NADAM,
+    NET_FAN_IN,
+    NET_FAN_OUT,
+    NET_W_OFF,
+    RADAM,
+    RMSPROP,
+    SGD,
+)
 
-# columns of the float optimizer configuration ``opt_f``
-OPT_BETA_1 = 0
-OPT_BETA_2 = 1
-OPT_EPSILON = 2
-OPT_L2 = 3  # alpha / S: gradient of the L2 term is OPT_L2 * W
-OPT_L1 = 4  # l1: strength of the L1 term, applied by a proximal step
-OPT_MAX_NORM = 5  # max-norm bound on each unit's incoming weights; 0 = off
-OPT_COLS = 6
+# columns of the float optimizer configuration ``opt_f`` (beta_1 and the momentum
+# are not here: they arrive per step, so that schedules such as 1cycle can cycle
+# them)
+OPT_BETA_2 = 0
+OPT_EPSILON = 1
+OPT_L2 = 2  # alpha / S: gradient of the L2 term is OPT_L2 * W
+OPT_L1 = 3  # l1: strength of the L1 term, applied by a proximal step
+OPT_MAX_NORM = 4  # max-norm bound on each unit's incoming weights; 0 = off
+OPT_RHO = 5  # RMSProp / Adadelta decay
+OPT_INITIAL_ACCUMULATOR = 6  # AdaGrad
+OPT_CLIPNORM = 7  # global L2 norm bound of the gradient; 0 = off
+OPT_CLIPVALUE = 8  # bound of each gradient component; 0 = off
+OPT_COLS = 9
 
 # columns of the integer optimizer configuration ``opt_i``
 OPT_CODE = 0
 OPT_NESTEROV = 1
 OPT_N_WEIGHTS = 2
-OPT_I_COLS = 3
+OPT_AMSGRAD = 3
+OPT_I_COLS = 4
 
 
 @njit(**JIT)
@@ -84,23 +102,51 @@ def max_norm_project(theta, net, bound):
 
 
 @njit(**JIT)
-def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
-    """One optimizer step (in place on ``theta``, ``state`` and ``step``).
+def clip_gradient(grad, clipnorm, clipvalue):
+    """Clip ``grad`` in place: each component to [-clipvalue, clipvalue], then the
+    whole vector to global L2 norm ``clipnorm`` (direction kept). 0 turns either off.
+    """
+    n = grad.shape[0]
+    if clipvalue > 0.0:
+        for i in range(n):
+            g = grad[i]
+            if g > clipvalue:
+                grad[i] = clipvalue
+            elif g < -clipvalue:
+                grad[i] = -clipvalue
+    if clipnorm > 0.0:
+        sq = 0.0
+        for i in range(n):
+            sq += float(grad[i]) * float(grad[i])
+        norm = math.sqrt(sq)
+        if norm > clipnorm:
+            scale = clipnorm / norm
+            for i in range(n):
+                grad[i] *= scale
 
-    After the step, the L1 proximal step (soft-thresholding of the weights by the
-    step size times ``l1``; per coordinate for adaptive rules) and the max-norm
-    projection are applied.
+
+@njit(**JIT)
+def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
+    """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
+
+    The rule is chosen by ``opt_i[OPT_CODE]``. After the step come the L1 proximal
+    step (soft-thresholding of the weights by ``l1`` times the step size, per
+    coordinate for the adaptive rules) and the max-norm projection.
 
     Parameters
     ----------
     theta, grad : ndarray of shape (n_params,)
         Parameters and the gradient of the minibatch objective (penalty included).
-    state : ndarray of shape (2, n_params)
-        Optimizer slots: velocity for SGD; first and second moments for Adam.
+        The adaptive rules overwrite ``grad`` with each coordinate's step size.
+    state : ndarray of shape (3, n_params)
+        Optimizer slots (see ``skdnn.optimizers`` for which rule uses which).
     step : ndarray of shape (1,), int64
         Number of updates done so far; incremented.
-    lr, momentum : float
-        This step's learning rate and momentum.
+    lr : float
+        This step's learning rate.
+    momentum : float
+        This step's momentum (SGD) or first-moment decay beta_1 (the Adam
+        family); a schedule such as 1cycle may change it every step.
     opt_i, opt_f : ndarray
         Integer and float optimizer configuration (``OPT_*`` columns).
     net : ndarray
@@ -110,7 +156,13 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     n = theta.shape[0]
     n_weights = opt_i[OPT_N_WEIGHTS]
     l1 = opt_f[OPT_L1]
+    b1 = momentum
+    b2 = opt_f[OPT_BETA_2]
+    eps = opt_f[OPT_EPSILON]
+    rho = opt_f[OPT_RHO]
     step[0] += 1
+    t = step[0]
+    s = grad  # adaptive rules: per-coordinate step size, written over the gradient
     if code == SGD:
         v = state[0]
         if momentum == 0.0:
@@ -134,33 +186,122 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             # (classical) or 1 + momentum (Nesterov), t = c lr l1: exactly the
             # Lasso optimality conditions.
             c = 1.0 + momentum if (opt_i[OPT_NESTEROV] and momentum != 0.0) else 1.0
-            t = c * lr * l1
+            thr = c * lr * l1
             for i in range(n_weights):
                 w = theta[i]
-                shrunk = _soft_threshold(w, t)
+                shrunk = _soft_threshold(w, thr)
                 theta[i] = shrunk
                 if momentum != 0.0:
                     v[i] += (shrunk - w) / c
-    elif code == ADAM:
-        b1 = opt_f[OPT_BETA_1]
-        b2 = opt_f[OPT_BETA_2]
-        eps = opt_f[OPT_EPSILON]
-        t = step[0]
-        # scikit-learn's (and the paper's section 2 "efficient") form of the bias
-        # correction: folded into the step size.
+        if opt_f[OPT_MAX_NORM] > 0.0:
+            max_norm_project(theta, net, opt_f[OPT_MAX_NORM])
+        return
+    if code == ADAM:
+        # scikit-learn's (and the paper's section 2 "efficient") form: the bias
+        # corrections are folded into the step size
         lr_t = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-        m = state[0]
-        v = state[1]
+        m, v, vmax = state[0], state[1], state[2]
+        amsgrad = opt_i[OPT_AMSGRAD]
         for i in range(n):
             g = grad[i]
             mi = b1 * m[i] + (1.0 - b1) * g
             vi = b2 * v[i] + (1.0 - b2) * g * g
             m[i] = mi
             v[i] = vi
-            theta[i] -= lr_t * mi / (math.sqrt(vi) + eps)
-        if l1 > 0.0:
-            for i in range(n_weights):
-                t = lr_t * l1 / (math.sqrt(v[i]) + eps)
-                theta[i] = _soft_threshold(theta[i], t)
+            if amsgrad:
+                vi = max(vmax[i], vi)
+                vmax[i] = vi
+            si = lr_t / (math.sqrt(vi) + eps)
+            theta[i] -= si * mi
+            s[i] = si
+    elif code == NADAM:
+        # Dozat (2016) without the momentum schedule: Nesterov look-ahead on m
+        m, v = state[0], state[1]
+        c1 = (1.0 - b1) / (1.0 - b1**t)
+        c2 = b1 / (1.0 - b1 ** (t + 1))
+        c3 = 1.0 / (1.0 - b2**t)
+        for i in range(n):
+            g = grad[i]
+            mi = b1 * m[i] + (1.0 - b1) * g
+            vi = b2 * v[i] + (1.0 - b2) * g * g
+            m[i] = mi
+            v[i] = vi
+            si = lr / (math.sqrt(vi * c3) + eps)
+            theta[i] -= si * (c2 * mi + c1 * g)
+            s[i] = si
+    elif code == ADAMAX:
+        m, u = state[0], state[1]
+        lr_t = lr / (1.0 - b1**t)
+        for i in range(n):
+            g = grad[i]
+            mi = b1 * m[i] + (1.0 - b1) * g
+            ui = max(b2 * u[i], abs(g))
+            m[i] = mi
+            u[i] = ui
+            si = lr_t / (ui + eps)
+            theta[i] -= si * mi
+            s[i] = si
+    elif code == RADAM:
+        m, v = state[0], state[1]
+        rho_inf = 2.0 / (1.0 - b2) - 1.0
+        b2t = b2**t
+        rho_t = rho_inf - 2.0 * t * b2t / (1.0 - b2t)
+        c1 = 1.0 / (1.0 - b1**t)
+        rectify = rho_t > 5.0
+        r = 0.0
+        if rectify:
+            r = math.sqrt(
+                (rho_t - 4.0) * (rho_t - 2.0) * rho_inf
+                / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
+            )  # fmt: skip
+        c2 = 1.0 / (1.0 - b2t)
+        for i in range(n):
+            g = grad[i]
+            mi = b1 * m[i] + (1.0 - b1) * g
+            vi = b2 * v[i] + (1.0 - b2) * g * g
+            m[i] = mi
+            v[i] = vi
+            if rectify:
+                si = lr * r / (math.sqrt(vi * c2) + eps)
+            else:
+                si = lr
+            theta[i] -= si * c1 * mi
+            s[i] = si * c1
+    elif code == ADAGRAD:
+        acc = state[0]
+        if t == 1:
+            for i in range(n):
+                acc[i] = opt_f[OPT_INITIAL_ACCUMULATOR]
+        for i in range(n):
+            g = grad[i]
+            ai = acc[i] + g * g
+            acc[i] = ai
+            si = lr / (math.sqrt(ai) + eps)
+            theta[i] -= si * g
+            s[i] = si
+    elif code == RMSPROP:
+        acc = state[0]
+        for i in range(n):
+            g = grad[i]
+            ai = rho * acc[i] + (1.0 - rho) * g * g
+            acc[i] = ai
+            si = lr / (math.sqrt(ai) + eps)
+            theta[i] -= si * g
+            s[i] = si
+    elif code == ADADELTA:
+        acc_g, acc_dx = state[0], state[1]
+        for i in range(n):
+            g = grad[i]
+            ag = rho * acc_g[i] + (1.0 - rho) * g * g
+            acc_g[i] = ag
+            ratio = math.sqrt(acc_dx[i] + eps) / math.sqrt(ag + eps)
+            dx = ratio * g
+            acc_dx[i] = rho * acc_dx[i] + (1.0 - rho) * dx * dx
+            si = lr * ratio
+            theta[i] -= si * g
+            s[i] = si
+    if l1 > 0.0:
+        for i in range(n_weights):
+            theta[i] = _soft_threshold(theta[i], s[i] * l1)
     if opt_f[OPT_MAX_NORM] > 0.0:
         max_norm_project(theta, net, opt_f[OPT_MAX_NORM])

@@ -1,0 +1,289 @@
+"""Optimizers: pass a name (``solver="rmsprop"``) or one of these objects.
+
+Objects expose every hyperparameter, so a grid search can tune them
+(``GridSearchCV(MLPClassifier(solver=Adam()), {"solver__beta_2": [0.99, 0.999]})``).
+The learning rate is not part of the optimizer: it is ``learning_rate_init``
+shaped by the ``learning_rate`` schedule, for every solver.
+
+With the names 'sgd', 'adam', 'nadam', 'adamax' and 'radam', the estimator's own
+``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and ``epsilon`` are
+used (scikit-learn's meaning); the other names use the defaults below. Every rule
+runs inside the compiled epoch loop on the flat parameter buffer.
+
+==========  =====================================  ===============================
+name        update (g: gradient, s: step size)     recommended learning_rate_init
+==========  =====================================  ===============================
+sgd         v = mu v - lr g; w += v (Nesterov:     0.01 - 0.1
+            w += mu v - lr g)
+adam        Adam (AMSGrad optional)                0.001
+nadam       Adam with Nesterov look-ahead          0.001 - 0.002
+adamax      Adam with the infinity norm            0.002
+radam       rectified Adam [4]_                    0.001
+adagrad     G += g^2; w -= lr g / (sqrt(G) + eps)  0.01 - 0.1
+rmsprop     E = rho E + (1 - rho) g^2;             0.001
+            w -= lr g / (sqrt(E) + eps)
+adadelta    Zeiler's rule scaled by lr             1.0 (the paper's)
+lbfgs       scipy's L-BFGS-B; OWL-QN with l1 > 0   -
+==========  =====================================  ===============================
+
+Adam and AdaMax are from [1]_, AMSGrad from [2]_, Nadam from [3]_, RAdam from
+[4]_, Adadelta from [5]_, AdaGrad from [6]_ and RMSProp from [7]_.
+
+References
+----------
+.. [1] Kingma, Ba (2015). Adam: A Method for Stochastic Optimization. ICLR.
+.. [2] Reddi, Kale, Kumar (2018). On the Convergence of Adam and Beyond. ICLR.
+.. [3] Dozat (2016). Incorporating Nesterov Momentum into Adam. ICLR workshop.
+.. [4] Liu et al. (2020). On the Variance of the Adaptive Learning Rate and
+   Beyond. ICLR.
+.. [5] Zeiler (2012). ADADELTA: An Adaptive Learning Rate Method.
+   arXiv:1212.5701.
+.. [6] Duchi, Hazan, Singer (2011). Adaptive Subgradient Methods. JMLR.
+.. [7] Tieleman, Hinton (2012). Lecture 6.5, RMSProp. COURSERA.
+"""
+
+from numbers import Real
+
+from sklearn.base import BaseEstimator
+
+from ._compat import Interval
+from ._core import codes
+
+__all__ = ["SGD", "AdaGrad", "Adadelta", "AdaMax", "Adam", "Nadam", "RAdam", "RMSProp"]
+
+
+class Optimizer(BaseEstimator):
+    """Base class: ``_config()`` gives the kernel's code and hyperparameters."""
+
+    _code = None
+
+    def _config(self):
+        self._validate_params()
+        cfg = {
+            "code": self._code,
+            "momentum": 0.0,
+            "nesterov": False,
+            "beta_2": 0.0,
+            "epsilon": 0.0,
+            "rho": 0.0,
+            "initial_accumulator_value": 0.0,
+            "amsgrad": False,
+        }
+        for name, value in self.get_params().items():
+            cfg["momentum" if name == "beta_1" else name] = value
+        return cfg
+
+
+_UNIT = [Interval(Real, 0, 1, closed="left")]
+_EPS = [Interval(Real, 0, None, closed="neither")]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (Nesterov) momentum, scikit-learn's rule.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+        In [0, 1]; 0 gives plain SGD.
+    nesterov : bool, default=True
+        Nesterov's accelerated gradient (Sutskever et al., 2013).
+    """
+
+    _code = codes.SGD
+    _parameter_constraints = {
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterov": ["boolean"],
+    }
+
+    def __init__(self, momentum=0.9, nesterov=True):
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+
+class _AdamFamily(Optimizer):
+    _parameter_constraints = {"beta_1": _UNIT, "beta_2": _UNIT, "epsilon": _EPS}
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+
+class Adam(_AdamFamily):
+    """Adam (Kingma and Ba, 2015), optionally AMSGrad (Reddi et al., 2018).
+
+    The bias corrections are folded into the step size, as in section 2 of the
+    paper and in scikit-learn: ``w -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v)
+    + eps)``.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay of the first-moment estimate (the paper's default).
+    beta_2 : float, default=0.999
+        Decay of the second-moment estimate (the paper's default).
+    epsilon : float, default=1e-8
+        Added to ``sqrt(v)`` (the paper's default).
+    amsgrad : bool, default=False
+        Use the running maximum of ``v`` (AMSGrad).
+    """
+
+    _code = codes.ADAM
+    _parameter_constraints = {
+        **_AdamFamily._parameter_constraints,
+        "amsgrad": ["boolean"],
+    }
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False):
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        self.amsgrad = amsgrad
+
+
+class Nadam(_AdamFamily):
+    """Nadam (Dozat, 2016): Adam with a Nesterov look-ahead on the first moment.
+
+    ``w -= lr (b1 m / (1 - b1^(t+1)) + (1 - b1) g / (1 - b1^t)) / (sqrt(v / (1 -
+    b2^t)) + eps)``, the form without Dozat's momentum schedule.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+        Defaults of the paper.
+    """
+
+    _code = codes.NADAM
+
+
+class AdaMax(_AdamFamily):
+    """AdaMax (Kingma and Ba, 2015, section 7): Adam with the infinity norm.
+
+    ``u = max(b2 u, |g|)``; ``w -= lr / (1 - b1^t) m / (u + eps)``.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+        Defaults of the paper (which has no epsilon; it guards u = 0).
+    """
+
+    _code = codes.ADAMAX
+
+
+class RAdam(_AdamFamily):
+    """Rectified Adam (Liu et al., 2020).
+
+    While the variance of the adaptive rate is intractable (``rho_t <= 5``, the
+    first steps) it takes SGD-with-momentum steps ``lr m_hat``; then Adam steps
+    scaled by the rectification term ``r_t``.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+        Defaults of the paper.
+    """
+
+    _code = codes.RADAM
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (Duchi et al., 2011): ``G += g^2``; ``w -= lr g / (sqrt(G) + eps)``.
+
+    Parameters
+    ----------
+    initial_accumulator_value : float, default=0.1
+        Starting value of ``G`` (Keras' default).
+    epsilon : float, default=1e-7
+        Keras' default.
+    """
+
+    _code = codes.ADAGRAD
+    _parameter_constraints = {
+        "initial_accumulator_value": [Interval(Real, 0, None, closed="left")],
+        "epsilon": _EPS,
+    }
+
+    def __init__(self, initial_accumulator_value=0.1, epsilon=1e-7):
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Tieleman and Hinton, 2012).
+
+    ``E = rho E + (1 - rho) g^2``; ``w -= lr g / (sqrt(E) + eps)``.
+
+    Parameters
+    ----------
+    rho : float, default=0.9
+        Decay of the squared-gradient average (Hinton's and Keras' default).
+    epsilon : float, default=1e-7
+        Keras' default.
+    """
+
+    _code = codes.RMSPROP
+    _parameter_constraints = {"rho": _UNIT, "epsilon": _EPS}
+
+    def __init__(self, rho=0.9, epsilon=1e-7):
+        self.rho = rho
+        self.epsilon = epsilon
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012), scaled by the learning rate as in Keras.
+
+    ``Eg = rho Eg + (1 - rho) g^2``; ``d = sqrt(Edx + eps) / sqrt(Eg + eps) g``;
+    ``w -= lr d``; ``Edx = rho Edx + (1 - rho) d^2``. The paper has no learning
+    rate: use ``learning_rate_init=1.0`` for its rule.
+
+    Parameters
+    ----------
+    rho : float, default=0.95
+        The paper's default.
+    epsilon : float, default=1e-6
+        The paper's default.
+    """
+
+    _code = codes.ADADELTA
+    _parameter_constraints = {"rho": _UNIT, "epsilon": _EPS}
+
+    def __init__(self, rho=0.95, epsilon=1e-6):
+        self.rho = rho
+        self.epsilon = epsilon
+
+
+_BY_NAME = {
+    "sgd": SGD,
+    "adam": Adam,
+    "nadam": Nadam,
+    "adamax": AdaMax,
+    "radam": RAdam,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSProp,
+    "adadelta": Adadelta,
+}
+# names whose hyperparameters come from the estimator (scikit-learn's meaning)
+_FROM_ESTIMATOR = {"sgd", "adam", "nadam", "adamax", "radam"}
+
+SOLVER_NAMES = frozenset({*_BY_NAME, "lbfgs"})
+STOCHASTIC_NAMES = frozenset(_BY_NAME)
+
+
+def resolve_optimizer(estimator):
+    """The kernel configuration of ``estimator.solver`` (a stochastic solver)."""
+    solver = estimator.solver
+    if isinstance(solver, Optimizer):
+        return solver._config()
+    if solver == "sgd":
+        opt = SGD(momentum=estimator.momentum, nesterov=estimator.nesterovs_momentum)
+    elif solver in _FROM_ESTIMATOR:
+        opt = _BY_NAME[solver](
+            beta_1=estimator.beta_1, beta_2=estimator.beta_2, epsilon=estimator.epsilon
+        )
+    else:
+        opt = _BY_NAME[solver]()
+    return opt._config()

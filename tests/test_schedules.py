@@ -1,0 +1,240 @@
+"""Schedules against their closed forms; solvers and schedules in the estimators."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdnn import MLPClassifier
+from skdnn.optimizers import Adam, RMSProp
+from skdnn.schedules import (
+    Context,
+    Cosine,
+    Exponential,
+    OneCycle,
+    Piecewise,
+    Plateau,
+    Power,
+    StepDecay,
+)
+
+
+def _ctx(step=0, n_steps=10, epoch=0, total=100, lr0=0.1):
+    return Context(lr0, lr0, epoch, step, n_steps, total, 0)
+
+
+def test_power():
+    t = np.arange(30, 40)
+    np.testing.assert_allclose(
+        Power(decay_steps=20, power=1.5)._rates(_ctx(step=30)),
+        0.1 / (1 + t / 20) ** 1.5,
+    )
+
+
+def test_exponential():
+    t = np.arange(10)
+    np.testing.assert_allclose(
+        Exponential(decay_steps=5)._rates(_ctx()), 0.1 * 0.1 ** (t / 5)
+    )
+
+
+def test_step_decay_and_piecewise():
+    rates = [
+        StepDecay(drop=0.5, epochs_drop=3)._rates(_ctx(epoch=e))[0] for e in range(7)
+    ]
+    np.testing.assert_allclose(rates, 0.1 * 0.5 ** np.array([0, 0, 0, 1, 1, 1, 2]))
+    pw = Piecewise(boundaries=(2, 5), values=(1.0, 0.5, 0.1))
+    rates = [pw._rates(_ctx(epoch=e))[0] for e in range(7)]
+    assert rates == [1.0, 1.0, 0.5, 0.5, 0.5, 0.1, 0.1]
+    with pytest.raises(ValueError, match="len\\(values\\)"):
+        Piecewise(boundaries=(2, 5), values=(1.0, 0.5))._rates(_ctx())
+
+
+def test_cosine():
+    t = np.arange(100)
+    rates = np.concatenate(
+        [Cosine(min_lr=0.01)._rates(_ctx(step=s)) for s in range(0, 100, 10)]
+    )
+    np.testing.assert_allclose(rates, 0.01 + 0.09 * 0.5 * (1 + np.cos(np.pi * t / 100)))
+
+
+def test_onecycle_rates_and_momentum_go_opposite_ways():
+    sched = OneCycle(max_lr=1.0, div_factor=10, final_div_factor=100)
+    ctx = _ctx(n_steps=200, total=200)
+    lr = sched._rates(ctx)
+    mom = sched._momenta(0.9, ctx)
+    # warm-up: 0.1 -> 1.0 linearly over the first 45 % (90 steps)
+    np.testing.assert_allclose(lr[:91], 0.1 + 0.9 * np.arange(91) / 90)
+    assert lr.argmax() == 90 and lr.max() == pytest.approx(1.0)
+    # back down to 0.1 at step 180, then annealing towards 0.1 / 100
+    assert lr[180] == pytest.approx(0.1)
+    assert lr[-1] == pytest.approx(0.1 - (0.1 - 0.001) * 19 / 20)
+    np.testing.assert_array_less(np.diff(lr[180:]), 0)
+    # momentum: 0.95 -> 0.85 -> 0.95, then flat
+    assert mom[0] == pytest.approx(0.95) and mom[90] == pytest.approx(0.85)
+    assert mom[180] == pytest.approx(0.95) and np.all(mom[180:] == 0.95)
+    d_lr, d_mom = np.diff(lr[:180]), np.diff(mom[:180])
+    assert np.all(np.sign(d_lr) == -np.sign(d_mom))
+
+
+def test_plateau_reduces_after_patience():
+    sched = Plateau(factor=0.5, patience=2, min_lr=0.02)
+    state = {"lr": 0.1}
+    losses = [1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    rates = []
+    for loss in losses:
+        sched._after_epoch(state, loss, False, 1e-4)
+        rates.append(state["lr"])
+    # no improvement from epoch 3 on: halve every 2 epochs, floor at min_lr
+    assert rates == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.02]
+
+
+def test_schedules_drive_every_solver():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(
+            solver="rmsprop", learning_rate="onecycle", max_iter=10, batch_size=50,
+            learning_rate_init=0.01,
+        ).fit(X, y)  # fmt: skip
+    rates = [h["learning_rate"] for h in clf.history_]
+    moms = [h["momentum"] for h in clf.history_]
+    assert rates[0] == pytest.approx(0.001) and max(rates) > 0.008
+    assert moms[0] == pytest.approx(0.95) and min(moms) < 0.87
+
+
+def test_warm_start_rereads_learning_rate_init():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(warm_start=True, max_iter=2, learning_rate="adaptive")
+        clf.fit(X, y)
+        clf.set_params(learning_rate_init=0.1).fit(X, y)
+    assert clf.history_[-1]["learning_rate"] == 0.1
+
+
+def test_changing_optimizer_under_warm_start_resets_its_state():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(warm_start=True, max_iter=3, random_state=0).fit(X, y)
+        assert clf._step[0] > 0
+        clf.set_params(solver="adagrad").fit(X, y)
+    assert clf._step[0] == 3  # one full-batch step per epoch since the switch
+    assert np.all(np.isfinite(clf.coefs_[0]))
+
+
+def test_optimizer_objects_are_tunable():
+    X, y = load_iris(return_X_y=True)
+    search = GridSearchCV(
+        MLPClassifier(solver=Adam(), max_iter=50, random_state=0),
+        {"solver__beta_2": [0.99, 0.999], "solver__amsgrad": [False, True]},
+        cv=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert set(search.best_params_) == {"solver__beta_2", "solver__amsgrad"}
+    clf = MLPClassifier(solver=RMSProp(rho=0.5), learning_rate=OneCycle(max_lr=0.1))
+    assert clf.get_params()["solver__rho"] == 0.5
+    assert clf.get_params()["learning_rate__max_lr"] == 0.1
+
+
+# documented recommended learning rates (skdnn.optimizers)
+RECOMMENDED = {
+    "sgd": 0.01,
+    "adam": 0.001,
+    "nadam": 0.001,
+    "adamax": 0.002,
+    "radam": 0.001,
+    "adagrad": 0.01,
+    "rmsprop": 0.001,
+    "adadelta": 1.0,
+    "lbfgs": 0.001,
+}
+
+
+@pytest.mark.parametrize("solver", sorted(RECOMMENDED))
+def test_every_solver_learns_digits(solver):
+    X, y = load_digits(return_X_y=True)
+    clf = MLPClassifier(
+        solver=solver, learning_rate_init=RECOMMENDED[solver], random_state=0
+    )
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        score = cross_val_score(make_pipeline(StandardScaler(), clf), X, y, cv=cv)
+    assert score.mean() >= 0.95, score.mean()
+
+
+def test_clipping_bounds_the_first_step():
+    X, y = load_iris(return_X_y=True)
+    X = X * 100  # large gradients
+    kw = dict(solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=1,
+              batch_size=150, random_state=0, shuffle=False)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        w0 = MLPClassifier(**{**kw, "learning_rate_init": 1e-300}).fit(X, y)._theta
+        clipped = MLPClassifier(clipnorm=0.5, **kw).fit(X, y)._theta
+        valued = MLPClassifier(clipvalue=0.01, **kw).fit(X, y)._theta
+    # same seed, same initial theta; one full-batch SGD step moves it by
+    # lr * (clipped gradient) step moves theta by lr * clipped gradient
+    assert np.linalg.norm(clipped - w0) == pytest.approx(0.1 * 0.5, rel=1e-6)
+    assert np.abs(valued - w0).max() == pytest.approx(0.1 * 0.01, rel=1e-6)
+
+
+def test_learning_rate_finder():
+    from skdnn import find_learning_rate
+
+    X, y = load_digits(return_X_y=True)
+    est = MLPClassifier(batch_size=32, random_state=0)
+    res = find_learning_rate(est, X / 16, y, min_lr=1e-5, max_lr=10.0, n_steps=200)
+    n = len(res.losses)
+    assert n == len(res.learning_rates) == len(res.smoothed_losses) <= 200
+    np.testing.assert_allclose(
+        res.learning_rates, 1e-5 * (10.0 / 1e-5) ** (np.arange(n) / 199)
+    )
+    # the loss falls in the middle of the sweep and rises again at too large rates
+    low = res.smoothed_losses.argmin()
+    assert res.smoothed_losses[low] < 0.8 * res.smoothed_losses[0]
+    assert res.smoothed_losses[-1] > 1.5 * res.smoothed_losses[low]
+    assert res.suggestion == pytest.approx(res.learning_rates[low] / 10)
+    # with a lower divergence factor the sweep stops as soon as the loss exceeds it
+    short = find_learning_rate(
+        est, X / 16, y, min_lr=1e-5, max_lr=10.0, n_steps=200, diverge_factor=1.5
+    )
+    assert len(short.losses) < n
+    assert short.smoothed_losses[-1] > 1.5 * short.smoothed_losses.min()
+    assert not hasattr(est, "coefs_")  # the estimator itself is untouched
+
+
+def test_learning_rate_finder_errors():
+    from skdnn import find_learning_rate
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="stochastic solver"):
+        find_learning_rate(MLPClassifier(solver="lbfgs"), X, y)
+    with pytest.raises(ValueError, match="larger than min_lr"):
+        find_learning_rate(MLPClassifier(), X, y, min_lr=1.0, max_lr=0.1)
+
+
+def test_plotting_helpers():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from skdnn import find_learning_rate
+    from skdnn.plotting import plot_history, plot_learning_rate_finder
+
+    X, y = load_iris(return_X_y=True)
+    res = find_learning_rate(MLPClassifier(batch_size=10), X, y, n_steps=30)
+    ax = plot_learning_rate_finder(res)
+    assert ax.get_xscale() == "log" and len(ax.lines) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(max_iter=5, early_stopping=True).fit(X, y)
+    ax = plot_history(clf)
+    assert len(ax.lines) == 1 and len(ax.figure.axes) == 3
