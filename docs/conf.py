@@ -5,8 +5,8 @@ root. The build runs every ``examples/plot_*.py`` script (sphinx-gallery).
 """
 
 import os
+import re
 import sys
-import warnings
 
 # The package is imported from the repository, not from an installed copy.
 sys.path.insert(0, os.path.abspath(".."))
@@ -35,9 +35,18 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 root_doc = "index"
 default_role = "literal"
 
-# autodoc / autosummary: stub pages are generated into gen_modules/ (git-ignored)
+# autodoc / autosummary: stub pages are generated into gen_modules/ (git-ignored).
+# Inherited scikit-learn methods (get_params, set_params, score) are documented;
+# the metadata-routing request methods scikit-learn adds are left out.
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": True}
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": True,
+    "exclude-members": (
+        "get_metadata_routing, set_fit_request, set_partial_fit_request, "
+        "set_score_request"
+    ),
+}
 autodoc_typehints = "none"
 
 # numpydoc: methods are documented by autodoc (see _templates/class.rst), so
@@ -75,10 +84,21 @@ sphinx_gallery_conf = {
     "show_memory": False,
 }
 
-# Example output is part of the docs; a stray warning there should not fail a
-# build run with -W (sphinx-gallery reports it in the example page instead).
-warnings.filterwarnings(
-    "ignore",
-    category=UserWarning,
-    message="Matplotlib is currently using agg",
-)
+
+# -- Inherited scikit-learn docstrings --------------------------------------------
+# Methods inherited from scikit-learn (e.g. ``score``) link to labels and glossary
+# terms of scikit-learn's own documentation. Without intersphinx those targets do
+# not exist here, so the links are rendered as plain text.
+_SKLEARN_XREF = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<([^`>]*)>)?`")
+
+
+def _plain_sklearn_xrefs(app, what, name, obj, options, lines):
+    if not (getattr(obj, "__module__", None) or "").startswith("sklearn"):
+        return
+    lines[:] = [
+        _SKLEARN_XREF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines
+    ]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_sklearn_xrefs)
