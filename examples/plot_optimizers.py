@@ -1,11 +1,12 @@
 """
-===========================
+============================
 Every optimizer, one network
-===========================
+============================
 
 The same 64-128-64-10 ReLU network trained on standardised
 :func:`~sklearn.datasets.load_digits` with each stochastic solver of skdnn, at the
-recommended ``learning_rate_init`` of :mod:`skdnn.optimizers`, and with L-BFGS.
+recommended ``learning_rate_init``
+(``skdnn.optimizers.RECOMMENDED_LEARNING_RATES``), and with L-BFGS.
 The curves are ``loss_curve_`` (the training objective per epoch); the legend
 gives the held-out accuracy.
 """
@@ -19,22 +20,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import MLPClassifier
+from skdnn.optimizers import RECOMMENDED_LEARNING_RATES
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
 scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
-recommended = {
-    "sgd": 0.01,
-    "adam": 0.001,
-    "nadam": 0.001,
-    "adamax": 0.002,
-    "radam": 0.001,
-    "adagrad": 0.01,
-    "rmsprop": 0.001,
-    "adadelta": 1.0,
-}
+recommended = RECOMMENDED_LEARNING_RATES
 fig, ax = plt.subplots(figsize=(7, 4.5))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)

@@ -49,7 +49,17 @@ from sklearn.base import BaseEstimator
 from ._compat import Interval
 from ._core import codes
 
-__all__ = ["SGD", "AdaGrad", "Adadelta", "AdaMax", "Adam", "Nadam", "RAdam", "RMSProp"]
+__all__ = [
+    "RECOMMENDED_LEARNING_RATES",
+    "SGD",
+    "AdaGrad",
+    "Adadelta",
+    "AdaMax",
+    "Adam",
+    "Nadam",
+    "RAdam",
+    "RMSProp",
+]
 
 
 class Optimizer(BaseEstimator):
@@ -270,6 +280,20 @@ _BY_NAME = {
 _FROM_ESTIMATOR = {"sgd", "adam", "nadam", "adamax", "radam"}
 
 SOLVER_NAMES = frozenset({*_BY_NAME, "lbfgs"})
+
+#: ``learning_rate_init`` recommended for each stochastic solver (the table above);
+#: with these, every solver reaches at least 0.95 cross-validated accuracy on
+#: standardised ``load_digits`` with default parameters otherwise.
+RECOMMENDED_LEARNING_RATES = {
+    "sgd": 0.01,
+    "adam": 0.001,
+    "nadam": 0.001,
+    "adamax": 0.002,
+    "radam": 0.001,
+    "adagrad": 0.01,
+    "rmsprop": 0.001,
+    "adadelta": 1.0,
+}
 STOCHASTIC_NAMES = frozenset(_BY_NAME)
 
 

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import MLPClassifier
-from skdnn.optimizers import Adam, RMSProp
+from skdnn.optimizers import RECOMMENDED_LEARNING_RATES, Adam, RMSProp
 from skdnn.schedules import (
     Context,
     Cosine,
@@ -145,18 +145,8 @@ def test_optimizer_objects_are_tunable():
     assert clf.get_params()["learning_rate__max_lr"] == 0.1
 
 
-# documented recommended learning rates (skdnn.optimizers)
-RECOMMENDED = {
-    "sgd": 0.01,
-    "adam": 0.001,
-    "nadam": 0.001,
-    "adamax": 0.002,
-    "radam": 0.001,
-    "adagrad": 0.01,
-    "rmsprop": 0.001,
-    "adadelta": 1.0,
-    "lbfgs": 0.001,
-}
+# the documented recommended learning rates; lbfgs has none
+RECOMMENDED = {**RECOMMENDED_LEARNING_RATES, "lbfgs": 0.001}
 
 
 @pytest.mark.parametrize("solver", sorted(RECOMMENDED))
