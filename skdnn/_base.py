@@ -462,7 +462,9 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 record["momentum"] = float(moms[0])
             self.history_.append(record)
 
-            if self._no_improvement_count > self.n_iter_no_change:
+            # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
+            stall = self._no_improvement_count > self.n_iter_no_change
+            if stall and not schedule._spans_max_iter:
                 if val_rows is not None:
                     msg = (
                         "Validation score did not improve more than tol=%f for %d "

@@ -94,6 +94,9 @@ class Schedule(BaseEstimator):
     """Base class. Subclasses define ``_rates(ctx)``; the hooks below are optional."""
 
     _parameter_constraints: dict = {}
+    # True for schedules shaped over all max_iter epochs: the tol/n_iter_no_change
+    # stopping rule is then off (early_stopping still restores the best epoch)
+    _spans_max_iter = False
 
     def _rates(self, ctx):
         raise NotImplementedError
@@ -314,7 +317,15 @@ class OneCycle(Schedule):
         The last rate is ``max_lr / (div_factor * final_div_factor)``.
     min_momentum : float, default=0.85
     max_momentum : float, default=0.95
+
+    Notes
+    -----
+    The cycle is the whole training run: the ``tol``/``n_iter_no_change``
+    stopping rule is off, so training always runs ``max_iter`` epochs (with
+    ``early_stopping=True`` the best epoch's parameters are still restored).
     """
+
+    _spans_max_iter = True
 
     _parameter_constraints = {
         "max_lr": [None, Interval(Real, 0, None, closed="neither")],
@@ -379,7 +390,14 @@ class Cosine(Schedule):
     Parameters
     ----------
     min_lr : float, default=0.0
+
+    Notes
+    -----
+    Like 1cycle, it shapes the whole run: training always runs ``max_iter``
+    epochs (the ``tol``/``n_iter_no_change`` stopping rule is off).
     """
+
+    _spans_max_iter = True
 
     _parameter_constraints = {"min_lr": [Interval(Real, 0, None, closed="left")]}
 

@@ -11,6 +11,7 @@ _CONFIGS = [
     {"hidden_layer_sizes": (16, 8), "activation": "tanh"},
     {"l1": 1e-3, "max_norm": 2.0, "activation": "elu"},
     {"solver": "lbfgs", "l1": 1e-3, "hidden_layer_sizes": ()},  # OWL-QN, convex
+    {"solver": "rmsprop", "learning_rate": "exponential", "clipnorm": 1.0},
 ]
 
 

@@ -228,3 +228,16 @@ def test_plotting_helpers():
         clf = MLPClassifier(max_iter=5, early_stopping=True).fit(X, y)
     ax = plot_history(clf)
     assert len(ax.lines) == 1 and len(ax.figure.axes) == 3
+
+
+@pytest.mark.parametrize("schedule", ["onecycle", "cosine"])
+def test_whole_run_schedules_ignore_the_stopping_rule(schedule):
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(
+            learning_rate=schedule, max_iter=40, tol=10.0, n_iter_no_change=2
+        ).fit(X, y)
+        const = MLPClassifier(max_iter=40, tol=10.0, n_iter_no_change=2).fit(X, y)
+    assert clf.n_iter_ == 40  # tol=10 would stop any other schedule at epoch 4
+    assert const.n_iter_ == 4
