@@ -48,8 +48,12 @@ def _data(draw, classification):
     return X, y
 
 
+# derandomize: the same 40 examples every run, so CI cannot flake on a new draw
 _SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 
