@@ -171,19 +171,15 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     def _check_params(self):
         """Checks that span several parameters."""
-        if not self._is_stochastic() and (
-            self.clipnorm is not None or self.clipvalue is not None
-        ):
-            raise ValueError(
-                "clipnorm/clipvalue clip the gradient of each stochastic update and "
-                "are not supported with solver='lbfgs'."
-            )
-        if not self._is_stochastic() and self.max_norm is not None:
-            raise ValueError(
-                "max_norm is a projection after each stochastic update and is not "
-                "supported with solver='lbfgs'; use solver='sgd' or 'adam', or set "
-                "max_norm=None."
-            )
+        if self._is_stochastic():
+            return
+        for name in ("max_norm", "clipnorm", "clipvalue"):
+            if getattr(self, name) is not None:
+                raise ValueError(
+                    f"{name} acts on each stochastic update and is not supported "
+                    f"with solver='lbfgs'; use a stochastic solver such as 'sgd' or "
+                    f"'adam', or set {name}=None."
+                )
 
     def _check_sample_weight(self, sample_weight, X, y, incremental):
         sw = _check_sample_weight(
@@ -447,10 +443,9 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             improved = self._update_no_improvement_count(val_score)
             if improved and best_theta is not None:
                 best_theta[:] = theta
-            if val_score is not None:
-                schedule._after_epoch(self._schedule_state, val_score, True, self.tol)
-            else:
-                schedule._after_epoch(self._schedule_state, self.loss_, False, self.tol)
+            has_val = val_score is not None
+            metric = val_score if has_val else self.loss_
+            schedule._after_epoch(self._schedule_state, metric, has_val, self.tol)
             record = {
                 "epoch": self._epoch,
                 "loss": self.loss_,

@@ -167,9 +167,10 @@ def test_max_norm_bounds_every_unit(diabetes_std, solver):
         assert np.all(np.linalg.norm(W, axis=0) <= 0.5 + 1e-6)
 
 
-def test_max_norm_with_lbfgs_is_refused():
-    with pytest.raises(ValueError, match="max_norm"):
-        MLPRegressor(solver="lbfgs", max_norm=1.0).fit([[0.0], [1.0]], [0.0, 1.0])
+@pytest.mark.parametrize("name", ["max_norm", "clipnorm", "clipvalue"])
+def test_stochastic_only_parameters_with_lbfgs_are_refused(name):
+    with pytest.raises(ValueError, match=f"{name} acts on each stochastic update"):
+        MLPRegressor(solver="lbfgs", **{name: 1.0}).fit([[0.0], [1.0]], [0.0, 1.0])
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0])
