@@ -63,6 +63,25 @@ _OUTPUTS = {
 _FULL_BATCH_CHUNK = 4096
 
 
+def _mc_key(seed, i):
+    """The dropout stream of Monte Carlo pass ``i``."""
+    return (seed * 0x9E3779B97F4A7C15 + i * 0xBF58476D1CE4E5B9 + 1) % 2**64
+
+
+def _same_parameters(old, new):
+    """Whether two network specs lay out and use theta the same way."""
+    cols = [
+        codes.NET_FAN_IN, codes.NET_W_COLS, codes.NET_W_OFF, codes.NET_B_OFF,
+        codes.NET_ACT, codes.NET_IN_BN_P, codes.NET_PRE_BN_P, codes.NET_PRELU_OFF,
+    ]  # fmt: skip
+    return (
+        list(old.layer_units) == list(new.layer_units)
+        and old.n_params == new.n_params
+        and old.n_stats == new.n_stats
+        and np.array_equal(old.net[:, cols], new.net[:, cols])
+    )
+
+
 def _set_params_from(estimator, params):
     """Store the constructor arguments ``params`` (a ``locals()``) unchanged."""
     for name, value in params.items():
@@ -116,6 +135,12 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "clipvalue": [None, Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INIT_NAMES))],
         "bias_init": [Interval(Real, None, None, closed="neither")],
+        "batch_norm": ["boolean", StrOptions({"before", "after"})],
+        "input_batch_norm": ["boolean"],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "input_dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
     @abstractmethod
@@ -169,10 +194,43 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 )
         return [int(s) for s in sizes]
 
-    def _check_params(self):
-        """Checks that span several parameters."""
+    def _dropout_rates(self, n_hidden):
+        """One dropout rate per hidden layer, validated."""
+        rates = self.dropout
+        if isinstance(rates, Real) and not isinstance(rates, bool):
+            return [float(rates)] * n_hidden
+        rates = np.asarray(rates, dtype=object).ravel().tolist()
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"dropout must be a float or one rate per hidden layer: got "
+                f"{len(rates)} rates for {n_hidden} hidden layers."
+            )
+        for r in rates:
+            if not isinstance(r, Real | np.floating | np.integer) or not 0 <= r < 1:
+                raise ValueError(
+                    "Every dropout rate must be a number in [0, 1), got "
+                    f"{self.dropout!r}."
+                )
+        return [float(r) for r in rates]
+
+    def _check_params(self, hidden):
+        """Checks that span several parameters; returns the dropout rates."""
+        rates = self._dropout_rates(len(hidden))
+        resolve_activation(self.activation)  # validates activation objects
         if self._is_stochastic():
-            return
+            return rates
+        if any(rates) or self.input_dropout > 0:
+            raise ValueError(
+                "dropout and input_dropout draw a new mask at every step and need a "
+                "stochastic solver: solver='lbfgs' minimises a deterministic "
+                "objective. Use 'adam' or 'sgd', or set dropout=0 and input_dropout=0."
+            )
+        if resolve_activation(self.activation).code == codes.RRELU:
+            raise ValueError(
+                "activation='rrelu' draws random slopes at every step and needs a "
+                "stochastic solver, not solver='lbfgs'; use 'leaky_relu' or 'prelu' "
+                "with lbfgs."
+            )
         for name in ("max_norm", "clipnorm", "clipvalue"):
             if getattr(self, name) is not None:
                 raise ValueError(
@@ -180,6 +238,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     f"with solver='lbfgs'; use a stochastic solver such as 'sgd' or "
                     f"'adam', or set {name}=None."
                 )
+        return rates
 
     def _check_sample_weight(self, sample_weight, X, y, incremental):
         sw = _check_sample_weight(
@@ -198,22 +257,44 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         return sw
 
     # --------------------------------------------------------- fitted state
-    def _build(self, layer_units, dtype, random_state):
-        """Create the network, its parameters and the optimizer state."""
-        _, hidden_code, hidden_param, family = resolve_activation(self.activation)
-        out_name = self._output_activation()
-        spec = NetworkSpec(
-            layer_units, hidden_code, hidden_param, _OUTPUTS[out_name][0]
+    def _network_spec(self, layer_units, rates):
+        """The :class:`NetworkSpec` of the current parameters."""
+        act = resolve_activation(self.activation)
+        batch_norm = self.batch_norm
+        if batch_norm is True:
+            batch_norm = "before"
+        return NetworkSpec(
+            layer_units,
+            act.code,
+            act.param,
+            _OUTPUTS[self._output_activation()][0],
+            hidden_param2=act.param2,
+            pieces=act.pieces,
+            batch_norm=batch_norm or None,
+            input_batch_norm=bool(self.input_batch_norm),
+            dropout=tuple(rates),
+            input_dropout=float(self.input_dropout),
+            alpha_dropout=act.code == codes.SELU,
+            bn_momentum=float(self.batch_norm_momentum),
+            bn_epsilon=float(self.batch_norm_epsilon),
         )
+
+    def _build(self, spec, dtype, random_state):
+        """Create the network, its parameters and the optimizer state."""
+        act = resolve_activation(self.activation)
+        out_name = self._output_activation()
         theta = np.empty(spec.n_params, dtype=dtype)
         n_layers = spec.n_layers
         for i, W in enumerate(spec.coefs(theta)):
-            layer_family = family if i < n_layers - 1 else "glorot"
+            layer_family = act.family if i < n_layers - 1 else "glorot"
             init_weights(W, self.init, layer_family, random_state)
-        theta[spec.n_weights :] = self.bias_init
+        theta[spec.n_weights : spec.n_weights + spec.n_biases] = self.bias_init
+        spec.init_extras(theta, act.param)
 
         self._spec = spec
         self._theta = theta
+        self._bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
+        self._bn_stats[1] = 1.0
         self._opt_state = np.zeros((3, spec.n_params), dtype=dtype)
         self._step = np.zeros(1, dtype=np.int64)
         self._seed = np.uint64(random_state.randint(0, 2**63 - 1, dtype=np.int64))
@@ -224,8 +305,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
         self.n_iter_ = 0
         self.t_ = 0
-        self.n_layers_ = len(layer_units)
-        self.n_outputs_ = layer_units[-1]
+        self.n_layers_ = len(spec.layer_units)
+        self.n_outputs_ = spec.layer_units[-1]
         self.out_activation_ = out_name
         self.history_ = []
         if self._is_stochastic():
@@ -241,14 +322,24 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 self.best_validation_score_ = None
 
     def _bind_views(self):
-        self.coefs_ = self._spec.coefs(self._theta)
-        self.intercepts_ = self._spec.intercepts(self._theta)
+        spec = self._spec
+        self.coefs_ = spec.coefs(self._theta)
+        self.intercepts_ = spec.intercepts(self._theta)
+        self.batch_norm_ = [
+            None
+            if v is None
+            else dict(
+                zip(("gamma", "beta", "moving_mean", "moving_variance"), v, strict=True)
+            )
+            for v in spec.batch_norm_views(self._theta, self._bn_stats)
+        ]
+        self.prelu_slopes_ = spec.prelu_slopes(self._theta)
 
     def __getstate__(self):
         state = super().__getstate__()
-        # coefs_/intercepts_ are views of _theta: rebuilt on load so they stay views
-        state.pop("coefs_", None)
-        state.pop("intercepts_", None)
+        # these are views of _theta/_bn_stats: rebuilt on load so they stay views
+        for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_"):
+            state.pop(name, None)
         return state
 
     def __setstate__(self, state):
@@ -259,7 +350,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------ fit
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         hidden = self._hidden_sizes()
-        self._check_params()
+        rates = self._check_params(hidden)
         first_pass = not hasattr(self, "_theta") or (
             not self.warm_start and not incremental
         )
@@ -270,15 +361,21 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         random_state = check_random_state(self.random_state)
 
+        spec = self._network_spec(layer_units, rates)
         if first_pass:
-            self._build(layer_units, X.dtype, random_state)
-        elif self._spec.layer_units != layer_units:
+            self._build(spec, X.dtype, random_state)
+        elif not _same_parameters(self._spec, spec):
             raise ValueError(
                 "warm_start/partial_fit needs the network of the previous fit: it had "
-                f"layer sizes {self._spec.layer_units}, now {layer_units}. Set "
-                "warm_start=False (or call fit) to start over."
+                f"layer sizes {self._spec.layer_units}, now {layer_units} (or another "
+                "activation, batch_norm or input_batch_norm). Set warm_start=False "
+                "(or call fit) to start over."
             )
-        elif not incremental:
+        else:
+            # same parameters: new dropout rates, BN momentum, ... take effect
+            self._spec = spec
+            self._bind_views()
+        if not first_pass and not incremental:
             # a warm-started fit re-reads learning_rate_init, as scikit-learn does
             self._schedule_state = {"lr": float(self.learning_rate_init)}
         dtype = self._theta.dtype
@@ -381,6 +478,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         theta = self._theta
         inputs = input_arrays(X, theta.dtype)
         workspace = Workspace(spec, batch_size, theta.dtype).args()
+        bn_stats = self._bn_stats
         grad = np.empty_like(theta)
         opt_i, opt_f, momentum = self._optimizer_config(sw_train)
         schedule = resolve_schedule(self)
@@ -391,6 +489,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         # only on (seed, epoch): fit, warm_start and partial_fit agree bitwise.
         perm = np.empty_like(train_rows)
         best_theta = theta.copy() if self.early_stopping else None
+        best_bn = bn_stats.copy() if self.early_stopping else None
 
         self.n_iter_ = 0
         for _ in range(self.max_iter):
@@ -408,15 +507,21 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             moms = schedule._momenta(momentum, ctx)
             cycled = moms is not None
             moms = np.full(n_batches, momentum) if moms is None else moms.astype(float)
-            backup = (theta.copy(), self._opt_state.copy(), self._step.copy())
+            backup = (
+                theta.copy(),
+                self._opt_state.copy(),
+                self._step.copy(),
+                bn_stats.copy(),
+            )
             perm[:] = train_rows
             data_loss, penalty, n_done = run_epoch(
                 *inputs, Y, sw, perm, self.shuffle, self._seed, self._epoch,
                 theta, grad, self._opt_state, self._step, spec.net, spec.netf,
-                loss_code, opt_i, opt_f, lrs, moms, step_losses, *workspace,
+                loss_code, bn_stats, opt_i, opt_f, lrs, moms, step_losses, *workspace,
             )  # fmt: skip
-            if n_done < n_batches or not np.all(np.isfinite(theta)):
-                theta[:], self._opt_state[:], self._step[:] = backup
+            finite = np.all(np.isfinite(theta)) and np.all(np.isfinite(bn_stats))
+            if n_done < n_batches or not finite:
+                theta[:], self._opt_state[:], self._step[:], bn_stats[:] = backup
                 warnings.warn(
                     f"Training diverged in epoch {self._epoch + 1}: the loss became "
                     "non-finite (learning_rate_init too large, or unscaled inputs?). "
@@ -443,6 +548,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             improved = self._update_no_improvement_count(val_score)
             if improved and best_theta is not None:
                 best_theta[:] = theta
+                best_bn[:] = bn_stats
             has_val = val_score is not None
             metric = val_score if has_val else self.loss_
             schedule._after_epoch(self._schedule_state, metric, has_val, self.tol)
@@ -491,6 +597,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 )
         if best_theta is not None:
             theta[:] = best_theta
+            bn_stats[:] = best_bn
 
     def _update_no_improvement_count(self, val_score):
         """scikit-learn's stopping rule; returns True when this epoch is the best."""
@@ -521,8 +628,12 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         sw_total = float(sw.sum())
         l2 = self.alpha / sw_total
         inputs = input_arrays(X, dtype)
-        workspace = Workspace(spec, min(n, _FULL_BATCH_CHUNK), dtype).args()
+        # batch normalisation: the batch is the whole training set
+        chunk = n if spec.has_batch_norm else min(n, _FULL_BATCH_CHUNK)
+        workspace = Workspace(spec, chunk, dtype).args()
         rows = np.arange(n, dtype=np.int64)
+        bn_stats = self._bn_stats
+        key = np.uint64(0)  # no random draws: lbfgs refuses dropout and RReLU
         grad = np.empty_like(theta)
         gtmp = np.empty_like(theta)
         loss_code = _OUTPUTS[self.out_activation_][1]
@@ -531,7 +642,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             theta[:] = x
             loss = full_loss_grad(
                 *inputs, Y, sw, rows, theta, grad, gtmp, spec.net, spec.netf,
-                loss_code, l2, spec.n_weights, sw_total, *workspace,
+                loss_code, bn_stats, codes.MODE_OBJECTIVE, key, l2, spec.n_weights,
+                sw_total, *workspace,
             )  # fmt: skip
             return loss, grad.astype(np.float64)
 
@@ -591,9 +703,18 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 "Solver produced non-finite parameter weights. The input data may"
                 " contain large values and need to be preprocessed."
             )
+        if spec.has_batch_norm:
+            # the running statistics become those of the whole training set
+            netf = spec.netf.copy()
+            netf[:, codes.NETF_BN_MOMENTUM] = 0.0
+            full_loss_grad(
+                *inputs, Y, sw, rows, theta, grad, gtmp, spec.net, netf, loss_code,
+                bn_stats, codes.MODE_TRAIN, key, l2, spec.n_weights, sw_total,
+                *workspace,
+            )  # fmt: skip
 
     # -------------------------------------------------------------- predict
-    def _forward(self, X, validate=True):
+    def _forward(self, X, validate=True, mode=codes.MODE_PREDICT, key=0):
         """Output-layer activations for X, shape (n_samples, n_outputs_)."""
         if validate:
             check_is_fitted(self, "_theta")
@@ -607,15 +728,63 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         dtype = self._theta.dtype
         out = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         spec = self._spec
+        # read-only buffers (a model loaded from a memory map) would need another
+        # compiled specialisation; a copy costs less
+        theta, bn_stats = self._theta, self._bn_stats
+        if not (theta.flags.writeable and bn_stats.flags.writeable):
+            theta, bn_stats = theta.copy(), bn_stats.copy()
         predict_forward(
             *input_arrays(X, dtype),
-            self._theta,
+            theta,
             spec.net,
             spec.netf,
+            bn_stats,
             _OUTPUTS[self.out_activation_][0],
+            spec.width,
+            mode,
+            np.uint64(key),
             out,
         )
         return out
+
+    def _mc_forward(self, X, n_samples, random_state):
+        """Outputs of ``n_samples`` forward passes with dropout on, shape
+        (n_samples, n_samples_X, n_outputs_)."""
+        check_is_fitted(self, "_theta")
+        if not self._spec.has_dropout:
+            raise ValueError(
+                "Monte Carlo dropout needs a model trained with dropout > 0 or "
+                "input_dropout > 0; this one has no dropout, so every pass would "
+                "equal predict."
+            )
+        if (
+            not isinstance(n_samples, Integral | np.integer)
+            or isinstance(n_samples, bool)
+            or n_samples < 1
+        ):
+            raise ValueError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        rng = check_random_state(random_state)
+        seed = int(rng.randint(0, 2**63 - 1, dtype=np.int64))
+        return np.stack(
+            [
+                self._forward(
+                    X,
+                    validate=False,
+                    mode=codes.MODE_MC,
+                    key=_mc_key(seed, i),
+                )
+                for i in range(n_samples)
+            ]
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -105,6 +105,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_norm=None,
         clipnorm=None,
         clipvalue=None,
+        batch_norm=False,
+        input_batch_norm=False,
+        batch_norm_momentum=0.99,
+        batch_norm_epsilon=1e-3,
+        dropout=0.0,
+        input_dropout=0.0,
         class_weight=None,
     ):
         _set_params_from(self, locals())
@@ -274,6 +280,56 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if y_pred.ndim == 1:
             return np.vstack([1 - y_pred, y_pred]).T
         return y_pred
+
+    def mc_predict_proba(self, X, n_samples=100, random_state=None):
+        """Monte Carlo dropout: class probabilities averaged over stochastic passes.
+
+        Every pass keeps dropout on, as in training, with a new mask (Gal &
+        Ghahramani, 2016); batch normalisation uses its running statistics and RReLU
+        its mean slope, as in ``predict``. Needs a model trained with dropout.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
+            The input data.
+        n_samples : int, default=100
+            Number of stochastic forward passes.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the dropout masks: the same seed gives the same result.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples_X, n_classes)
+            Mean over the passes of each class's probability.
+        """
+        outs = self._mc_forward(X, n_samples, random_state).mean(axis=0)
+        if self.n_outputs_ == 1:
+            outs = outs.ravel()
+            return np.vstack([1 - outs, outs]).T
+        return outs
+
+    def mc_predict(self, X, n_samples=100, random_state=None):
+        """Monte Carlo dropout: the classes of :meth:`mc_predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
+            The input data.
+        n_samples : int, default=100
+            Number of stochastic forward passes.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the dropout masks.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples_X,) or (n_samples_X, n_classes)
+            The class of highest mean probability (for multilabel targets, every
+            label whose mean probability exceeds 0.5).
+        """
+        proba = self._mc_forward(X, n_samples, random_state).mean(axis=0)
+        if self.n_outputs_ == 1:
+            proba = proba.ravel()
+        return self._label_binarizer.inverse_transform(proba)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.

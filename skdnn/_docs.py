@@ -124,7 +124,37 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
 
     clipvalue : float or None, default=None
         Clip every gradient component to ``[-clipvalue, clipvalue]``.
-        Stochastic solvers only."""
+        Stochastic solvers only.
+
+    batch_norm : bool or {'before', 'after'}, default=False
+        Batch normalisation of every hidden layer: ``True`` or 'before' normalises
+        the pre-activations (then the layer has no bias: BN's beta replaces it, and
+        ``intercepts_`` shows beta), 'after' the activations. Training uses the
+        (sample-weighted) statistics of each minibatch; prediction uses running
+        averages of them, kept across ``partial_fit`` and ``warm_start``. With
+        'lbfgs' the batch is the whole training set.
+
+    input_batch_norm : bool, default=False
+        Batch normalisation of the inputs: a standardisation learned inside the
+        model.
+
+    batch_norm_momentum : float, default=0.99
+        Momentum of the running statistics (Keras' rule):
+        ``running = momentum * running + (1 - momentum) * batch``.
+
+    batch_norm_epsilon : float, default=1e-3
+        Added to the variance before its square root (Keras' default).
+
+    dropout : float or array-like of float, default=0.0
+        Dropout rate after every hidden layer, or one rate per hidden layer, each in
+        [0, 1). Inverted dropout (kept units scaled by ``1 / (1 - rate)``) while
+        training only; ``predict`` is deterministic. With ``activation='selu'``,
+        alpha dropout (dropped units take SELU's saturation value and an affine
+        map keeps mean 0 and variance 1). Stochastic solvers only. See
+        ``mc_predict`` for Monte Carlo dropout.
+
+    input_dropout : float, default=0.0
+        Dropout rate of the inputs, as ``dropout``."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -147,10 +177,12 @@ loss_ : float
         Number of training samples seen by the stochastic solvers.
 
     coefs_ : list of ndarray of shape (fan_in, fan_out)
-        Weight matrices, layer by layer (views of one flat parameter buffer).
+        Weight matrices, layer by layer (views of one flat parameter buffer). With
+        maxout, a hidden layer's matrix has ``fan_out * pieces`` columns.
 
     intercepts_ : list of ndarray of shape (fan_out,)
-        Biases, layer by layer.
+        Biases, layer by layer (BN's beta for layers normalised before their
+        activation).
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -180,6 +212,16 @@ loss_ : float
     dead_units_ : list of int
         Per layer, the number of units whose incoming weights are all zero
         (columns of ``coefs_[i]``).
+
+    batch_norm_ : list of dict or None
+        Per position (0: the inputs, i: hidden layer i), None where there is no
+        batch normalisation, else a dict of views ``gamma``, ``beta``,
+        ``moving_mean`` and ``moving_variance``: at inference that position maps
+        ``x`` to ``gamma * (x - moving_mean) / sqrt(moving_variance + eps) + beta``.
+
+    prelu_slopes_ : list of ndarray of shape (units,)
+        The trained slope of every unit of every hidden layer
+        (``activation='prelu'`` only; an empty list otherwise).
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',

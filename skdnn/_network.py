@@ -1,7 +1,8 @@
 """The network as data: layer tables, one flat parameter buffer and its views.
 
 Layout of ``theta`` (length ``n_params``): every layer's weight matrix, row-major
-(fan_in, fan_out), one after the other, then every layer's bias. The weights come
+(fan_in, fan_out * pieces), one after the other, then every layer's bias, then the
+gamma and beta of every batch normalisation, then the PReLU slopes. The weights come
 first so that the penalised parameters are the prefix ``theta[:n_weights]``.
 """
 
@@ -14,71 +15,225 @@ from ._core import codes
 
 @dataclass
 class NetworkSpec:
-    """Shapes and codes of a fully connected network.
+    """Shapes, codes and offsets of a fully connected network.
 
     Parameters
     ----------
     layer_units : list of int
         ``[n_features, hidden_1, ..., n_outputs]``.
     hidden_code, hidden_param : int, float
-        Activation code and parameter of every hidden layer.
+        Activation code and first parameter of every hidden layer.
     out_code : int
         Output activation code.
+    hidden_param2 : float
+        Second activation parameter (RReLU's upper bound).
+    pieces : int
+        Affine pieces per unit (maxout), 1 otherwise.
+    batch_norm : {None, "before", "after"}
+        Batch normalisation of every hidden layer, before or after its activation.
+    input_batch_norm : bool
+        Batch normalisation of the inputs.
+    dropout : sequence of float
+        Dropout rate after each hidden layer (empty: none).
+    input_dropout : float
+        Dropout rate of the inputs.
+    alpha_dropout : bool
+        Alpha dropout (SELU networks) instead of inverted dropout.
+    bn_momentum, bn_epsilon : float
+        Batch normalisation's running-average momentum and variance offset.
     """
 
     layer_units: list
     hidden_code: int
     hidden_param: float
     out_code: int
+    hidden_param2: float = 0.0
+    pieces: int = 1
+    batch_norm: str | None = None
+    input_batch_norm: bool = False
+    dropout: tuple = ()
+    input_dropout: float = 0.0
+    alpha_dropout: bool = False
+    bn_momentum: float = 0.99
+    bn_epsilon: float = 1e-3
 
     def __post_init__(self):
-        units = self.layer_units
+        c = codes
+        units = list(self.layer_units)
         n_layers = len(units) - 1
-        net = np.zeros((n_layers, codes.NET_COLS), dtype=np.int64)
-        netf = np.zeros((n_layers, codes.NETF_COLS), dtype=np.float64)
-        w_off = 0
+        n_hidden = n_layers - 1
+        rates = list(self.dropout) if len(self.dropout) else [0.0] * n_hidden
+        net = np.zeros((n_layers, c.NET_COLS), dtype=np.int64)
+        netf = np.zeros((n_layers, c.NETF_COLS), dtype=np.float64)
+        for col in (
+            c.NET_B_OFF, c.NET_SRC, c.NET_X, c.NET_A, c.NET_IN_BN_P, c.NET_IN_BN_S,
+            c.NET_IN_BN_H, c.NET_IN_BN_Y, c.NET_IN_DROP_M, c.NET_IN_DROP_Y,
+            c.NET_PRE_BN_P, c.NET_PRE_BN_S, c.NET_PRE_BN_H, c.NET_PRELU_OFF,
+        ):  # fmt: skip
+            net[:, col] = -1
+        off = 0  # theta: weights first (the penalised prefix)
         for i in range(n_layers):
-            net[i, codes.NET_FAN_IN] = units[i]
-            net[i, codes.NET_FAN_OUT] = units[i + 1]
-            net[i, codes.NET_W_OFF] = w_off
-            w_off += units[i] * units[i + 1]
-        b_off = w_off
-        buf_off = 0
+            hidden = i < n_hidden
+            pieces = self.pieces if hidden else 1
+            net[i, c.NET_FAN_IN] = units[i]
+            net[i, c.NET_FAN_OUT] = units[i + 1]
+            net[i, c.NET_PIECES] = pieces
+            net[i, c.NET_W_COLS] = units[i + 1] * pieces
+            net[i, c.NET_W_OFF] = off
+            off += units[i] * units[i + 1] * pieces
+            net[i, c.NET_ACT] = self.hidden_code if hidden else self.out_code
+            if hidden:
+                netf[i, c.NETF_ACT_PARAM] = self.hidden_param
+                netf[i, c.NETF_ACT_PARAM2] = self.hidden_param2
+            netf[i, c.NETF_BN_MOMENTUM] = self.bn_momentum
+            netf[i, c.NETF_BN_EPSILON] = self.bn_epsilon
+            net[i, c.NET_IN_BN] = (i == 0 and self.input_batch_norm) or (
+                i > 0 and self.batch_norm == "after"
+            )
+            net[i, c.NET_PRE_BN] = hidden and self.batch_norm == "before"
+        self.n_weights = off
+        for i in range(n_layers):  # biases (BN's beta replaces them before BN)
+            if not net[i, c.NET_PRE_BN]:
+                net[i, c.NET_B_OFF] = off
+                off += net[i, c.NET_W_COLS]
+        self.n_biases = off - self.n_weights
+        stats = 0
+        for i in range(n_layers):  # gamma then beta of every normalised column
+            if net[i, c.NET_IN_BN]:
+                m = net[i, c.NET_FAN_IN]
+                net[i, c.NET_IN_BN_P], net[i, c.NET_IN_BN_S] = off, stats
+                off += 2 * m
+                stats += m
+            if net[i, c.NET_PRE_BN]:
+                m = net[i, c.NET_W_COLS]
+                net[i, c.NET_PRE_BN_P], net[i, c.NET_PRE_BN_S] = off, stats
+                off += 2 * m
+                stats += m
+        for i in range(n_hidden):  # PReLU slopes
+            if self.hidden_code == c.PRELU:
+                net[i, c.NET_PRELU_OFF] = off
+                off += units[i + 1]
+        self.n_params = off
+        self.n_stats = stats
+        col = 0  # work-buffer columns of every intermediate array
         for i in range(n_layers):
-            net[i, codes.NET_B_OFF] = b_off
-            b_off += units[i + 1]
-            net[i, codes.NET_BUF_OFF] = buf_off
-            buf_off += units[i + 1]
-            is_hidden = i < n_layers - 1
-            net[i, codes.NET_ACT] = self.hidden_code if is_hidden else self.out_code
-            netf[i, codes.NETF_ACT_PARAM] = self.hidden_param if is_hidden else 0.0
+            m_in = units[i]
+            net[i, c.NET_SRC] = -1 if i == 0 else net[i - 1, c.NET_A]
+            if net[i, c.NET_IN_BN]:
+                net[i, c.NET_IN_BN_H], net[i, c.NET_IN_BN_Y] = col, col + m_in
+                net[i, c.NET_X] = col + m_in
+                col += 2 * m_in
+            rate = float(self.input_dropout if i == 0 else rates[i - 1])
+            if rate > 0:
+                net[i, c.NET_IN_DROP_M], net[i, c.NET_IN_DROP_Y] = col, col + m_in
+                net[i, c.NET_X] = col + m_in
+                col += 2 * m_in
+                netf[i, c.NETF_DROP_RATE] = rate
+                if self.alpha_dropout:
+                    # Klambauer et al. (2017): dropped units take -scale * alpha, and
+                    # a * x + b restores mean 0 and variance 1
+                    sat = -c.SELU_SCALE * c.SELU_ALPHA
+                    a = ((1.0 - rate) * (1.0 + rate * sat * sat)) ** -0.5
+                    net[i, c.NET_IN_DROP] = c.DROP_ALPHA
+                    netf[i, c.NETF_DROP_SAT] = sat
+                    netf[i, c.NETF_DROP_A] = a
+                    netf[i, c.NETF_DROP_B] = -a * sat * rate
+                else:
+                    net[i, c.NET_IN_DROP] = c.DROP_INVERTED
+            if net[i, c.NET_PRE_BN]:
+                net[i, c.NET_PRE_BN_H] = col
+                col += net[i, c.NET_W_COLS]
+            net[i, c.NET_Z] = col
+            col += net[i, c.NET_W_COLS]
+            if i < n_hidden:
+                net[i, c.NET_A] = col
+                col += units[i + 1]
         self.net = net
         self.netf = netf
-        self.n_weights = w_off
-        self.n_params = b_off
-        self.width = buf_off
+        self.width = col
 
     @property
     def n_layers(self):
         """Number of weight layers (scikit-learn's ``n_layers_ - 1``)."""
         return self.net.shape[0]
 
+    @property
+    def has_batch_norm(self):
+        return self.n_stats > 0
+
+    @property
+    def has_dropout(self):
+        return bool(np.any(self.net[:, codes.NET_IN_DROP] != codes.DROP_NONE))
+
     def coefs(self, theta):
-        """Views of ``theta`` as the list of weight matrices."""
-        out = []
-        for fan_in, fan_out, w_off in self.net[:, :3]:
-            out.append(theta[w_off : w_off + fan_in * fan_out].reshape(fan_in, fan_out))
-        return out
+        """Views of ``theta`` as the weight matrices, (fan_in, fan_out * pieces)."""
+        c = codes
+        return [
+            theta[
+                r[c.NET_W_OFF] : r[c.NET_W_OFF] + r[c.NET_FAN_IN] * r[c.NET_W_COLS]
+            ].reshape(r[c.NET_FAN_IN], r[c.NET_W_COLS])
+            for r in self.net
+        ]
 
     def intercepts(self, theta):
-        """Views of ``theta`` as the list of bias vectors."""
-        net = self.net
+        """Views of ``theta`` as the list of bias vectors (BN's beta where it replaces
+        the bias)."""
+        c = codes
+        out = []
+        for r in self.net:
+            m = r[c.NET_W_COLS]
+            off = r[c.NET_B_OFF] if r[c.NET_B_OFF] >= 0 else r[c.NET_PRE_BN_P] + m
+            out.append(theta[off : off + m])
+        return out
+
+    def batch_norm_views(self, theta, bn_run):
+        """Per position (0: the inputs, i: hidden layer i), ``(gamma, beta, mean,
+        var)`` views, or None where that position has no batch normalisation."""
+        c = codes
+        n_hidden = self.n_layers - 1
+        out = [None] * (n_hidden + 1)
+        for i, r in enumerate(self.net):
+            if r[c.NET_IN_BN]:
+                p, s, m = r[c.NET_IN_BN_P], r[c.NET_IN_BN_S], r[c.NET_FAN_IN]
+                out[i] = (p, s, m)
+            if r[c.NET_PRE_BN]:
+                p, s, m = r[c.NET_PRE_BN_P], r[c.NET_PRE_BN_S], r[c.NET_W_COLS]
+                out[i + 1] = (p, s, m)
         return [
-            theta[b : b + m]
-            for b, m in zip(
-                net[:, codes.NET_B_OFF], net[:, codes.NET_FAN_OUT], strict=True
+            None
+            if v is None
+            else (
+                theta[v[0] : v[0] + v[2]],
+                theta[v[0] + v[2] : v[0] + 2 * v[2]],
+                bn_run[0, v[1] : v[1] + v[2]],
+                bn_run[1, v[1] : v[1] + v[2]],
             )
+            for v in out
         ]
+
+    def prelu_slopes(self, theta):
+        """Views of the PReLU slopes of each hidden layer (empty list otherwise)."""
+        c = codes
+        return [
+            theta[r[c.NET_PRELU_OFF] : r[c.NET_PRELU_OFF] + r[c.NET_FAN_OUT]]
+            for r in self.net
+            if r[c.NET_PRELU_OFF] >= 0
+        ]
+
+    def init_extras(self, theta, prelu_init):
+        """BN gamma = 1, beta = 0 and PReLU slopes = ``prelu_init`` in ``theta``."""
+        c = codes
+        for r in self.net:
+            for flag, p_col, m_col in (
+                (c.NET_IN_BN, c.NET_IN_BN_P, c.NET_FAN_IN),
+                (c.NET_PRE_BN, c.NET_PRE_BN_P, c.NET_W_COLS),
+            ):
+                if r[flag]:
+                    p, m = r[p_col], r[m_col]
+                    theta[p : p + m] = 1.0
+                    theta[p + m : p + 2 * m] = 0.0
+        for slopes in self.prelu_slopes(theta):
+            slopes[:] = prelu_init
 
 
 class Workspace:
@@ -92,9 +247,9 @@ class Workspace:
         self.xbuf = np.empty(bs * p, dtype=dtype)
         self.ybuf = np.empty(bs * k, dtype=dtype)
         self.swbuf = np.empty(bs, dtype=dtype)
-        self.zbuf = np.empty(bs * spec.width, dtype=dtype)
         self.abuf = np.empty(bs * spec.width, dtype=dtype)
         self.dbuf = np.empty(bs * spec.width, dtype=dtype)
+        self.bn_batch = np.empty((2, spec.n_stats), dtype=dtype)
 
     def args(self):
         """The buffers in the order the kernels take them."""
@@ -102,9 +257,9 @@ class Workspace:
             self.xbuf,
             self.ybuf,
             self.swbuf,
-            self.zbuf,
             self.abuf,
             self.dbuf,
+            self.bn_batch,
             self.batch_size,
         )
 

@@ -91,6 +91,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_norm=None,
         clipnorm=None,
         clipvalue=None,
+        batch_norm=False,
+        input_batch_norm=False,
+        batch_norm_momentum=0.99,
+        batch_norm_epsilon=1e-3,
+        dropout=0.0,
+        input_dropout=0.0,
     ):
         _set_params_from(self, locals())
 
@@ -186,6 +192,41 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         check_is_fitted(self)
         return self._predict(X)
+
+    def mc_predict(self, X, n_samples=100, return_std=False, random_state=None):
+        """Monte Carlo dropout: the mean (and spread) of stochastic predictions.
+
+        Every pass keeps dropout on, as in training, with a new mask (Gal &
+        Ghahramani, 2016); batch normalisation uses its running statistics and RReLU
+        its mean slope, as in ``predict``. Needs a model trained with dropout. The
+        signature follows
+        :meth:`sklearn.gaussian_process.GaussianProcessRegressor.predict`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples_X, n_features)
+            The input data.
+        n_samples : int, default=100
+            Number of stochastic forward passes.
+        return_std : bool, default=False
+            Also return the standard deviation of the passes.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the dropout masks: the same seed gives the same result.
+
+        Returns
+        -------
+        y_mean : ndarray of shape (n_samples_X,) or (n_samples_X, n_outputs)
+            Mean of the passes.
+        y_std : ndarray of the same shape, optional
+            Standard deviation of the passes (only with ``return_std=True``).
+        """
+        outs = self._mc_forward(X, n_samples, random_state)
+        if outs.shape[2] == 1:
+            outs = outs[:, :, 0]
+        mean = outs.mean(axis=0)
+        if return_std:
+            return mean, outs.std(axis=0)
+        return mean
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

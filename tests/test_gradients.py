@@ -11,6 +11,9 @@ from skdnn.activations import ACTIVATION_NAMES, resolve_activation
 
 from . import _naive
 
+# the activations with a closed-form NumPy reference in _naive (no state, no pieces)
+PLAIN_NAMES = sorted(ACTIVATION_NAMES - {"prelu", "rrelu", "maxout"})
+
 LOSSES = {
     # loss name -> (output code, loss code, target maker)
     "squared_error": (codes.IDENTITY, codes.SQUARED_ERROR, "real"),
@@ -30,11 +33,18 @@ def _targets(kind, n, k, rng):
     return rng.poisson(1.5, size=(n, k)).astype(float)
 
 
-def _problem(hidden, loss, units=(4, 6, 5), k=3, n=23, seed=0):
+def make_spec(hidden, units, out_code, **kwargs):
+    act = resolve_activation(hidden)
+    return NetworkSpec(
+        list(units), act.code, act.param, out_code, hidden_param2=act.param2,
+        pieces=act.pieces, alpha_dropout=act.code == codes.SELU, **kwargs,
+    )  # fmt: skip
+
+
+def _problem(hidden, loss, units=(4, 6, 5), k=3, n=23, seed=0, **spec_kwargs):
     rng = np.random.RandomState(seed)
     out_code, loss_code, kind = LOSSES[loss]
-    _, code, param, _ = resolve_activation(hidden)
-    spec = NetworkSpec([*units, k], code, param, out_code)
+    spec = make_spec(hidden, [*units, k], out_code, **spec_kwargs)
     theta = rng.normal(scale=0.6, size=spec.n_params)
     X = rng.normal(size=(n, units[0]))
     Y = _targets(kind, n, k, rng)
@@ -42,38 +52,92 @@ def _problem(hidden, loss, units=(4, 6, 5), k=3, n=23, seed=0):
     return spec, theta, X, Y, sw, loss_code
 
 
-def _objective(spec, theta, X, Y, sw, loss_code, alpha, batch=7):
-    """J and its gradient from the compiled kernel, in chunks of ``batch`` rows."""
+def _objective(spec, theta, X, Y, sw, loss_code, alpha, batch=7, key=12345):
+    """J and its gradient from the compiled kernel, in chunks of ``batch`` rows.
+
+    Batch statistics, and dropout masks and RReLU slopes fixed by ``key``.
+    """
     grad = np.empty_like(theta)
     S = sw.sum()
+    bn_run = np.zeros((2, spec.n_stats))
     J = full_loss_grad(
         *input_arrays(X, np.float64), Y, sw, np.arange(X.shape[0]), theta, grad,
-        np.empty_like(theta), spec.net, spec.netf, loss_code, alpha / S,
-        spec.n_weights, S, *Workspace(spec, batch, np.float64).args(),
+        np.empty_like(theta), spec.net, spec.netf, loss_code, bn_run,
+        codes.MODE_OBJECTIVE, np.uint64(key), alpha / S, spec.n_weights, S,
+        *Workspace(spec, batch, np.float64).args(),
     )  # fmt: skip
     return J, grad
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATION_NAMES))
+def _act(Z, A, name, rand=False, key=0, slopes=None):
+    act = resolve_activation(name)
+    if slopes is None:
+        slopes = Z[0, :0]
+    activation_forward(
+        Z, A, act.code, act.param, act.param2, slopes, rand, np.uint64(key), 0, 100, 0
+    )
+    return act
+
+
+def _act_backward(Z, A, DA, DZ, act, slopes=None, gslopes=None):
+    if slopes is None:
+        slopes = gslopes = Z[0, :0]
+    activation_backward(Z, A, DA, DZ, act.code, act.param, act.param2, slopes, gslopes)
+
+
+@pytest.mark.parametrize("name", PLAIN_NAMES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_activation_kernels_match_reference(name, dtype):
     rng = np.random.RandomState(1)
-    _, code, param, _ = resolve_activation(name)
-    Z0 = rng.normal(scale=3, size=(9, 7)).astype(dtype)
-    b = rng.normal(size=7).astype(dtype)
-    Z, A = Z0.copy(), np.empty_like(Z0)
-    activation_forward(Z, b, A, code, param)
-    z = Z0.astype(np.float64) + b.astype(np.float64)
-    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12)
-    np.testing.assert_allclose(Z, z, **tol)
+    Z = rng.normal(scale=3, size=(9, 7)).astype(dtype)
+    A = np.empty_like(Z)
+    act = _act(Z, A, name)
+    z = Z.astype(np.float64)
+    tol = (
+        dict(rtol=1e-5, atol=1e-6)
+        if dtype == np.float32
+        else dict(rtol=1e-12, atol=1e-14)
+    )
     np.testing.assert_allclose(A, _naive.activation(name, z), **tol)
     D = rng.normal(size=Z.shape).astype(dtype)
     expected = D * _naive.activation_derivative(name, z)
-    activation_backward(Z, A, D, code, param)
-    np.testing.assert_allclose(D, expected, **tol)
+    DZ = np.empty_like(D)
+    _act_backward(Z, A, D, DZ, act)
+    np.testing.assert_allclose(DZ, expected, **tol)
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATION_NAMES))
+def test_stateful_activation_kernels_match_reference():
+    rng = np.random.RandomState(2)
+    Z = rng.normal(scale=3, size=(9, 6))
+    D = rng.normal(size=Z.shape)
+    # PReLU: one slope per unit, and dLoss/dslope = sum over negative z of D * z
+    slopes = rng.uniform(0.05, 0.5, size=6)
+    A, DZ, gs = np.empty_like(Z), np.empty_like(Z), np.empty(6)
+    act = _act(Z, A, "prelu", slopes=slopes)
+    np.testing.assert_allclose(A, np.where(Z > 0, Z, slopes * Z), rtol=1e-14)
+    _act_backward(Z, A, D, DZ, act, slopes, gs)
+    np.testing.assert_allclose(DZ, np.where(Z > 0, D, slopes * D), rtol=1e-14)
+    np.testing.assert_allclose(gs, (D * np.minimum(Z, 0)).sum(axis=0), rtol=1e-12)
+    # RReLU: the mean slope at inference, slopes in [1/8, 1/3] while training
+    act = _act(Z, A, "rrelu")
+    np.testing.assert_allclose(A, np.where(Z > 0, Z, (11 / 48) * Z), rtol=1e-14)
+    _act(Z, A, "rrelu", rand=True, key=7)
+    ratio = (A / Z)[Z < 0]
+    assert 1 / 8 <= ratio.min() and ratio.max() <= 1 / 3 and ratio.std() > 0.03
+    np.testing.assert_array_equal(A[Z > 0], Z[Z > 0])
+    _act_backward(Z, A, D, DZ, act)
+    np.testing.assert_allclose(DZ, np.where(Z > 0, D, D * A / Z), rtol=1e-14)
+    # maxout: unit j is the max of columns 2j and 2j+1; its gradient goes there
+    A3, DA3 = np.empty((9, 3)), rng.normal(size=(9, 3))
+    act = _act(Z, A3, "maxout")
+    pairs = Z.reshape(9, 3, 2)
+    np.testing.assert_array_equal(A3, pairs.max(axis=2))
+    _act_backward(Z, A3, DA3, DZ, act)
+    hit = np.eye(2)[pairs.argmax(axis=2)]
+    np.testing.assert_array_equal(DZ, (DA3[:, :, None] * hit).reshape(9, 6))
+
+
+@pytest.mark.parametrize("name", PLAIN_NAMES)
 @pytest.mark.parametrize("loss", ["squared_error", "log_loss"])
 def test_objective_matches_reference(name, loss):
     spec, theta, X, Y, sw, loss_code = _problem(name, loss)
@@ -160,7 +224,39 @@ def test_sparse_input_gives_the_dense_result():
     for Xin, out in ((X, out_dense), (sp.csr_matrix(X), out_sparse)):
         predict_forward(
             *input_arrays(Xin, np.float64), theta, spec.net, spec.netf,
-            codes.SOFTMAX, out,
+            np.zeros((2, 0)), codes.SOFTMAX, spec.width, codes.MODE_PREDICT,
+            np.uint64(0), out,
         )  # fmt: skip
     np.testing.assert_allclose(out_sparse, out_dense, rtol=1e-12)
     np.testing.assert_allclose(out_dense.sum(axis=1), 1.0, rtol=1e-12)
+
+
+_LAYER_CASES = {
+    "bn_before": dict(batch_norm="before"),
+    "bn_after": dict(batch_norm="after"),
+    "input_bn": dict(input_batch_norm=True),
+    "dropout": dict(dropout=(0.3, 0.5), input_dropout=0.2),
+    "everything": dict(
+        batch_norm="after", input_batch_norm=True, dropout=(0.2, 0.4), input_dropout=0.1
+    ),
+    "bn_before_dropout": dict(batch_norm="before", dropout=(0.3, 0.3)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_LAYER_CASES))
+@pytest.mark.parametrize("hidden", ["tanh", "prelu", "maxout", "rrelu", "selu"])
+@pytest.mark.parametrize("batch", [7, 23])
+def test_gradient_through_batch_norm_dropout_and_stateful_activations(
+    case, hidden, batch
+):
+    # batch statistics (sample-weighted) over each chunk of ``batch`` rows; dropout
+    # masks and RReLU slopes fixed by the key, so the objective is deterministic
+    spec, theta, X, Y, sw, loss_code = _problem(
+        hidden, "log_loss", **_LAYER_CASES[case]
+    )
+    J, grad = _objective(spec, theta, X, Y, sw, loss_code, 0.5, batch=batch)
+    fd = _finite_difference(
+        lambda t: _objective(spec, t, X, Y, sw, loss_code, 0.5, batch=batch)[0],
+        theta,
+    )
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-7)

@@ -26,7 +26,17 @@ _params = st.fixed_dictionaries(
         "shuffle": st.booleans(),
         "max_iter": st.integers(1, 5),
         "random_state": st.integers(0, 2**31 - 1),
+        "batch_norm": st.sampled_from([False, "before", "after"]),
+        "input_batch_norm": st.booleans(),
+        "dropout": st.sampled_from([0.0, 0.5]),
+        "input_dropout": st.sampled_from([0.0, 0.2]),
     }
+).filter(
+    # lbfgs refuses what draws random numbers at every step (tested elsewhere)
+    lambda p: (
+        p["solver"] != "lbfgs"
+        or (p["activation"] != "rrelu" and not p["dropout"] and not p["input_dropout"])
+    )
 )
 
 

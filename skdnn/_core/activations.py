@@ -15,7 +15,10 @@ from .codes import (
     IDENTITY,
     LEAKY_RELU,
     LOGISTIC,
+    MAXOUT,
+    PRELU,
     RELU,
+    RRELU,
     SELU,
     SELU_ALPHA,
     SELU_SCALE,
@@ -23,6 +26,7 @@ from .codes import (
     SWISH,
     TANH,
 )
+from .random import random_uniform
 
 _INV_SQRT2 = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
@@ -38,64 +42,70 @@ def sigmoid(z):
 
 
 @njit(**JIT)
-def activation_forward(Z, b, A, code, param):
-    """Add the bias to the pre-activations and apply the activation.
+def add_bias(Z, b):
+    """``Z += b`` row by row."""
+    n, m = Z.shape
+    for i in range(n):
+        for j in range(m):
+            Z[i, j] += b[j]
+
+
+@njit(**JIT)
+def activation_forward(Z, A, code, param, param2, slopes, rand, key, row0, width, off):
+    """Apply the activation: ``A = f(Z)``.
 
     Parameters
     ----------
-    Z : ndarray of shape (n, units)
-        Pre-activations ``X @ W``; changed in place to ``X @ W + b``.
-    b : ndarray of shape (units,)
-        Bias.
+    Z : ndarray of shape (n, units * pieces)
+        Pre-activations (bias or batch normalisation included).
     A : ndarray of shape (n, units)
-        Output, written in place: ``f(Z)``.
+        Output, written in place. For maxout, unit ``j`` is the maximum of the
+        columns ``j * pieces ... j * pieces + pieces - 1`` of Z.
     code : int
         Activation code from :mod:`skdnn._core.codes`.
-    param : float
-        The activation's parameter (leaky slope, ELU alpha); ignored by the others.
+    param, param2 : float
+        The activation's parameters (leaky slope, ELU alpha, RReLU bounds).
+    slopes : ndarray of shape (units,)
+        PReLU slopes (a view of theta); empty for the other activations.
+    rand : bool
+        RReLU only: draw each negative slope uniformly in [param, param2] (training)
+        instead of using their mean.
+    key, row0, width, off : uint64, int, int, int
+        RReLU's random stream: element (i, j) uses index
+        ``(row0 + i) * width + off + j``.
     """
-    n, m = Z.shape
+    n, m = A.shape
     if code == IDENTITY:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = z
+                A[i, j] = Z[i, j]
     elif code == RELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 A[i, j] = z if z > 0 else 0.0
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 A[i, j] = z if z > 0 else param * z
     elif code == TANH:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = math.tanh(z)
+                A[i, j] = math.tanh(Z[i, j])
     elif code == LOGISTIC:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = sigmoid(z)
+                A[i, j] = sigmoid(Z[i, j])
     elif code == ELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 A[i, j] = z if z > 0 else param * math.expm1(z)
     elif code == SELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 if z > 0:
                     A[i, j] = SELU_SCALE * z
                 else:
@@ -103,86 +113,158 @@ def activation_forward(Z, b, A, code, param):
     elif code == SOFTPLUS:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 A[i, j] = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
     elif code == GELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 A[i, j] = 0.5 * z * (1.0 + math.erf(z * _INV_SQRT2))
     elif code == SWISH:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
+                z = Z[i, j]
                 A[i, j] = z * sigmoid(z)
+    elif code == PRELU:
+        for i in range(n):
+            for j in range(m):
+                z = Z[i, j]
+                A[i, j] = z if z > 0 else slopes[j] * z
+    elif code == RRELU:
+        if rand:
+            spread = param2 - param
+            for i in range(n):
+                base = (row0 + i) * width + off
+                for j in range(m):
+                    z = Z[i, j]
+                    if z > 0:
+                        A[i, j] = z
+                    else:
+                        u = random_uniform(key, base + j)
+                        A[i, j] = (param + spread * u) * z
+        else:
+            mean = 0.5 * (param + param2)
+            for i in range(n):
+                for j in range(m):
+                    z = Z[i, j]
+                    A[i, j] = z if z > 0 else mean * z
+    elif code == MAXOUT:
+        pieces = Z.shape[1] // m
+        for i in range(n):
+            for j in range(m):
+                c = j * pieces
+                best = Z[i, c]
+                for q in range(1, pieces):
+                    best = max(best, Z[i, c + q])
+                A[i, j] = best
 
 
 @njit(**JIT)
-def activation_backward(Z, A, D, code, param):
-    """Multiply the back-propagated error by the activation's derivative.
+def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
+    """Back-propagate through the activation: ``DZ = DA * f'(Z)``.
 
     Parameters
     ----------
-    Z : ndarray of shape (n, units)
-        Pre-activations (bias included) of the forward pass.
-    A : ndarray of shape (n, units)
-        Activations ``f(Z)`` of the forward pass.
-    D : ndarray of shape (n, units)
-        dLoss/dA on entry; changed in place to dLoss/dZ.
-    code, param
+    Z, A : ndarray
+        Pre-activations and activations of the forward pass.
+    DA : ndarray of shape (n, units)
+        dLoss/dA.
+    DZ : ndarray of shape (n, units * pieces)
+        Written: dLoss/dZ. May be the same array as DA (except for maxout).
+    code, param, param2, slopes
         As in :func:`activation_forward`.
+    gslopes : ndarray of shape (units,)
+        PReLU only: written with dLoss/dslopes.
     """
-    n, m = Z.shape
+    n, m = A.shape
     if code == IDENTITY:
-        return
+        for i in range(n):
+            for j in range(m):
+                DZ[i, j] = DA[i, j]
     elif code == RELU:
         for i in range(n):
             for j in range(m):
-                if Z[i, j] <= 0:
-                    D[i, j] = 0.0
+                DZ[i, j] = DA[i, j] if Z[i, j] > 0 else 0.0
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(m):
-                if Z[i, j] <= 0:
-                    D[i, j] *= param
+                d = DA[i, j]
+                DZ[i, j] = d if Z[i, j] > 0 else d * param
     elif code == TANH:
         for i in range(n):
             for j in range(m):
                 a = A[i, j]
-                D[i, j] *= 1.0 - a * a
+                DZ[i, j] = DA[i, j] * (1.0 - a * a)
     elif code == LOGISTIC:
         for i in range(n):
             for j in range(m):
                 a = A[i, j]
-                D[i, j] *= a * (1.0 - a)
+                DZ[i, j] = DA[i, j] * (a * (1.0 - a))
     elif code == ELU:
         for i in range(n):
             for j in range(m):
-                if Z[i, j] <= 0:
-                    D[i, j] *= A[i, j] + param
+                d = DA[i, j]
+                DZ[i, j] = d if Z[i, j] > 0 else d * (A[i, j] + param)
     elif code == SELU:
         for i in range(n):
             for j in range(m):
+                d = DA[i, j]
                 if Z[i, j] > 0:
-                    D[i, j] *= SELU_SCALE
+                    DZ[i, j] = d * SELU_SCALE
                 else:
-                    D[i, j] *= A[i, j] + SELU_SCALE * SELU_ALPHA
+                    DZ[i, j] = d * (A[i, j] + SELU_SCALE * SELU_ALPHA)
     elif code == SOFTPLUS:
         for i in range(n):
             for j in range(m):
-                D[i, j] *= sigmoid(Z[i, j])
+                DZ[i, j] = DA[i, j] * sigmoid(Z[i, j])
     elif code == GELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j]
                 cdf = 0.5 * (1.0 + math.erf(z * _INV_SQRT2))
                 pdf = _INV_SQRT_2PI * math.exp(-0.5 * z * z)
-                D[i, j] *= cdf + z * pdf
+                DZ[i, j] = DA[i, j] * (cdf + z * pdf)
     elif code == SWISH:
         for i in range(n):
             for j in range(m):
                 s = sigmoid(Z[i, j])
-                D[i, j] *= s + A[i, j] * (1.0 - s)
+                DZ[i, j] = DA[i, j] * (s + A[i, j] * (1.0 - s))
+    elif code == PRELU:
+        for j in range(m):
+            gslopes[j] = 0.0
+        for i in range(n):
+            for j in range(m):
+                d = DA[i, j]
+                z = Z[i, j]
+                if z > 0:
+                    DZ[i, j] = d
+                else:
+                    gslopes[j] += d * z
+                    DZ[i, j] = d * slopes[j]
+    elif code == RRELU:
+        # the slope of a negative unit is A / Z (the one drawn in the forward pass)
+        mean = 0.5 * (param + param2)
+        for i in range(n):
+            for j in range(m):
+                d = DA[i, j]
+                z = Z[i, j]
+                if z > 0:
+                    DZ[i, j] = d
+                elif z < 0:
+                    DZ[i, j] = d * (A[i, j] / z)
+                else:
+                    DZ[i, j] = d * mean
+    elif code == MAXOUT:
+        # the gradient goes to the first piece that attains the maximum
+        pieces = Z.shape[1] // m
+        for i in range(n):
+            for j in range(m):
+                c = j * pieces
+                a = A[i, j]
+                hit = False
+                for q in range(pieces):
+                    if not hit and Z[i, c + q] == a:
+                        DZ[i, c + q] = DA[i, j]
+                        hit = True
+                    else:
+                        DZ[i, c + q] = 0.0

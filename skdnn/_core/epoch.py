@@ -2,12 +2,14 @@
 
 The network arrives as data:
 
-- ``theta`` (n_params,): every trainable parameter; layer ``l``'s weight matrix is
-  ``theta[w_off : w_off + fan_in * fan_out].reshape(fan_in, fan_out)`` and its bias
-  ``theta[b_off : b_off + fan_out]``.
-- ``net`` (n_layers, NET_COLS) int64: per layer fan_in, fan_out, w_off, b_off,
-  activation code and the layer's offset (in units) inside the work buffers.
-- ``netf`` (n_layers, NETF_COLS) float64: per layer activation parameter.
+- ``theta`` (n_params,): every trainable parameter: all weight matrices first (the
+  penalised prefix ``theta[:n_weights]``), then biases, batch-normalisation gammas and
+  betas, and PReLU slopes, at the offsets given in ``net``.
+- ``net`` (n_layers, NET_COLS) int64 and ``netf`` (n_layers, NETF_COLS) float64: one
+  row per weight layer, see :mod:`skdnn._core.codes`. A row computes
+  ``source -> [BN] -> [dropout] -> x @ W -> [BN] or [+ bias] -> activation``.
+- ``bn_run`` (2, n_stats): running means and variances of every normalised column;
+  ``bn_batch`` (2, n_stats): work space for the batch means and inverse deviations.
 
 Input ``X`` is either dense (``X`` of shape (n, p), C-contiguous; ``sparse=False``) or
 CSR (``data``, ``indices``, ``indptr``; ``sparse=True``); the unused form is passed as
@@ -15,8 +17,13 @@ an empty array of the right type. The kernels gather each minibatch into a dense
 preallocated buffer, so one compiled version serves both.
 
 Work buffers (allocated once per fit by the caller, see ``_network.Workspace``):
-``xb`` (batch * p), ``zbuf``/``abuf``/``dbuf`` (batch * sum of layer widths), ``yb``
-(batch * k), ``swb`` (batch), all 1-D; views of them are taken per batch.
+``xb`` (batch * p), ``abuf``/``dbuf`` (batch * width: every intermediate array of the
+forward pass, and its gradient at the same offset), ``yb`` (batch * k), ``swb``
+(batch), all 1-D; views of them are taken per batch.
+
+Randomness (dropout masks, RReLU slopes) comes from the stream ``key``; element
+(i, j) of the region at column offset ``off`` uses index ``(row0 + i) * width + off
++ j``, see :mod:`skdnn._core.dropout`.
 """
 
 import math
@@ -25,17 +32,47 @@ import numpy as np
 from numba import njit
 
 from ._jit import JIT
-from .activations import activation_backward, activation_forward
+from .activations import activation_backward, activation_forward, add_bias
 from .codes import (
+    DROP_NONE,
+    MODE_OBJECTIVE,
+    MODE_PREDICT,
+    MODE_TRAIN,
+    NET_A,
     NET_ACT,
     NET_B_OFF,
-    NET_BUF_OFF,
     NET_FAN_IN,
     NET_FAN_OUT,
+    NET_IN_BN,
+    NET_IN_BN_H,
+    NET_IN_BN_P,
+    NET_IN_BN_S,
+    NET_IN_BN_Y,
+    NET_IN_DROP,
+    NET_IN_DROP_M,
+    NET_IN_DROP_Y,
+    NET_PRE_BN,
+    NET_PRE_BN_H,
+    NET_PRE_BN_P,
+    NET_PRE_BN_S,
+    NET_PRELU_OFF,
+    NET_SRC,
+    NET_W_COLS,
     NET_W_OFF,
+    NET_X,
+    NET_Z,
     NETF_ACT_PARAM,
+    NETF_ACT_PARAM2,
+    NETF_BN_EPSILON,
+    NETF_BN_MOMENTUM,
+    NETF_DROP_A,
+    NETF_DROP_B,
+    NETF_DROP_RATE,
+    NETF_DROP_SAT,
 )
+from .dropout import dropout_backward, dropout_forward
 from .losses import output_forward, output_loss_delta
+from .normalization import bn_backward, bn_forward
 from .optimizers import (
     OPT_CLIPNORM,
     OPT_CLIPVALUE,
@@ -47,7 +84,7 @@ from .optimizers import (
     clip_gradient,
     penalty,
 )
-from .random import shuffle_inplace, stream_key
+from .random import shuffle_inplace, step_key, stream_key
 
 
 @njit(inline="always", **JIT)
@@ -76,81 +113,156 @@ def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
 
 
 @njit(**JIT)
-def forward_hidden(xb, theta, net, netf, zbuf, abuf, bs):
+def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key,
+                   row0):  # fmt: skip
     """Forward pass up to the output layer's pre-activation (without its bias).
 
-    Writes every layer's pre-activation into ``zbuf`` and every hidden activation
-    into ``abuf`` (views at the layers' offsets). Returns the output layer's Z view.
+    Writes every intermediate array into ``abuf`` (views at the rows' offsets) and
+    returns the output layer's Z view. ``mode`` is one of the ``MODE_*`` codes;
+    ``swb`` holds the batch's sample weights (batch statistics only).
     """
     nb = xb.shape[0]
+    width = abuf.shape[0] // bs
     n_layers = net.shape[0]
-    a_prev = xb
+    random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
+    drop_on = mode != MODE_PREDICT
     for layer in range(n_layers):
         fan_in = net[layer, NET_FAN_IN]
         fan_out = net[layer, NET_FAN_OUT]
+        w_cols = net[layer, NET_W_COLS]
+        src = net[layer, NET_SRC]
+        x = xb if src < 0 else _view(abuf, bs, src, nb, fan_in)
+        if net[layer, NET_IN_BN]:
+            p = net[layer, NET_IN_BN_P]
+            s = net[layer, NET_IN_BN_S]
+            Y = _view(abuf, bs, net[layer, NET_IN_BN_Y], nb, fan_in)
+            bn_forward(
+                x, _view(abuf, bs, net[layer, NET_IN_BN_H], nb, fan_in), Y,
+                theta[p : p + fan_in], theta[p + fan_in : p + 2 * fan_in],
+                bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
+                bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
+                netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
+            )  # fmt: skip
+            x = Y
+        drop = net[layer, NET_IN_DROP]
+        if drop != DROP_NONE and drop_on:
+            Y = _view(abuf, bs, net[layer, NET_IN_DROP_Y], nb, fan_in)
+            dropout_forward(
+                x, _view(abuf, bs, net[layer, NET_IN_DROP_M], nb, fan_in), Y, drop,
+                netf[layer, NETF_DROP_RATE], netf[layer, NETF_DROP_A],
+                netf[layer, NETF_DROP_B], netf[layer, NETF_DROP_SAT], key, row0,
+                width, net[layer, NET_IN_DROP_M],
+            )  # fmt: skip
+            x = Y
         w_off = net[layer, NET_W_OFF]
-        b_off = net[layer, NET_B_OFF]
-        W = theta[w_off : w_off + fan_in * fan_out].reshape((fan_in, fan_out))
-        Z = _view(zbuf, bs, net[layer, NET_BUF_OFF], nb, fan_out)
-        np.dot(a_prev, W, Z)
-        if layer == n_layers - 1:
-            return Z
-        A = _view(abuf, bs, net[layer, NET_BUF_OFF], nb, fan_out)
+        W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+        Z = _view(abuf, bs, net[layer, NET_Z], nb, w_cols)
+        if net[layer, NET_PRE_BN]:
+            p = net[layer, NET_PRE_BN_P]
+            s = net[layer, NET_PRE_BN_S]
+            H = _view(abuf, bs, net[layer, NET_PRE_BN_H], nb, w_cols)
+            np.dot(x, W, H)
+            bn_forward(
+                H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
+                bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
+                bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
+                netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
+            )  # fmt: skip
+        else:
+            np.dot(x, W, Z)
+            if layer == n_layers - 1:
+                return Z
+            b_off = net[layer, NET_B_OFF]
+            add_bias(Z, theta[b_off : b_off + w_cols])
+        po = net[layer, NET_PRELU_OFF]
+        slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
         activation_forward(
-            Z,
-            theta[b_off : b_off + fan_out],
-            A,
-            net[layer, NET_ACT],
-            netf[layer, NETF_ACT_PARAM],
-        )
-        a_prev = A
-    return a_prev  # unreachable: n_layers >= 1
+            Z, _view(abuf, bs, net[layer, NET_A], nb, fan_out), net[layer, NET_ACT],
+            netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
+            random_slopes, key, row0, width, net[layer, NET_A],
+        )  # fmt: skip
+    return _view(abuf, bs, 0, 0, 0)  # unreachable: the output row returns above
 
 
 @njit(**JIT)
-def backward(xb, theta, grad, net, netf, zbuf, abuf, dbuf, bs):
+def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
-    ``grad`` is overwritten with dLoss/dtheta for every weight and bias.
+    ``grad`` is overwritten with dLoss/dtheta for every parameter.
     """
     nb = xb.shape[0]
     n_layers = net.shape[0]
     for layer in range(n_layers - 1, -1, -1):
         fan_in = net[layer, NET_FAN_IN]
         fan_out = net[layer, NET_FAN_OUT]
+        w_cols = net[layer, NET_W_COLS]
         w_off = net[layer, NET_W_OFF]
-        b_off = net[layer, NET_B_OFF]
-        D = _view(dbuf, bs, net[layer, NET_BUF_OFF], nb, fan_out)
-        if layer > 0:
-            a_prev = _view(abuf, bs, net[layer - 1, NET_BUF_OFF], nb, fan_in)
-        else:
-            a_prev = xb
-        gW = grad[w_off : w_off + fan_in * fan_out].reshape((fan_in, fan_out))
-        np.dot(a_prev.T, D, gW)
-        gb = grad[b_off : b_off + fan_out]
-        for j in range(fan_out):
-            gb[j] = 0.0
-        for i in range(nb):
-            for j in range(fan_out):
-                gb[j] += D[i, j]
-        if layer > 0:
-            W = theta[w_off : w_off + fan_in * fan_out].reshape((fan_in, fan_out))
-            off_prev = net[layer - 1, NET_BUF_OFF]
-            D_prev = _view(dbuf, bs, off_prev, nb, fan_in)
-            np.dot(D, W.T, D_prev)
+        z_off = net[layer, NET_Z]
+        DZ = _view(dbuf, bs, z_off, nb, w_cols)
+        if layer < n_layers - 1:
+            a_off = net[layer, NET_A]
+            po = net[layer, NET_PRELU_OFF]
+            slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
+            gslopes = grad[po : po + fan_out] if po >= 0 else grad[:0]
             activation_backward(
-                _view(zbuf, bs, off_prev, nb, fan_in),
-                a_prev,
-                D_prev,
-                net[layer - 1, NET_ACT],
-                netf[layer - 1, NETF_ACT_PARAM],
-            )
+                _view(abuf, bs, z_off, nb, w_cols),
+                _view(abuf, bs, a_off, nb, fan_out),
+                _view(dbuf, bs, a_off, nb, fan_out), DZ, net[layer, NET_ACT],
+                netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
+                gslopes,
+            )  # fmt: skip
+        if net[layer, NET_PRE_BN]:
+            p = net[layer, NET_PRE_BN_P]
+            s = net[layer, NET_PRE_BN_S]
+            h_off = net[layer, NET_PRE_BN_H]
+            DW_in = _view(dbuf, bs, h_off, nb, w_cols)
+            bn_backward(
+                DZ, _view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
+                bn_batch[1, s : s + w_cols], swb, DW_in, grad[p : p + w_cols],
+                grad[p + w_cols : p + 2 * w_cols], True,
+            )  # fmt: skip
+        else:
+            DW_in = DZ
+            b_off = net[layer, NET_B_OFF]
+            gb = grad[b_off : b_off + w_cols]
+            for j in range(w_cols):
+                gb[j] = 0.0
+            for i in range(nb):
+                for j in range(w_cols):
+                    gb[j] += DZ[i, j]
+        src = net[layer, NET_SRC]
+        x_off = net[layer, NET_X]
+        if x_off < 0:
+            x_off = src
+        x = xb if x_off < 0 else _view(abuf, bs, x_off, nb, fan_in)
+        gW = grad[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+        np.dot(x.T, DW_in, gW)
+        in_bn = net[layer, NET_IN_BN]
+        if src < 0 and not in_bn:
+            continue  # the inputs need no gradient
+        W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+        Dx = _view(dbuf, bs, x_off, nb, fan_in)
+        np.dot(DW_in, W.T, Dx)
+        if net[layer, NET_IN_DROP] != DROP_NONE:
+            pre = net[layer, NET_IN_BN_Y] if in_bn else src
+            M = _view(abuf, bs, net[layer, NET_IN_DROP_M], nb, fan_in)
+            dropout_backward(Dx, M, _view(dbuf, bs, pre, nb, fan_in))
+        if in_bn:
+            p = net[layer, NET_IN_BN_P]
+            s = net[layer, NET_IN_BN_S]
+            DY = _view(dbuf, bs, net[layer, NET_IN_BN_Y], nb, fan_in)
+            DX = _view(dbuf, bs, src, nb, fan_in) if src >= 0 else DY
+            bn_backward(
+                DY, _view(abuf, bs, net[layer, NET_IN_BN_H], nb, fan_in),
+                theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
+                grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
+            )  # fmt: skip
 
 
 @njit(**JIT)
 def _batch_loss_grad(
     X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, theta, grad, net,
-    netf, loss_code, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
+    netf, loss_code, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
 ):  # fmt: skip
     """Gather a batch, run forward and backward; ``grad`` gets ``scale`` * gradient.
 
@@ -168,19 +280,21 @@ def _batch_loss_grad(
         swb[r] = sw[i]
         for j in range(k):
             yb[r, j] = Y[i, j]
-    Z = forward_hidden(xb, theta, net, netf, zbuf, abuf, bs)
+    Z = forward_hidden(
+        xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, 0
+    )
     b_off = net[last, NET_B_OFF]
-    D = _view(dbuf, bs, net[last, NET_BUF_OFF], nb, k)
+    D = _view(dbuf, bs, net[last, NET_Z], nb, k)
     loss = output_loss_delta(Z, theta[b_off : b_off + k], yb, swb, scale, D, loss_code)
-    backward(xb, theta, grad, net, netf, zbuf, abuf, dbuf, bs)
+    backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs)
     return loss
 
 
 @njit(**JIT)
 def run_epoch(
     X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
-    theta, grad, state, step, net, netf, loss_code, opt_i, opt_f, lrs, moms,
-    step_losses, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
+    theta, grad, state, step, net, netf, loss_code, bn_run, opt_i, opt_f, lrs, moms,
+    step_losses, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
 ):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
@@ -196,21 +310,22 @@ def run_epoch(
         Sample order; shuffled in place first when ``shuffle`` is true.
     shuffle : bool
     seed : uint64
-        The fit's random key; the epoch's shuffle uses stream ``epoch``.
+        The fit's random key; the epoch's shuffle uses stream ``epoch``, the
+        dropout masks and RReLU slopes of each step the stream ``step``.
     epoch : int
     theta, grad : ndarray of shape (n_params,)
         Parameters (updated in place) and a gradient work buffer.
     state, step
         Optimizer slots and update counter (updated in place).
-    net, netf, loss_code
-        The network (see the module docstring).
+    net, netf, loss_code, bn_run
+        The network and its running BN statistics (updated in place).
     opt_i, opt_f : ndarray
         Optimizer configuration (see :mod:`skdnn._core.optimizers`).
     lrs, moms : ndarray of shape (n_batches,), float64
         Learning rate and momentum (beta_1 for the Adam family) of every step.
     step_losses : ndarray of shape (n_batches,), float64
         Written: each step's minibatch objective (weighted mean loss + penalty).
-    xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs
+    xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
         Work buffers sized for the batch size ``bs``.
 
     Returns
@@ -244,7 +359,8 @@ def run_epoch(
             continue  # a batch of zero-weight samples carries no gradient
         loss = _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
-            grad, net, netf, loss_code, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
+            grad, net, netf, loss_code, bn_run, MODE_TRAIN, step_key(seed, step[0]),
+            xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
         )  # fmt: skip
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
@@ -261,12 +377,16 @@ def run_epoch(
 @njit(**JIT)
 def full_loss_grad(
     X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, gtmp, net, netf,
-    loss_code, l2, n_weights, sw_total, xbuf, ybuf, swbuf, zbuf, abuf, dbuf, bs,
+    loss_code, bn_run, mode, key, l2, n_weights, sw_total, xbuf, ybuf, swbuf, abuf,
+    dbuf, bn_batch, bs,
 ):  # fmt: skip
     """The smooth part of the full objective and its gradient (written to ``grad``).
 
     ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``l2 = alpha / S`` and
-    ``S = sw_total``; the data are processed in chunks of ``bs`` rows of ``rows``.
+    ``S = sw_total``; the data are processed in chunks of ``bs`` rows of ``rows``
+    (with batch normalisation, pass ``bs = len(rows)``: one batch). ``mode`` is
+    ``MODE_OBJECTIVE`` (or ``MODE_TRAIN`` to set the running statistics); dropout
+    masks and RReLU slopes come from ``key``, fixed for the whole call.
     """
     n = rows.shape[0]
     for i in range(grad.shape[0]):
@@ -277,8 +397,8 @@ def full_loss_grad(
         nb = min(bs, n - start)
         total += _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows[start : start + nb], nb,
-            inv, theta, gtmp, net, netf, loss_code, xbuf, ybuf, swbuf, zbuf, abuf,
-            dbuf, bs,
+            inv, theta, gtmp, net, netf, loss_code, bn_run, mode, key, xbuf, ybuf,
+            swbuf, abuf, dbuf, bn_batch, bs,
         )  # fmt: skip
         for i in range(grad.shape[0]):
             grad[i] += gtmp[i]
@@ -287,9 +407,11 @@ def full_loss_grad(
 
 
 @njit(**JIT)
-def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, out_code, out):
+def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, bn_run,
+                    out_code, width, mode, key, out):  # fmt: skip
     """Network output for every row of X, written to ``out`` (n, k).
 
+    ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key``).
     Processes the rows in chunks with buffers allocated here (prediction runs outside
     the training loop).
     """
@@ -297,21 +419,21 @@ def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, out_code
     n_layers = net.shape[0]
     p = net[0, NET_FAN_IN]
     k = net[n_layers - 1, NET_FAN_OUT]
-    width = 0
-    for layer in range(n_layers):
-        width += net[layer, NET_FAN_OUT]
     bs = min(n, 512)
     if bs == 0:
         return
     dtype = theta.dtype
     xbuf = np.empty(bs * p, dtype=dtype)
-    zbuf = np.empty(bs * width, dtype=dtype)
     abuf = np.empty(bs * width, dtype=dtype)
+    bn_batch = np.empty_like(bn_run)
+    swb = np.empty(0, dtype=dtype)
     rows = np.arange(n)
     b_off = net[n_layers - 1, NET_B_OFF]
     for start in range(0, n, bs):
         nb = min(bs, n - start)
         xb = xbuf[: nb * p].reshape((nb, p))
         gather_batch(X, data, indices, indptr, sparse, rows[start : start + nb], nb, xb)
-        Z = forward_hidden(xb, theta, net, netf, zbuf, abuf, bs)
+        Z = forward_hidden(
+            xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, start
+        )
         output_forward(Z, theta[b_off : b_off + k], out[start : start + nb], out_code)

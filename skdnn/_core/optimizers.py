@@ -17,7 +17,7 @@ from .codes import (
     ADAMAX,
     NADAM,
     NET_FAN_IN,
-    NET_FAN_OUT,
+    NET_W_COLS,
     NET_W_OFF,
     RADAM,
     RMSPROP,
@@ -87,7 +87,7 @@ def max_norm_project(theta, net, bound):
     """
     for layer in range(net.shape[0]):
         fan_in = net[layer, NET_FAN_IN]
-        fan_out = net[layer, NET_FAN_OUT]
+        fan_out = net[layer, NET_W_COLS]
         w_off = net[layer, NET_W_OFF]
         W = theta[w_off : w_off + fan_in * fan_out].reshape((fan_in, fan_out))
         for j in range(fan_out):

@@ -55,3 +55,15 @@ def shuffle_inplace(perm, key):
         tmp = perm[i]
         perm[i] = perm[j]
         perm[j] = tmp
+
+
+_STEP_SALT = np.uint64(0xD1B54A32D192ED03)
+
+
+@njit(inline="always", **JIT)
+def step_key(seed, step):
+    """The stream of dropout masks and RReLU slopes of update ``step``.
+
+    Salted so that it never coincides with the shuffling streams ``(seed, epoch)``.
+    """
+    return stream_key(seed ^ _STEP_SALT, step)

@@ -1,0 +1,106 @@
+"""Batch normalisation (Ioffe & Szegedy, 2015) on a layer's columns.
+
+Training uses the statistics of the batch, weighted by the sample weights (so that a
+weight of 2 counts as a duplicated row); the running statistics follow Keras'
+momentum rule ``running = momentum * running + (1 - momentum) * batch`` and replace
+the batch statistics at inference. Variances are the biased (population) ones, as in
+Keras.
+"""
+
+import math
+
+from numba import njit
+
+from ._jit import JIT
+from .codes import MODE_OBJECTIVE, MODE_TRAIN
+
+
+@njit(**JIT)
+def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
+               momentum, eps):  # fmt: skip
+    """``H = (X - mean) / sqrt(var + eps)`` and ``Y = gamma * H + beta``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, m)
+        Input; may be the same array as ``H``.
+    H, Y : ndarray of shape (n, m)
+        Written: normalised input and output.
+    gamma, beta : ndarray of shape (m,)
+        Scale and shift (views of theta).
+    run_mean, run_var : ndarray of shape (m,)
+        Running statistics; updated in place when ``mode`` is ``MODE_TRAIN``.
+    mean, inv_std : ndarray of shape (m,)
+        Written: the statistics used (kept for the backward pass).
+    sw : ndarray of shape (>= n,)
+        Sample weights of the batch (training modes only).
+    mode : int
+        Batch statistics in ``MODE_TRAIN`` and ``MODE_OBJECTIVE``, running ones
+        otherwise.
+    """
+    n, m = H.shape
+    if mode == MODE_TRAIN or mode == MODE_OBJECTIVE:
+        wsum = 0.0
+        for i in range(n):
+            wsum += sw[i]
+        for j in range(m):
+            mean[j] = 0.0
+            inv_std[j] = 0.0
+        for i in range(n):
+            w = sw[i] / wsum
+            for j in range(m):
+                mean[j] += w * X[i, j]
+        for i in range(n):
+            w = sw[i] / wsum
+            for j in range(m):
+                d = X[i, j] - mean[j]
+                inv_std[j] += w * d * d
+        if mode == MODE_TRAIN:
+            for j in range(m):
+                run_mean[j] = momentum * run_mean[j] + (1.0 - momentum) * mean[j]
+                run_var[j] = momentum * run_var[j] + (1.0 - momentum) * inv_std[j]
+        for j in range(m):
+            inv_std[j] = 1.0 / math.sqrt(inv_std[j] + eps)
+    else:
+        for j in range(m):
+            mean[j] = run_mean[j]
+            inv_std[j] = 1.0 / math.sqrt(run_var[j] + eps)
+    for i in range(n):
+        for j in range(m):
+            h = (X[i, j] - mean[j]) * inv_std[j]
+            H[i, j] = h
+            Y[i, j] = gamma[j] * h + beta[j]
+
+
+@njit(**JIT)
+def bn_backward(DY, H, gamma, inv_std, sw, DX, ggamma, gbeta, need_dx):
+    """Gradients of batch normalisation with batch statistics.
+
+    Writes ``ggamma``, ``gbeta`` (m,) and, when ``need_dx``, dLoss/dX into ``DX``
+    (n, m):
+    ``DX_ij = gamma_j inv_std_j (DY_ij - c_i (gbeta_j + H_ij ggamma_j))`` with
+    ``c_i = sw_i / sum(sw)``, the derivative through the weighted batch mean and
+    variance.
+    """
+    n, m = DY.shape
+    for j in range(m):
+        ggamma[j] = 0.0
+        gbeta[j] = 0.0
+    for i in range(n):
+        for j in range(m):
+            d = DY[i, j]
+            gbeta[j] += d
+            ggamma[j] += d * H[i, j]
+    if not need_dx:
+        return
+    wsum = 0.0
+    for i in range(n):
+        wsum += sw[i]
+    for i in range(n):
+        c = sw[i] / wsum
+        for j in range(m):
+            DX[i, j] = (
+                gamma[j]
+                * inv_std[j]
+                * (DY[i, j] - c * (gbeta[j] + H[i, j] * ggamma[j]))
+            )
