@@ -12,6 +12,10 @@ _CONFIGS = [
     {"l1": 1e-3, "max_norm": 2.0, "activation": "elu"},
     {"solver": "lbfgs", "l1": 1e-3, "hidden_layer_sizes": ()},  # OWL-QN, convex
     {"solver": "rmsprop", "learning_rate": "exponential", "clipnorm": 1.0},
+    {"batch_norm": True, "input_batch_norm": True},
+    {"dropout": 0.2, "input_dropout": 0.1, "activation": "prelu"},
+    {"activation": "maxout", "batch_norm": "after", "dropout": 0.1},
+    {"solver": "lbfgs", "batch_norm": True, "activation": "selu"},
 ]
 
 
@@ -22,6 +26,19 @@ def _estimators():
             yield cls(max_iter=100, random_state=0, **params)
 
 
-@parametrize_with_checks(list(_estimators()))
+def _expected_failures(estimator):
+    """Checks that cannot hold, with the reason."""
+    if estimator.dropout or estimator.input_dropout:
+        # Duplicating a row gives it two independent dropout masks, a weight of 2
+        # one mask counted twice: equal in expectation, different realised fits.
+        reason = "dropout: a weight of 2 and a duplicated row draw different masks"
+        return {
+            "check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason,
+        }
+    return {}
+
+
+@parametrize_with_checks(list(_estimators()), expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -437,3 +437,17 @@ def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, bn_run,
             xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, start
         )
         output_forward(Z, theta[b_off : b_off + k], out[start : start + nb], out_code)
+
+
+@njit(**JIT)
+def forward_all(X, data, indices, indptr, sparse, theta, net, netf, bn_run, mode, key,
+                xbuf, abuf):  # fmt: skip
+    """Forward pass of every row of X as one batch, leaving every intermediate
+    array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * width values)."""
+    p = net[0, NET_FAN_IN]
+    n = xbuf.shape[0] // p
+    xb = xbuf.reshape((n, p))
+    gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
+    bn_batch = np.empty_like(bn_run)
+    swb = np.ones(n, dtype=theta.dtype)
+    forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, n, mode, key, 0)

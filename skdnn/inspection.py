@@ -1,0 +1,79 @@
+"""Looking inside a fitted network: what every hidden layer computes."""
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import validate_data
+from ._core import codes
+from ._core.epoch import forward_all
+from ._network import input_arrays
+
+__all__ = ["hidden_activations"]
+
+
+def hidden_activations(estimator, X, dropout=False, random_state=None):
+    """The activations of every hidden layer of a fitted network on X.
+
+    Computed as ``predict`` computes them (running batch-normalisation statistics,
+    no dropout), each taken right after the activation function: before a
+    batch normalisation placed 'after' it and before dropout. Useful to check the
+    self-normalising property of SELU networks, or to spot saturated and dead units.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier or MLPRegressor
+        A fitted estimator (not a pipeline: pass ``pipe[:-1].transform(X)`` and
+        ``pipe[-1]``).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The input data.
+    dropout : bool, default=False
+        Keep dropout on, as in training (one Monte Carlo pass): each layer then
+        sees the dropped-out activations of the layer before.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout masks (``dropout=True`` only).
+
+    Returns
+    -------
+    activations : list of ndarray of shape (n_samples, units)
+        One array per hidden layer, in order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdnn import MLPRegressor
+    >>> from skdnn.inspection import hidden_activations
+    >>> X = np.random.RandomState(0).normal(size=(50, 3))
+    >>> reg = MLPRegressor((8, 4), max_iter=5, random_state=0).fit(X, X[:, 0])
+    >>> [a.shape for a in hidden_activations(reg, X)]
+    [(50, 8), (50, 4)]
+    """
+    check_is_fitted(estimator, "_theta")
+    X = validate_data(
+        estimator,
+        X,
+        accept_sparse=["csr", "csc"],
+        dtype=(np.float64, np.float32),
+        reset=False,
+    )
+    spec = estimator._spec
+    dtype = estimator._theta.dtype
+    n = X.shape[0]
+    xbuf = np.empty(n * spec.layer_units[0], dtype=dtype)
+    abuf = np.empty(n * spec.width, dtype=dtype)
+    forward_all(
+        *input_arrays(X, dtype),
+        estimator._theta.copy(),
+        spec.net,
+        spec.netf,
+        estimator._bn_stats.copy(),
+        codes.MODE_MC if dropout else codes.MODE_PREDICT,
+        np.uint64(check_random_state(random_state).randint(0, 2**63 - 1)),
+        xbuf,
+        abuf,
+    )
+    out = []
+    for row in spec.net[:-1]:
+        off, units = row[codes.NET_A], row[codes.NET_FAN_OUT]
+        out.append(abuf[n * off : n * (off + units)].reshape(n, units).copy())
+    return out

@@ -1,0 +1,302 @@
+"""Batch normalisation, dropout (inverted, alpha, Monte Carlo), PReLU, RReLU, maxout."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from skdnn import MLPClassifier, MLPRegressor
+from skdnn.activations import Maxout, PReLU, RReLU
+from skdnn.inspection import hidden_activations
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def regression():
+    X, y = make_regression(n_samples=300, n_features=6, noise=5.0, random_state=0)
+    X = X * 3.0 + 5.0  # not standardised: input BN has work to do
+    return X, y / y.std()
+
+
+def _bn(x, d, eps):
+    return d["gamma"] * (x - d["moving_mean"]) / np.sqrt(d["moving_variance"] + eps)
+
+
+def _act(z, name):
+    return np.maximum(z, 0) if name == "relu" else np.tanh(z)
+
+
+@pytest.mark.parametrize("placement", ["before", "after"])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_batch_norm_inference_by_hand(regression, placement, activation):
+    X, y = regression
+    eps = 1e-2
+    reg = MLPRegressor(
+        hidden_layer_sizes=(7, 5), activation=activation, batch_norm=placement,
+        input_batch_norm=True, batch_norm_epsilon=eps, batch_size=32, max_iter=15,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    bn = reg.batch_norm_
+    assert len(bn) == 3 and all(d is not None for d in bn)
+    a = _bn(X, bn[0], eps) + bn[0]["beta"]
+    for i in range(2):
+        z = a @ reg.coefs_[i]
+        if placement == "before":
+            # no bias: intercepts_ is BN's beta
+            assert reg.intercepts_[i] is not None
+            np.testing.assert_array_equal(reg.intercepts_[i], bn[i + 1]["beta"])
+            a = _act(_bn(z, bn[i + 1], eps) + bn[i + 1]["beta"], activation)
+        else:
+            a = _act(z + reg.intercepts_[i], activation)
+            a = _bn(a, bn[i + 1], eps) + bn[i + 1]["beta"]
+    expected = a @ reg.coefs_[2] + reg.intercepts_[2]
+    np.testing.assert_allclose(reg.predict(X), expected.ravel(), rtol=1e-10)
+    # gamma and beta are trained (they moved from 1 and 0)
+    assert np.abs(bn[1]["gamma"] - 1).max() > 1e-3
+    assert np.abs(bn[1]["beta"]).max() > 1e-3
+
+
+def test_running_statistics_converge_to_the_data(regression):
+    X, y = regression
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        input_batch_norm=True,
+        batch_size=16,
+        max_iter=30,
+        random_state=0,
+    ).fit(X, y)
+    d = reg.batch_norm_[0]
+    # ~570 steps with momentum 0.99: the running averages have forgotten their
+    # start (0 and 1) and sit within batch noise of the data's statistics
+    np.testing.assert_allclose(d["moving_mean"], X.mean(axis=0), atol=0.1 * X.std())
+    np.testing.assert_allclose(d["moving_variance"], X.var(axis=0), rtol=0.15)
+    # with lbfgs (one batch: the training set) they are the weighted statistics
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=X.shape[0])
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,), solver="lbfgs", input_batch_norm=True, max_iter=20
+    )
+    reg.fit(X, y, sample_weight=sw)
+    d = reg.batch_norm_[0]
+    mean = np.average(X, axis=0, weights=sw)
+    np.testing.assert_allclose(d["moving_mean"], mean, rtol=1e-10)
+    var = np.average((X - mean) ** 2, axis=0, weights=sw)
+    np.testing.assert_allclose(d["moving_variance"], var, rtol=1e-10)
+
+
+def test_batch_norm_momentum_rule():
+    # one step of batch size n: running = m * start + (1 - m) * batch statistics
+    X = np.random.RandomState(1).normal(3.0, 2.0, size=(40, 3))
+    y = X.sum(axis=1)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(4,), input_batch_norm=True, batch_norm_momentum=0.9,
+        batch_size=40, max_iter=1, shuffle=False, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    d = reg.batch_norm_[0]
+    np.testing.assert_allclose(d["moving_mean"], 0.1 * X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(
+        d["moving_variance"], 0.9 + 0.1 * X.var(axis=0), rtol=1e-12
+    )
+
+
+def test_partial_fit_warm_start_and_pickle_keep_the_batch_norm_state(regression):
+    X, y = regression
+    params = dict(hidden_layer_sizes=(6,), batch_norm="after", input_batch_norm=True,
+                  dropout=0.2, random_state=0)  # fmt: skip
+    full = MLPRegressor(max_iter=4, **params).fit(X, y)
+    inc = MLPRegressor(**params)
+    for i in range(4):
+        inc.partial_fit(X, y)
+        if i == 1:  # pickle in the middle of training, continue from the copy
+            inc = pickle.loads(pickle.dumps(inc))
+    np.testing.assert_array_equal(full._theta, inc._theta)
+    np.testing.assert_array_equal(full._bn_stats, inc._bn_stats)
+    warm = MLPRegressor(max_iter=2, warm_start=True, **params).fit(X, y)
+    warm.fit(X, y)
+    np.testing.assert_array_equal(full._bn_stats, warm._bn_stats)
+    np.testing.assert_array_equal(full.predict(X), warm.predict(X))
+    # fit after partial_fit starts over
+    again = inc.set_params(max_iter=4).fit(X, y)
+    np.testing.assert_array_equal(again._bn_stats, full._bn_stats)
+
+
+def test_dropout_predict_is_deterministic_and_mc_varies(digits):
+    X, y = digits
+    clf = MLPClassifier((64,), dropout=0.3, input_dropout=0.1, max_iter=10,
+                        random_state=0).fit(X, y)  # fmt: skip
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+    p1 = clf.mc_predict_proba(X[:50], n_samples=20, random_state=1)
+    p2 = clf.mc_predict_proba(X[:50], n_samples=20, random_state=2)
+    p1b = clf.mc_predict_proba(X[:50], n_samples=20, random_state=1)
+    np.testing.assert_array_equal(p1, p1b)
+    assert np.abs(p1 - p2).max() > 1e-3
+    np.testing.assert_allclose(p1.sum(axis=1), 1.0, rtol=1e-12)
+    assert (clf.mc_predict(X[:50], 20, random_state=1) == clf.classes_[
+        p1.argmax(axis=1)]).all()  # fmt: skip
+    assert clf.score(X, y) > 0.9
+
+
+def test_mc_mean_approaches_predict_as_the_rate_goes_to_zero(regression):
+    X, y = regression
+    gaps = []
+    for rate in (0.3, 0.1, 0.01):
+        reg = MLPRegressor(
+            hidden_layer_sizes=(32,), dropout=rate, max_iter=30, random_state=0
+        ).fit(X, y)
+        mean, std = reg.mc_predict(X, n_samples=200, return_std=True, random_state=0)
+        assert mean.shape == std.shape == y.shape and np.all(std > 0)
+        gaps.append(np.abs(mean - reg.predict(X)).mean() / np.abs(y).mean())
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 0.2 * gaps[0]
+
+
+def test_mc_prediction_needs_dropout(regression):
+    X, y = regression
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="dropout > 0"):
+        reg.mc_predict(X)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(4,), dropout=0.2, max_iter=2, random_state=0
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="n_samples"):
+        reg.mc_predict(X, n_samples=0)
+
+
+def test_dropout_training_is_reproducible(digits):
+    X, y = digits
+    params = dict(hidden_layer_sizes=(16, 16), activation="rrelu", dropout=[0.3, 0.1],
+                  input_dropout=0.1, max_iter=3, random_state=5)  # fmt: skip
+    a = MLPClassifier(**params).fit(X, y)
+    b = MLPClassifier(**params).fit(X, y)
+    np.testing.assert_array_equal(a._theta, b._theta)
+    c = MLPClassifier(**{**params, "random_state": 6}).fit(X, y)
+    assert not np.array_equal(a._theta, c._theta)
+
+
+def test_selu_network_self_normalises(digits):
+    # Klambauer et al.: LeCun-normal weights, SELU and alpha dropout keep every
+    # layer's activations near mean 0 and standard deviation 1
+    X, _ = digits
+    clf = MLPClassifier(
+        (64,) * 12, activation="selu", init="lecun_normal", dropout=0.1,
+        learning_rate_init=1e-4, max_iter=2, random_state=0,
+    ).fit(X, _)  # fmt: skip
+    for dropout in (False, True):
+        acts = hidden_activations(clf, X, dropout=dropout, random_state=0)
+        assert len(acts) == 12
+        means = np.array([a.mean() for a in acts])
+        stds = np.array([a.std() for a in acts])
+        assert np.abs(means).max() < 0.15, means
+        assert np.abs(stds - 1).max() < 0.2, stds
+    # a tanh network with the same initialisation shrinks layer after layer
+    tanh = MLPClassifier(
+        (64,) * 12,
+        activation="tanh",
+        init="lecun_normal",
+        max_iter=1,
+        learning_rate_init=1e-9,
+        random_state=0,
+    )
+    tanh.fit(X, _)  # fmt: skip
+    assert hidden_activations(tanh, X)[-1].std() < 0.5
+
+
+def test_batch_norm_trains_a_deep_relu_network(digits):
+    X, y = digits
+    params = dict(
+        hidden_layer_sizes=(32,) * 10,
+        solver="sgd",
+        learning_rate_init=0.01,
+        init="normal",
+        batch_size=32,
+        max_iter=15,
+        random_state=0,
+    )
+    plain = MLPClassifier(**params).fit(X[:1200], y[:1200])
+    bn = MLPClassifier(batch_norm=True, **params).fit(X[:1200], y[:1200])
+    # N(0, 0.01^2) weights: the signal vanishes through 10 layers and plain SGD
+    # stays at chance; batch normalisation restores it at every layer
+    assert plain.loss_curve_[-1] > 2.2 and plain.score(X[1200:], y[1200:]) < 0.2
+    assert bn.loss_curve_[-1] < 0.5 and bn.score(X[1200:], y[1200:]) > 0.85
+
+
+@pytest.mark.parametrize(
+    "activation", ["prelu", PReLU(alpha_init=0.1), "rrelu", RReLU(0.2, 0.3),
+                   "maxout", Maxout(pieces=3)],
+)  # fmt: skip
+def test_stateful_activations_learn(digits, activation):
+    X, y = digits
+    clf = MLPClassifier((32,), activation=activation, max_iter=20, random_state=0)
+    clf.fit(X[:1200], y[:1200])
+    assert clf.score(X[1200:], y[1200:]) > 0.8
+    name = activation if isinstance(activation, str) else activation.name
+    if name == "prelu":
+        (slopes,) = clf.prelu_slopes_
+        start = 0.25 if isinstance(activation, str) else activation.alpha_init
+        assert slopes.shape == (32,) and np.abs(slopes - start).max() > 1e-3
+    else:
+        assert clf.prelu_slopes_ == []
+    if name == "maxout":
+        k = 2 if isinstance(activation, str) else activation.pieces
+        assert clf.coefs_[0].shape == (64, 32 * k)
+        assert clf.coefs_[1].shape == (32, 10)
+        assert hidden_activations(clf, X)[0].shape == (X.shape[0], 32)
+
+
+def test_prelu_slopes_are_not_penalised():
+    X, y = make_regression(n_samples=200, n_features=4, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(8,), activation="prelu", solver="lbfgs",
+                       alpha=1e4, max_iter=50, random_state=0)  # fmt: skip
+    reg.fit(X, y / y.std())
+    # an enormous L2 drives every weight to ~0 but does not shrink the slopes
+    assert np.abs(reg.coefs_[0]).max() < 1e-2
+    np.testing.assert_allclose(reg.prelu_slopes_[0], 0.25, atol=0.02)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"dropout": 1.0}, "dropout"),
+        ({"dropout": -0.1}, "dropout"),
+        ({"input_dropout": 1.0}, "input_dropout"),
+        ({"dropout": [0.1, 0.2, 0.3]}, "one rate per hidden layer"),
+        ({"dropout": [0.1, 1.5]}, r"\[0, 1\)"),
+        ({"batch_norm": "sideways"}, "batch_norm"),
+        ({"batch_norm_momentum": 1.0}, "batch_norm_momentum"),
+        ({"batch_norm_epsilon": 0.0}, "batch_norm_epsilon"),
+        ({"solver": "lbfgs", "dropout": 0.2}, "stochastic solver"),
+        ({"solver": "lbfgs", "input_dropout": 0.2}, "stochastic solver"),
+        ({"solver": "lbfgs", "activation": "rrelu"}, "stochastic solver"),
+        ({"activation": RReLU(lower=0.5, upper=0.2)}, "lower <= upper"),
+        ({"activation": Maxout(pieces=1)}, "pieces"),
+    ],
+)
+def test_invalid_layer_parameters(regression, params, match):
+    X, y = regression
+    with pytest.raises(ValueError, match=match):
+        MLPRegressor(hidden_layer_sizes=(4, 4), max_iter=1, **params).fit(X, y)
+
+
+def test_warm_start_refuses_another_layout(regression):
+    X, y = regression
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=1, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="batch_norm"):
+        reg.set_params(batch_norm=True).fit(X, y)
+    # a new dropout rate is not a new layout
+    reg = MLPRegressor(hidden_layer_sizes=(4,), max_iter=1, warm_start=True).fit(X, y)
+    reg.set_params(dropout=0.3).fit(X, y)
