@@ -1,7 +1,7 @@
 """
-==================================================
+==============================================
 Batch normalisation trains a deep ReLU network
-==================================================
+==============================================
 
 A stack of ten 32-unit ReLU layers whose weights start small
 (``init="normal"``: N(0, 0.01²)) passes almost no signal: the activations shrink

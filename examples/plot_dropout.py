@@ -1,7 +1,7 @@
 """
-===============================================
+=================================================
 Dropout, and uncertainty from Monte Carlo dropout
-===============================================
+=================================================
 
 Two uses of ``dropout``. First, as a regulariser: a wide network trained on a
 small, noisy regression problem over-fits; with ``dropout=0.2`` on its hidden

@@ -1,7 +1,7 @@
 """
-==========================================
+===============================
 A self-normalising SELU network
-==========================================
+===============================
 
 With standardised inputs, LeCun-normal weights and the SELU activation, every
 layer of a plain stack of dense layers keeps its activations near mean 0 and
