@@ -6,10 +6,11 @@ Dropout, and uncertainty from Monte Carlo dropout
 Two uses of ``dropout``. First, as a regulariser: a wide network trained on a
 small, noisy regression problem over-fits; with ``dropout=0.2`` on its hidden
 layers it generalises better (on this draw; the effect of dropout varies from
-one data set to the next, so tune its rate by cross-validation). Second, Monte Carlo dropout (Gal & Ghahramani,
-2016): keeping dropout on at prediction time and averaging many passes gives
-the mean and the spread of the prediction; the spread grows away from the
-training data, a cheap estimate of the model's uncertainty.
+one data set to the next, so tune its rate by cross-validation). Second, Monte
+Carlo dropout (Gal & Ghahramani, 2016): keeping dropout on at prediction time
+and averaging many passes gives the mean and the spread of the prediction; the
+spread grows away from the training data, a cheap estimate of the model's
+uncertainty.
 """
 
 # %%

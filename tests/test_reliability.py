@@ -22,6 +22,12 @@ X, y = load_digits(return_X_y=True)
 clf = MLPClassifier(hidden_layer_sizes=(64, 32), max_iter=5, batch_size=64,
                     early_stopping=True, l1=1e-4, random_state=7).fit(X / 16, y)
 blob = clf._theta.tobytes() + clf.predict_proba(X / 16).tobytes()
+# dropout masks, RReLU slopes, BN statistics and Monte Carlo passes
+clf = MLPClassifier(hidden_layer_sizes=(64, 32), activation="rrelu", dropout=0.3,
+                    input_dropout=0.1, batch_norm="after", input_batch_norm=True,
+                    max_iter=3, batch_size=64, random_state=7).fit(X / 16, y)
+blob += clf._theta.tobytes() + clf._bn_stats.tobytes()
+blob += clf.mc_predict_proba(X / 16, n_samples=5, random_state=3).tobytes()
 print(hashlib.sha256(blob).hexdigest())
 """
 
@@ -41,8 +47,9 @@ def _run(threads):
 
 
 def test_bitwise_identical_across_processes_and_thread_counts():
-    # shuffling, initialisation, the early-stopping split and the L1 prox all
-    # draw or depend on random numbers; a hash of every parameter and prediction
+    # shuffling, initialisation, the early-stopping split, the L1 prox, dropout
+    # masks and RReLU slopes draw or depend on random numbers; a hash of every
+    # parameter, running statistic and prediction
     digests = {_run(1), _run(2), _run(1)}
     assert len(digests) == 1, digests
 
