@@ -105,3 +105,12 @@ def test_one_sample():
         MLPClassifier().fit([[0.0, 1.0]], [1])
     reg = MLPRegressor(max_iter=3).fit([[0.0, 1.0]], [1.0])  # as scikit-learn
     assert np.isfinite(reg.predict([[0.0, 1.0]])).all()
+    # a batch of one has zero variance: batch normalisation stays finite
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for solver in ("adam", "lbfgs"):
+            reg = MLPRegressor(
+                batch_norm=True, input_batch_norm=True, solver=solver, max_iter=3
+            ).fit([[0.0, 1.0]], [1.0])
+            assert np.isfinite(reg.predict([[0.0, 1.0], [5.0, -2.0]])).all()
+            assert np.isfinite(reg._theta).all()

@@ -27,6 +27,18 @@ y_reg = X[:, 0]
         ({"beta_1": 1.0}, "beta_1"),
         ({"max_iter": 0}, "max_iter"),
         ({"hidden_layer_sizes": 0}, "hidden_layer_sizes"),
+        ({"max_norm": 0.0}, "max_norm"),
+        ({"l1": -1e-3}, "l1"),
+        ({"clipnorm": 0.0}, "clipnorm"),
+        ({"clipvalue": -1.0}, "clipvalue"),
+        ({"beta_2": 1.0}, "beta_2"),
+        ({"epsilon": 0.0}, "epsilon"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"input_dropout": -0.5}, "input_dropout"),
+        ({"batch_norm": "sideways"}, "batch_norm"),
+        ({"input_batch_norm": "yes"}, "input_batch_norm"),
+        ({"batch_norm_momentum": -0.1}, "batch_norm_momentum"),
     ],
 )
 @pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
