@@ -54,6 +54,21 @@ from sklearn.preprocessing import StandardScaler
 
 HIDDEN = (256, 128)
 LEARNING_RATE = 1e-3
+# the training set-ups timed: skdnn parameters, and whether scikit-learn has them
+VARIANTS = {
+    "adam": {"params": {}, "sklearn": True},
+    # Keras' momentum 0.99 is PyTorch's 0.01; epsilon 1e-3 in both
+    "bn+dropout": {"params": {"batch_norm": True, "dropout": 0.2}, "sklearn": False},
+    "sgd-nesterov": {
+        "params": {
+            "solver": "sgd",
+            "learning_rate_init": 0.01,
+            "momentum": 0.9,
+            "nesterovs_momentum": True,
+        },
+        "sklearn": True,
+    },
+}
 N_CLASSES = 10
 # n_iter_no_change larger than any run: with tol=0 no epoch ever stops a fit early
 NEVER = 10**9
@@ -113,6 +128,15 @@ def parse_args(argv=None):
         f"than {BUSY_PERCENT:g}%% of the CPUs meanwhile; the cleanest is kept "
         "(default: 2; --quick: 0)",
     )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=sorted(VARIANTS),
+        default=None,
+        help="training set-ups: adam (the reference), bn+dropout (batch_norm=True, "
+        "dropout=0.2; against PyTorch only), sgd-nesterov (default: all; --quick: "
+        "adam)",
+    )
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     parser.add_argument(
         "--no-sklearn", action="store_true", help="skip scikit-learn's MLP"
@@ -127,6 +151,8 @@ def parse_args(argv=None):
         args.epochs = 2 if args.quick else 5
     if args.retries is None:
         args.retries = 0 if args.quick else 2
+    if args.variants is None:
+        args.variants = ["adam"] if args.quick else list(VARIANTS)
     if args.n_samples is None:
         args.n_samples = 4000 if args.quick else 20000
     if args.epochs < 1 or args.repeats < 1 or min(args.batch_sizes) < 1:
@@ -247,8 +273,8 @@ def make_data(n_samples):
 
 
 # ------------------------------------------------------------------ estimators
-def make_estimator(cls, batch_size, max_iter):
-    return cls(
+def make_estimator(cls, batch_size, max_iter, variant="adam"):
+    params = dict(
         hidden_layer_sizes=HIDDEN,
         activation="relu",
         solver="adam",
@@ -262,6 +288,8 @@ def make_estimator(cls, batch_size, max_iter):
         n_iter_no_change=NEVER,
         early_stopping=False,
     )
+    params.update(VARIANTS[variant]["params"])
+    return cls(**params)
 
 
 class _EpochClock(io.TextIOBase):
@@ -286,7 +314,7 @@ class _EpochClock(io.TextIOBase):
         return len(text)
 
 
-def time_estimator(cls, X, y, batch_size, epochs, repeats):
+def time_estimator(cls, X, y, batch_size, epochs, repeats, variant="adam"):
     """Samples/second of ``cls`` over epochs 2..1+epochs of one ``fit``.
 
     How: one ``fit(max_iter=1 + epochs)`` with ``verbose=True``, ``tol=0`` and a
@@ -309,7 +337,7 @@ def time_estimator(cls, X, y, batch_size, epochs, repeats):
     best = np.inf
     loss = np.nan
     for _ in range(repeats):
-        est = make_estimator(cls, batch_size, 1 + epochs)
+        est = make_estimator(cls, batch_size, 1 + epochs, variant)
         est.set_params(verbose=True)
         clock = _EpochClock()
         with warnings.catch_warnings(), contextlib.redirect_stdout(clock):
@@ -325,13 +353,16 @@ def time_estimator(cls, X, y, batch_size, epochs, repeats):
     return epochs * n / best, loss
 
 
-def time_torch(torch, X, y, batch_size, epochs, repeats):
+def time_torch(torch, X, y, batch_size, epochs, repeats, variant="adam"):
     """Samples/second of a plain PyTorch loop over epochs 2..1+epochs.
 
     nn.Sequential(Linear, ReLU, Linear, ReLU, Linear), CrossEntropyLoss, Adam
     (lr 1e-3, no weight decay), manual index shuffling each epoch (no DataLoader),
     in X's dtype, with ``torch.set_num_threads(2)``. Epoch 1 is a warm-up; every
-    epoch is timed on its own.
+    epoch is timed on its own. Weights start as skdnn's do (He uniform, Glorot
+    uniform for the output layer, zero biases). Variant "bn+dropout": Linear (no bias),
+    BatchNorm1d (momentum 0.01, eps 1e-3), ReLU, Dropout(0.2) per hidden layer;
+    "sgd-nesterov": SGD(lr=0.01, momentum=0.9, nesterov=True).
     """
     nn = torch.nn
     torch.set_num_threads(2)
@@ -344,14 +375,37 @@ def time_torch(torch, X, y, batch_size, epochs, repeats):
     for rep in range(repeats):
         torch.manual_seed(rep)
         gen = torch.Generator().manual_seed(rep)
-        model = nn.Sequential(
-            nn.Linear(p, HIDDEN[0]),
-            nn.ReLU(),
-            nn.Linear(HIDDEN[0], HIDDEN[1]),
-            nn.ReLU(),
-            nn.Linear(HIDDEN[1], N_CLASSES),
-        ).to(tdtype)
-        optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+        layers = []
+        fan_in = p
+        for units in HIDDEN:
+            if variant == "bn+dropout":
+                layers += [
+                    nn.Linear(fan_in, units, bias=False),
+                    nn.BatchNorm1d(units, eps=1e-3, momentum=0.01),
+                    nn.ReLU(),
+                    nn.Dropout(0.2),
+                ]
+            else:
+                layers += [nn.Linear(fan_in, units), nn.ReLU()]
+            fan_in = units
+        model = nn.Sequential(*layers, nn.Linear(fan_in, N_CLASSES)).to(tdtype)
+        # skdnn's initialisation (He uniform, Glorot uniform for the output, zero
+        # biases), so that the last-epoch losses are comparable
+        linears = [m for m in model if isinstance(m, nn.Linear)]
+        for i, lin in enumerate(linears):
+            if i < len(linears) - 1:
+                nn.init.kaiming_uniform_(lin.weight, nonlinearity="relu")
+            else:
+                nn.init.xavier_uniform_(lin.weight)
+            if lin.bias is not None:
+                nn.init.zeros_(lin.bias)
+        model.train()
+        if variant == "sgd-nesterov":
+            optimizer = torch.optim.SGD(
+                model.parameters(), lr=0.01, momentum=0.9, nesterov=True
+            )
+        else:
+            optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
         criterion = nn.CrossEntropyLoss()
         timed = 0.0
         for epoch in range(1 + epochs):
@@ -447,15 +501,15 @@ def compile_table():
 
 # ------------------------------------------------------------------------ main
 def _fmt(value):
-    return f"{value:,.0f}"
+    return "–" if value is None else f"{value:,.0f}"
 
 
 def _ratio(a, b):
-    return f"{a / b:.2f}"
+    return "–" if b is None else f"{a / b:.2f}"
 
 
 def _loss(value):
-    return f"{value:.4f}"
+    return "–" if value is None else f"{value:.4f}"
 
 
 def _percent(value):
@@ -481,11 +535,15 @@ def main(argv=None):
         "share of the CPUs that other processes used while the row was timed.\n"
     )
 
-    def time_sklearn(X, bs):
-        return time_estimator(SkMLPClassifier, X, y, bs, args.epochs, args.repeats)
+    def time_sklearn(X, bs, variant):
+        if not VARIANTS[variant]["sklearn"]:
+            return None, None
+        return time_estimator(
+            SkMLPClassifier, X, y, bs, args.epochs, args.repeats, variant
+        )
 
-    def time_pytorch(X, bs):
-        return time_torch(torch, X, y, bs, args.epochs, args.repeats)
+    def time_pytorch(X, bs, variant):
+        return time_torch(torch, X, y, bs, args.epochs, args.repeats, variant)
 
     others = []  # (name, timing function) of the libraries skdnn is compared with
     if not args.no_sklearn:
@@ -493,21 +551,21 @@ def main(argv=None):
     if torch is not None:
         others.append(("torch", time_pytorch))
     names = [name for name, _ in others]
-    header = ["dtype", "batch", "skdnn", *names]
+    header = ["variant", "dtype", "batch", "skdnn", *names]
     header += [f"skdnn/{name}" for name in names]
     header.append(f"last-epoch loss ({' / '.join(['skdnn', *names])})")
     header.append("others' CPU")
     print("| " + " | ".join(header) + " |")
-    print("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
+    print("|" + "|".join(["---"] * 3 + ["---:"] * (len(header) - 3)) + "|")
     sys.stdout.flush()
 
-    def time_row(X, bs):
+    def time_row(X, bs, variant):
         """One row's cells, and the CPU share other processes took meanwhile."""
         load = OtherLoad()
         ours, ours_loss = time_estimator(
-            skdnn.MLPClassifier, X, y, bs, args.epochs, args.repeats
+            skdnn.MLPClassifier, X, y, bs, args.epochs, args.repeats, variant
         )
-        results = [timing(X, bs) for _, timing in others]
+        results = [timing(X, bs, variant) for _, timing in others]
         busy = load.percent()
         cells = [_fmt(ours)]
         cells += [_fmt(speed) for speed, _ in results]
@@ -517,19 +575,21 @@ def main(argv=None):
         cells.append(_percent(busy))
         return cells, busy
 
-    for dtype in args.dtypes:
-        X = Xs[dtype]
-        for bs in args.batch_sizes:
-            cells, busy = time_row(X, bs)
-            for _ in range(args.retries):
-                if busy is None or busy <= BUSY_PERCENT:
-                    break
-                time.sleep(RETRY_PAUSE)  # let the other job finish, then re-time
-                again, again_busy = time_row(X, bs)
-                if again_busy < busy:
-                    cells, busy = again, again_busy
-            print("| " + " | ".join([dtype, str(bs), *cells]) + " |")
-            sys.stdout.flush()
+    for variant in args.variants:
+        for dtype in args.dtypes:
+            X = Xs[dtype]
+            for bs in args.batch_sizes:
+                cells, busy = time_row(X, bs, variant)
+                for _ in range(args.retries):
+                    if busy is None or busy <= BUSY_PERCENT:
+                        break
+                    time.sleep(RETRY_PAUSE)  # let the other job finish, re-time
+                    again, again_busy = time_row(X, bs, variant)
+                    if again_busy < busy:
+                        cells, busy = again, again_busy
+                row = [variant, dtype, str(bs), *cells]
+                print("| " + " | ".join(row) + " |")
+                sys.stdout.flush()
 
     if not args.no_compile:
         print(

@@ -87,7 +87,7 @@ from .optimizers import (
 from .random import shuffle_inplace, step_key, stream_key
 
 
-@njit(inline="always", **JIT)
+@njit(**JIT)
 def _view(buf, bs, off, nb, units):
     start = bs * off
     return buf[start : start + nb * units].reshape((nb, units))
@@ -219,7 +219,7 @@ def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
             bn_backward(
                 DZ, _view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
                 bn_batch[1, s : s + w_cols], swb, DW_in, grad[p : p + w_cols],
-                grad[p + w_cols : p + 2 * w_cols], True,
+                grad[p + w_cols : p + 2 * w_cols], w_cols > 0,
             )  # fmt: skip
         else:
             DW_in = DZ
@@ -259,7 +259,9 @@ def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
             )  # fmt: skip
 
 
-@njit(**JIT)
+# inlined (Numba IR) into its two callers: one LLVM optimisation of the linked
+# module fewer, about 2 s of cold compilation
+@njit(inline="always", **JIT)
 def _batch_loss_grad(
     X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, theta, grad, net,
     netf, loss_code, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
@@ -280,8 +282,9 @@ def _batch_loss_grad(
         swb[r] = sw[i]
         for j in range(k):
             yb[r, j] = Y[i, j]
+    # np.int64(0): a literal 0 would compile another specialisation of the callee
     Z = forward_hidden(
-        xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, 0
+        xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, np.int64(0)
     )
     b_off = net[last, NET_B_OFF]
     D = _view(dbuf, bs, net[last, NET_Z], nb, k)
@@ -339,6 +342,7 @@ def run_epoch(
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
     n = perm.shape[0]
+    mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
     n_weights = opt_i[OPT_N_WEIGHTS]
@@ -359,7 +363,7 @@ def run_epoch(
             continue  # a batch of zero-weight samples carries no gradient
         loss = _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
-            grad, net, netf, loss_code, bn_run, MODE_TRAIN, step_key(seed, step[0]),
+            grad, net, netf, loss_code, bn_run, mode, step_key(seed, step[0]),
             xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
         )  # fmt: skip
         if not math.isfinite(loss):
@@ -450,4 +454,6 @@ def forward_all(X, data, indices, indptr, sparse, theta, net, netf, bn_run, mode
     gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n, dtype=theta.dtype)
-    forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, n, mode, key, 0)
+    forward_hidden(
+        xb, swb, theta, net, netf, bn_run, bn_batch, abuf, n, mode, key, np.int64(0)
+    )

@@ -7,6 +7,7 @@ connection weights (the only penalised ones), the rest biases. Optimizer state i
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ._jit import JIT
@@ -163,19 +164,25 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     step[0] += 1
     t = step[0]
     s = grad  # adaptive rules: per-coordinate step size, written over the gradient
+    # the hot loops compute in theta's dtype: float32 models update in float32
+    # (twice the SIMD width), float64 ones exactly as in float64 arithmetic
+    T = theta.dtype.type
     if code == SGD:
         v = state[0]
+        lr_ = T(lr)
+        mom = T(momentum)
         if momentum == 0.0:
             for i in range(n):
-                theta[i] -= lr * grad[i]
+                theta[i] -= lr_ * grad[i]
         elif opt_i[OPT_NESTEROV]:
             for i in range(n):
-                vi = momentum * v[i] - lr * grad[i]
+                g = lr_ * grad[i]
+                vi = mom * v[i] - g
                 v[i] = vi
-                theta[i] += momentum * vi - lr * grad[i]
+                theta[i] += mom * vi - g
         else:
             for i in range(n):
-                vi = momentum * v[i] - lr * grad[i]
+                vi = mom * v[i] - lr_ * grad[i]
                 v[i] = vi
                 theta[i] += vi
         if l1 > 0.0:
@@ -199,21 +206,31 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     if code == ADAM:
         # scikit-learn's (and the paper's section 2 "efficient") form: the bias
         # corrections are folded into the step size
-        lr_t = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        lr_t = T(lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t))
         m, v, vmax = state[0], state[1], state[2]
-        amsgrad = opt_i[OPT_AMSGRAD]
-        for i in range(n):
-            g = grad[i]
-            mi = b1 * m[i] + (1.0 - b1) * g
-            vi = b2 * v[i] + (1.0 - b2) * g * g
-            m[i] = mi
-            v[i] = vi
-            if amsgrad:
+        b1_, c1_, b2_, c2_, eps_ = T(b1), T(1.0 - b1), T(b2), T(1.0 - b2), T(eps)
+        if opt_i[OPT_AMSGRAD]:
+            for i in range(n):
+                g = grad[i]
+                mi = b1_ * m[i] + c1_ * g
+                vi = b2_ * v[i] + c2_ * g * g
+                m[i] = mi
+                v[i] = vi
                 vi = max(vmax[i], vi)
                 vmax[i] = vi
-            si = lr_t / (math.sqrt(vi) + eps)
-            theta[i] -= si * mi
-            s[i] = si
+                si = lr_t / (np.sqrt(vi) + eps_)
+                theta[i] -= si * mi
+                s[i] = si
+        else:
+            for i in range(n):
+                g = grad[i]
+                mi = b1_ * m[i] + c1_ * g
+                vi = b2_ * v[i] + c2_ * g * g
+                m[i] = mi
+                v[i] = vi
+                si = lr_t / (np.sqrt(vi) + eps_)
+                theta[i] -= si * mi
+                s[i] = si
     elif code == NADAM:
         # Dozat (2016) without the momentum schedule: Nesterov look-ahead on m
         m, v = state[0], state[1]
