@@ -717,14 +717,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def _forward(self, X, validate=True, mode=codes.MODE_PREDICT, key=0):
         """Output-layer activations for X, shape (n_samples, n_outputs_)."""
         if validate:
-            check_is_fitted(self, "_theta")
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
+            X = self._validate_predict_input(X)
         dtype = self._theta.dtype
         out = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         spec = self._spec
@@ -747,6 +740,35 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         )
         return out
 
+    def _validate_predict_input(self, X):
+        """``validate_data(..., reset=False)`` with a fast path for plain arrays.
+
+        A 2-D float32/float64 ndarray with the fitted number of features, finite
+        values and no fitted feature names is what ``validate_data`` would return
+        unchanged; it is accepted without the general checks, which cost more than
+        the forward pass of a small batch. Anything else takes the general path
+        and its errors.
+        """
+        if not hasattr(self, "_theta"):
+            check_is_fitted(self)  # raises NotFittedError
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and np.isfinite(X.sum())  # a non-finite sum: the full check decides
+        ):
+            return X
+        return validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+
     def _mc_forward(self, X, n_samples, random_state):
         """Outputs of ``n_samples`` forward passes with dropout on, shape
         (n_samples, n_samples_X, n_outputs_)."""
@@ -765,13 +787,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        X = self._validate_predict_input(X)
         rng = check_random_state(random_state)
         seed = int(rng.randint(0, 2**63 - 1, dtype=np.int64))
         return np.stack(

@@ -147,3 +147,23 @@ def test_predict_before_fit():
 
     with pytest.raises(NotFittedError):
         MLPClassifier().predict(X)
+
+
+def test_predict_input_checks_on_the_fast_path():
+    # plain float arrays skip the general validation; what it would reject still
+    # gets its error, and what it would convert still gives the same result
+    clf = MLPClassifier(max_iter=5, random_state=0).fit(X, y_cls)
+    for bad in (np.nan, np.inf):
+        Xb = X.copy()
+        Xb[2, 2] = bad
+        with pytest.raises(ValueError, match="(NaN|infinity)"):
+            clf.predict_proba(Xb)
+    with pytest.raises(ValueError, match="3 features"):
+        clf.predict(X[:, :2])
+    with pytest.raises(ValueError, match="0 sample"):
+        clf.predict(X[:0])
+    expected = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X.tolist()), expected)
+    np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(X)), expected)
+    np.testing.assert_allclose(clf.predict_proba(X.astype(np.float32)), expected,
+                               rtol=1e-5)  # fmt: skip
