@@ -4,6 +4,7 @@ Python owns the loop over epochs (schedules, early stopping, history, verbose ou
 every epoch runs inside one compiled call (:func:`skdnn._core.epoch.run_epoch`).
 """
 
+import sys
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -61,6 +62,71 @@ _OUTPUTS = {
 
 # rows per chunk of the full-batch objective (L-BFGS): bounds its work memory
 _FULL_BATCH_CHUNK = 4096
+
+
+class _Progress:
+    """Per-epoch output: ``verbose=1`` one line per epoch (scikit-learn's
+    ``Iteration N, loss = ...`` prefix, then the validation score, learning rate
+    and seconds), ``verbose >= 2`` a progress bar redrawn in place."""
+
+    _WIDTH = 30
+
+    def __init__(self, verbose, total):
+        self.level = int(verbose)
+        self.total = max(int(total), 1)
+        self.done = 0
+        self.started = time.perf_counter()
+        self.drawn = False
+
+    def epoch_done(self, record):
+        self.done += 1
+        if self.level == 1:
+            parts = ["Iteration %d, loss = %.8f" % (record["epoch"], record["loss"])]
+            if record["validation_score"] is not None:
+                parts.append("validation score = %.6f" % record["validation_score"])
+            parts.append("learning rate = %.4g" % record["learning_rate"])
+            parts.append("%.2f s" % record["seconds"])
+            print(", ".join(parts))
+        elif self.level >= 2:
+            filled = int(self._WIDTH * self.done / self.total)
+            bar = "#" * filled + "." * (self._WIDTH - filled)
+            elapsed = time.perf_counter() - self.started
+            line = "\r[%s] %d/%d epochs, loss %.5g" % (
+                bar,
+                self.done,
+                self.total,
+                record["loss"],
+            )
+            if record["validation_score"] is not None:
+                line += ", validation %.4f" % record["validation_score"]
+            line += ", %.1f s" % elapsed
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            self.drawn = True
+
+    def message(self, text):
+        if self.level:
+            self.close()
+            print(text)
+
+    def close(self):
+        if self.drawn:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self.drawn = False
+
+
+def _update_ratios(before, after, n_steps):
+    """Per layer, ``||W_after - W_before|| / ||W_before||`` divided by the number
+    of steps: a lower bound of the mean update/weight ratio of one step."""
+    out = []
+    with np.errstate(over="ignore", invalid="ignore"):  # diverging weights: inf
+        for W0, W1 in zip(before, after, strict=True):
+            norm = float(np.linalg.norm(W0))
+            delta = float(np.linalg.norm(W1 - W0))
+            ratio = delta / norm / max(n_steps, 1) if norm > 0 else float("nan")
+            out.append(ratio)
+    return out
 
 
 def _mc_key(seed, i):
@@ -490,6 +556,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         perm = np.empty_like(train_rows)
         best_theta = theta.copy() if self.early_stopping else None
         best_bn = bn_stats.copy() if self.early_stopping else None
+        progress = _Progress(self.verbose, 1 if incremental else self.max_iter)
 
         self.n_iter_ = 0
         for _ in range(self.max_iter):
@@ -537,14 +604,10 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self.t_ += n_train
             self.loss_ = (data_loss + penalty) / sw_train
             self.loss_curve_.append(self.loss_)
-            if self.verbose:
-                print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
             val_score = None
             if val_rows is not None:
                 val_score = self._score(X_val, y_val, sample_weight=sw_val)
-                if self.verbose:
-                    print("Validation score: %f" % val_score)
             improved = self._update_no_improvement_count(val_score)
             if improved and best_theta is not None:
                 best_theta[:] = theta
@@ -558,10 +621,14 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 "validation_score": val_score,
                 "learning_rate": float(lrs[0]),
                 "seconds": time.perf_counter() - tic,
+                "update_ratio": _update_ratios(
+                    spec.coefs(backup[0]), self.coefs_, n_done
+                ),
             }
             if cycled:
                 record["momentum"] = float(moms[0])
             self.history_.append(record)
+            progress.epoch_done(record)
 
             # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
             stall = self._no_improvement_count > self.n_iter_no_change
@@ -579,11 +646,9 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 lr, stop = schedule._on_no_improvement(self._schedule_state["lr"])
                 self._schedule_state["lr"] = lr
                 if stop:
-                    if self.verbose:
-                        print(msg + " Stopping.")
+                    progress.message(msg + " Stopping.")
                     break
-                if self.verbose:
-                    print(msg + " Setting learning rate to %f" % lr)
+                progress.message(msg + " Setting learning rate to %f" % lr)
                 self._no_improvement_count = 0
 
             if incremental:
@@ -595,6 +660,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     ConvergenceWarning,
                     stacklevel=2,
                 )
+        progress.close()
         if best_theta is not None:
             theta[:] = best_theta
             bn_stats[:] = best_bn

@@ -62,7 +62,10 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         ``min(2.2e-9, tol**2)`` (scipy's default for the default ``tol``).
 
     verbose : bool or int, default=False
-        Print the loss of every epoch.
+        ``1`` (or True): one line per epoch with the loss, the validation score,
+        the learning rate and the seconds it took (scikit-learn's
+        ``Iteration N, loss = ...`` first). ``2``: a progress bar over the
+        epochs, redrawn in place, for long fits.
 
     warm_start : bool, default=False
         Reuse the parameters and the optimizer state of the previous fit.
@@ -225,8 +228,11 @@ loss_ : float
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',
-        'learning_rate' (of the epoch's first update), 'seconds', and
-        'momentum' when the schedule cycles it (1cycle)."""
+        'learning_rate' (of the epoch's first update), 'seconds',
+        'update_ratio' (per layer, ``||W_end - W_start|| / ||W_start||`` over
+        the epoch divided by its number of steps: a lower bound of the mean
+        update/weight ratio of a step; stochastic solvers) and 'momentum' when
+        the schedule cycles it (1cycle)."""
 
 REFERENCES = """\
 .. [1] Glorot, Bengio (2010). Understanding the difficulty of training deep

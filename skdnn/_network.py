@@ -107,6 +107,7 @@ class NetworkSpec:
             if net[i, c.NET_PRE_BN]:
                 m = net[i, c.NET_W_COLS]
                 net[i, c.NET_PRE_BN_P], net[i, c.NET_PRE_BN_S] = off, stats
+                net[i, c.NET_B_OFF] = off + m  # beta is the layer's bias
                 off += 2 * m
                 stats += m
         for i in range(n_hidden):  # PReLU slopes
@@ -181,8 +182,7 @@ class NetworkSpec:
         c = codes
         out = []
         for r in self.net:
-            m = r[c.NET_W_COLS]
-            off = r[c.NET_B_OFF] if r[c.NET_B_OFF] >= 0 else r[c.NET_PRE_BN_P] + m
+            m, off = r[c.NET_W_COLS], r[c.NET_B_OFF]
             out.append(theta[off : off + m])
         return out
 

@@ -9,7 +9,7 @@ from ._core import codes
 from ._core.epoch import forward_all
 from ._network import input_arrays
 
-__all__ = ["hidden_activations"]
+__all__ = ["hidden_activations", "layer_gradients"]
 
 
 def hidden_activations(estimator, X, dropout=False, random_state=None):
@@ -77,3 +77,74 @@ def hidden_activations(estimator, X, dropout=False, random_state=None):
         off, units = row[codes.NET_A], row[codes.NET_FAN_OUT]
         out.append(abuf[n * off : n * (off + units)].reshape(n, units).copy())
     return out
+
+
+def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
+    """Gradient of the training objective with respect to every weight matrix.
+
+    The objective ``J`` of the fit (data term and L2 penalty; see the user guide's
+    "Objective" page) on ``(X, y)`` as one batch: batch normalisation uses the
+    statistics of X, dropout draws one mask. Per-layer gradient norms show
+    vanishing or exploding gradients (the lower layers' gradients much smaller or
+    larger than the upper ones').
+
+    Parameters
+    ----------
+    estimator : MLPClassifier or MLPRegressor
+        A fitted estimator.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The input data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        The targets, as for ``fit``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout mask.
+
+    Returns
+    -------
+    gradients : list of ndarray
+        dJ/dW for every weight matrix, shaped as ``coefs_``.
+    """
+    from sklearn.base import is_classifier
+    from sklearn.utils.validation import _check_sample_weight
+
+    from ._base import _OUTPUTS
+    from ._core.epoch import full_loss_grad
+    from ._network import Workspace
+
+    check_is_fitted(estimator, "_theta")
+    X = validate_data(
+        estimator,
+        X,
+        accept_sparse=["csr", "csc"],
+        dtype=(np.float64, np.float32),
+        reset=False,
+    )
+    dtype = estimator._theta.dtype
+    y = np.asarray(y)
+    if is_classifier(estimator):
+        Y = estimator._label_binarizer.transform(y)
+    else:
+        Y = y.reshape(y.shape[0], -1)
+    Y = np.ascontiguousarray(Y, dtype=dtype)
+    if Y.shape != (X.shape[0], estimator.n_outputs_):
+        raise ValueError(
+            f"y has shape {y.shape}: expected {X.shape[0]} rows and the fitted "
+            f"{estimator.n_outputs_} output(s)."
+        )
+    sw = np.ascontiguousarray(_check_sample_weight(sample_weight, X), dtype=dtype)
+    spec = estimator._spec
+    theta = estimator._theta.copy()
+    grad = np.empty_like(theta)
+    n = X.shape[0]
+    S = float(sw.sum())
+    full_loss_grad(
+        *input_arrays(X, dtype), Y, sw, np.arange(n), theta, grad,
+        np.empty_like(theta), spec.net, spec.netf,
+        _OUTPUTS[estimator.out_activation_][1], estimator._bn_stats.copy(),
+        codes.MODE_OBJECTIVE,
+        np.uint64(check_random_state(random_state).randint(0, 2**63 - 1)),
+        estimator.alpha / S, spec.n_weights, S, *Workspace(spec, n, dtype).args(),
+    )  # fmt: skip
+    return [g.copy() for g in spec.coefs(grad)]

@@ -82,3 +82,88 @@ def plot_history(estimator, ax=None):
         ax3.set_ylabel("learning rate")
     ax.legend(loc="upper center")
     return ax
+
+
+def plot_layer_statistics(estimator, X, y=None, axes=None, dropout=False):
+    """Per-layer activation mean and standard deviation (and gradient norms).
+
+    The diagnostic of Glorot & Bengio and of the CS231n notes: in a healthy
+    network the activations keep a similar spread from layer to layer, and so do
+    the gradients of the weight matrices. Activations come from
+    :func:`skdnn.inspection.hidden_activations`, gradients from
+    :func:`skdnn.inspection.layer_gradients` (when ``y`` is given).
+
+    Parameters
+    ----------
+    estimator : fitted MLPClassifier or MLPRegressor
+    X : array-like of shape (n_samples, n_features)
+    y : array-like, default=None
+        Targets; with them, a second panel shows the Frobenius norm of the
+        objective's gradient with respect to each weight matrix.
+    axes : sequence of matplotlib Axes, default=None
+        One axes (activations) or two (and gradients); new ones when None.
+    dropout : bool, default=False
+        Keep dropout on while computing the activations.
+
+    Returns
+    -------
+    axes : list of matplotlib Axes
+    """
+    from .inspection import hidden_activations, layer_gradients
+
+    n_panels = 1 if y is None else 2
+    if axes is None:
+        _, axes = _pyplot().subplots(1, n_panels, figsize=(4.5 * n_panels, 3.5))
+    axes = list(np.atleast_1d(axes))
+    acts = hidden_activations(estimator, X, dropout=dropout, random_state=0)
+    layers = np.arange(1, len(acts) + 1)
+    ax = axes[0]
+    ax.errorbar(layers, [a.mean() for a in acts], yerr=[a.std() for a in acts],
+                marker="o", capsize=3, label="mean ± std")  # fmt: skip
+    ax.set_xlabel("hidden layer")
+    ax.set_ylabel("activation")
+    ax.legend()
+    if y is not None:
+        grads = layer_gradients(estimator, X, y, random_state=0)
+        ax = axes[1]
+        ax.semilogy(np.arange(1, len(grads) + 1),
+                    [np.linalg.norm(g) for g in grads], marker="o")  # fmt: skip
+        ax.set_xlabel("weight layer (last = output)")
+        ax.set_ylabel("||dJ/dW||")
+    return axes
+
+
+def plot_update_ratios(estimator, ax=None):
+    """Update/weight ratio of every layer per epoch, from ``history_``.
+
+    Karpathy's rule of thumb (CS231n): the ratio of an update's norm to the
+    weights' norm should be around 1e-3; far below, the learning rate is too low;
+    far above, too high. ``history_`` records, per layer and epoch, a lower bound
+    of the mean ratio of one step (the epoch's change divided by its steps).
+
+    Parameters
+    ----------
+    estimator : MLPClassifier or MLPRegressor fitted with a stochastic solver
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    hist = [h for h in estimator.history_ if "update_ratio" in h]
+    if not hist:
+        raise ValueError(
+            "history_ has no update ratios: they are recorded by the stochastic "
+            "solvers, not by 'lbfgs'."
+        )
+    if ax is None:
+        _, ax = _pyplot().subplots()
+    ratios = np.array([h["update_ratio"] for h in hist])
+    epochs = [h["epoch"] for h in hist]
+    for layer in range(ratios.shape[1]):
+        ax.semilogy(epochs, ratios[:, layer], label=f"layer {layer + 1}")
+    ax.axhline(1e-3, color="gray", ls="--", lw=1, label="1e-3")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("update / weight ratio per step")
+    ax.legend()
+    return ax

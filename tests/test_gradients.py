@@ -69,13 +69,16 @@ def _objective(spec, theta, X, Y, sw, loss_code, alpha, batch=7, key=12345):
     return J, grad
 
 
-def _act(Z, A, name, rand=False, key=0, slopes=None):
+def _act(Z, A, name, rand=False, key=0, slopes=None, b=None):
     act = resolve_activation(name)
     if slopes is None:
         slopes = Z[0, :0]
+    if b is None:
+        b = np.zeros(Z.shape[1], dtype=Z.dtype)
     activation_forward(
-        Z, A, act.code, act.param, act.param2, slopes, rand, np.uint64(key), 0, 100, 0
-    )
+        Z, b, A, act.code, act.param, act.param2, slopes, rand, np.uint64(key), 0,
+        100, 0,
+    )  # fmt: skip
     return act
 
 
@@ -89,10 +92,12 @@ def _act_backward(Z, A, DA, DZ, act, slopes=None, gslopes=None):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_activation_kernels_match_reference(name, dtype):
     rng = np.random.RandomState(1)
-    Z = rng.normal(scale=3, size=(9, 7)).astype(dtype)
-    A = np.empty_like(Z)
-    act = _act(Z, A, name)
-    z = Z.astype(np.float64)
+    Z0 = rng.normal(scale=3, size=(9, 7)).astype(dtype)
+    b = rng.normal(size=7).astype(dtype)
+    Z, A = Z0.copy(), np.empty_like(Z0)
+    act = _act(Z, A, name, b=b)
+    z = Z0.astype(np.float64) + b.astype(np.float64)
+    np.testing.assert_allclose(Z, z, rtol=1e-6)  # the bias is added in place
     tol = (
         dict(rtol=1e-5, atol=1e-6)
         if dtype == np.float32

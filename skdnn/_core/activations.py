@@ -51,13 +51,20 @@ def add_bias(Z, b):
 
 
 @njit(**JIT)
-def activation_forward(Z, A, code, param, param2, slopes, rand, key, row0, width, off):
-    """Apply the activation: ``A = f(Z)``.
+def activation_forward(
+    Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
+):  # fmt: skip
+    """Add the bias and apply the activation: ``Z += b``, then ``A = f(Z)``.
+
+    One pass over the layer for every activation but maxout.
 
     Parameters
     ----------
     Z : ndarray of shape (n, units * pieces)
-        Pre-activations (bias or batch normalisation included).
+        Pre-activations ``x @ W`` (or BN's ``gamma * x_hat``); changed in place to
+        ``Z + b``.
+    b : ndarray of shape (units * pieces,)
+        Bias (or BN's beta).
     A : ndarray of shape (n, units)
         Output, written in place. For maxout, unit ``j`` is the maximum of the
         columns ``j * pieces ... j * pieces + pieces - 1`` of Z.
@@ -78,34 +85,44 @@ def activation_forward(Z, A, code, param, param2, slopes, rand, key, row0, width
     if code == IDENTITY:
         for i in range(n):
             for j in range(m):
-                A[i, j] = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                A[i, j] = z
     elif code == RELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else 0.0
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else param * z
     elif code == TANH:
         for i in range(n):
             for j in range(m):
-                A[i, j] = math.tanh(Z[i, j])
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                A[i, j] = math.tanh(z)
     elif code == LOGISTIC:
         for i in range(n):
             for j in range(m):
-                A[i, j] = sigmoid(Z[i, j])
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                A[i, j] = sigmoid(z)
     elif code == ELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else param * math.expm1(z)
     elif code == SELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 if z > 0:
                     A[i, j] = SELU_SCALE * z
                 else:
@@ -113,22 +130,26 @@ def activation_forward(Z, A, code, param, param2, slopes, rand, key, row0, width
     elif code == SOFTPLUS:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
     elif code == GELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = 0.5 * z * (1.0 + math.erf(z * _INV_SQRT2))
     elif code == SWISH:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = z * sigmoid(z)
     elif code == PRELU:
         for i in range(n):
             for j in range(m):
-                z = Z[i, j]
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else slopes[j] * z
     elif code == RRELU:
         if rand:
@@ -136,7 +157,8 @@ def activation_forward(Z, A, code, param, param2, slopes, rand, key, row0, width
             for i in range(n):
                 base = (row0 + i) * width + off
                 for j in range(m):
-                    z = Z[i, j]
+                    z = Z[i, j] + b[j]
+                    Z[i, j] = z
                     if z > 0:
                         A[i, j] = z
                     else:
@@ -146,9 +168,11 @@ def activation_forward(Z, A, code, param, param2, slopes, rand, key, row0, width
             mean = 0.5 * (param + param2)
             for i in range(n):
                 for j in range(m):
-                    z = Z[i, j]
+                    z = Z[i, j] + b[j]
+                    Z[i, j] = z
                     A[i, j] = z if z > 0 else mean * z
     elif code == MAXOUT:
+        add_bias(Z, b)
         pieces = Z.shape[1] // m
         for i in range(n):
             for j in range(m):

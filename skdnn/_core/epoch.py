@@ -32,7 +32,7 @@ import numpy as np
 from numba import njit
 
 from ._jit import JIT
-from .activations import activation_backward, activation_forward, add_bias
+from .activations import activation_backward, activation_forward
 from .codes import (
     DROP_NONE,
     MODE_OBJECTIVE,
@@ -142,6 +142,7 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
                 bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
                 bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
                 netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
+                fan_in > 0,
             )  # fmt: skip
             x = Y
         drop = net[layer, NET_IN_DROP]
@@ -158,6 +159,7 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
         W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
         Z = _view(abuf, bs, net[layer, NET_Z], nb, w_cols)
         if net[layer, NET_PRE_BN]:
+            # Z = gamma * x_hat; beta is the layer's bias, added with the activation
             p = net[layer, NET_PRE_BN_P]
             s = net[layer, NET_PRE_BN_S]
             H = _view(abuf, bs, net[layer, NET_PRE_BN_H], nb, w_cols)
@@ -167,17 +169,18 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
                 bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
                 bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
                 netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
+                w_cols < 0,
             )  # fmt: skip
         else:
             np.dot(x, W, Z)
             if layer == n_layers - 1:
                 return Z
-            b_off = net[layer, NET_B_OFF]
-            add_bias(Z, theta[b_off : b_off + w_cols])
+        b_off = net[layer, NET_B_OFF]
         po = net[layer, NET_PRELU_OFF]
         slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
         activation_forward(
-            Z, _view(abuf, bs, net[layer, NET_A], nb, fan_out), net[layer, NET_ACT],
+            Z, theta[b_off : b_off + w_cols],
+            _view(abuf, bs, net[layer, NET_A], nb, fan_out), net[layer, NET_ACT],
             netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
             random_slopes, key, row0, width, net[layer, NET_A],
         )  # fmt: skip

@@ -17,8 +17,8 @@ from .codes import MODE_OBJECTIVE, MODE_TRAIN
 
 @njit(**JIT)
 def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
-               momentum, eps):  # fmt: skip
-    """``H = (X - mean) / sqrt(var + eps)`` and ``Y = gamma * H + beta``.
+               momentum, eps, add_beta):  # fmt: skip
+    """``H = (X - mean) / sqrt(var + eps)`` and ``Y = gamma * H (+ beta)``.
 
     Parameters
     ----------
@@ -27,7 +27,8 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
     H, Y : ndarray of shape (n, m)
         Written: normalised input and output.
     gamma, beta : ndarray of shape (m,)
-        Scale and shift (views of theta).
+        Scale and shift (views of theta). With ``add_beta`` false the shift is
+        left to the caller (the activation adds it as the layer's bias).
     run_mean, run_var : ndarray of shape (m,)
         Running statistics; updated in place when ``mode`` is ``MODE_TRAIN``.
     mean, inv_std : ndarray of shape (m,)
@@ -65,11 +66,18 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
         for j in range(m):
             mean[j] = run_mean[j]
             inv_std[j] = 1.0 / math.sqrt(run_var[j] + eps)
-    for i in range(n):
-        for j in range(m):
-            h = (X[i, j] - mean[j]) * inv_std[j]
-            H[i, j] = h
-            Y[i, j] = gamma[j] * h + beta[j]
+    if add_beta:
+        for i in range(n):
+            for j in range(m):
+                h = (X[i, j] - mean[j]) * inv_std[j]
+                H[i, j] = h
+                Y[i, j] = gamma[j] * h + beta[j]
+    else:
+        for i in range(n):
+            for j in range(m):
+                h = (X[i, j] - mean[j]) * inv_std[j]
+                H[i, j] = h
+                Y[i, j] = gamma[j] * h
 
 
 @njit(**JIT)
