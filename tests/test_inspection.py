@@ -1,0 +1,107 @@
+"""Progress output, history_ update ratios, skdnn.inspection and the plots."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_regression
+from sklearn.exceptions import ConvergenceWarning
+
+from skdnn import MLPClassifier, MLPRegressor
+from skdnn.inspection import hidden_activations, layer_gradients
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def test_verbose_one_line_per_epoch(capsys):
+    X, y = load_iris(return_X_y=True)
+    MLPClassifier(max_iter=3, verbose=1, early_stopping=True).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    epoch_lines = [ln for ln in lines if ln.startswith("Iteration ")]
+    assert len(epoch_lines) == 3
+    for i, line in enumerate(epoch_lines, start=1):
+        assert line.startswith(f"Iteration {i}, loss = ")
+        assert "validation score = " in line and "learning rate = 0.001" in line
+        assert line.endswith(" s")
+
+
+def test_verbose_two_draws_a_progress_bar(capsys):
+    X, y = load_iris(return_X_y=True)
+    MLPClassifier(max_iter=4, verbose=2).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("\r[") == 4 and "4/4 epochs" in out and out.endswith("\n")
+    assert "Iteration" not in out
+
+
+def test_history_update_ratios():
+    X, y = make_regression(n_samples=200, n_features=5, random_state=0)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8, 4), max_iter=5, learning_rate_init=1e-3, random_state=0
+    )
+    reg.fit(X, y / y.std())
+    ratios = np.array([h["update_ratio"] for h in reg.history_])
+    assert ratios.shape == (5, 3) and np.all(ratios > 0) and np.all(ratios < 1)
+    # 10x the learning rate, about 10x the updates in the first epoch
+    fast = MLPRegressor(
+        hidden_layer_sizes=(8, 4), max_iter=1, learning_rate_init=1e-2, random_state=0
+    )
+    fast.fit(X, y / y.std())
+    scale = np.array(fast.history_[0]["update_ratio"]) / ratios[0]
+    assert np.all((scale > 4) & (scale < 15))
+
+
+def test_layer_gradients_of_a_linear_network():
+    # no hidden layer: dJ/dW = X^T (X W + b - y) / S + alpha / S * W
+    X, y = make_regression(n_samples=50, n_features=4, random_state=1)
+    reg = MLPRegressor(hidden_layer_sizes=(), alpha=3.0, max_iter=2, random_state=0)
+    reg.fit(X, y / 100)
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=50)
+    (g,) = layer_gradients(reg, X, y / 100, sample_weight=sw)
+    W, b = reg.coefs_[0], reg.intercepts_[0]
+    resid = X @ W + b - (y / 100)[:, None]
+    S = sw.sum()
+    expected = X.T @ (sw[:, None] * resid) / S + 3.0 / S * W
+    np.testing.assert_allclose(g, expected, rtol=1e-10)
+    with pytest.raises(ValueError, match="expected 50 rows"):
+        layer_gradients(reg, X, np.ones((50, 2)))
+
+
+def test_layer_gradients_and_activations_of_a_classifier():
+    X, y = load_iris(return_X_y=True)
+    clf = MLPClassifier((6, 5), max_iter=5, random_state=0).fit(X, y)
+    grads = layer_gradients(clf, X, y)
+    assert [g.shape for g in grads] == [W.shape for W in clf.coefs_]
+    assert all(np.linalg.norm(g) > 0 for g in grads)
+    acts = hidden_activations(clf, X)
+    assert [a.shape for a in acts] == [(150, 6), (150, 5)]
+    # the last hidden activations times the output weights give the logits
+    logits = acts[-1] @ clf.coefs_[-1] + clf.intercepts_[-1]
+    proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-10)
+
+
+def test_plots():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skdnn.plotting import plot_layer_statistics, plot_update_ratios
+
+    X, y = load_iris(return_X_y=True)
+    clf = MLPClassifier((6, 5), max_iter=4, random_state=0).fit(X, y)
+    ax = plot_update_ratios(clf)
+    assert len(ax.get_lines()) == 4  # 3 layers and the 1e-3 guide
+    axes = plot_layer_statistics(clf, X, y)
+    assert len(axes) == 2
+    lbfgs = MLPClassifier((4,), solver="lbfgs", max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match="update ratios"):
+        plot_update_ratios(lbfgs)
+    plt.close("all")
