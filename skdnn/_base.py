@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import (
+    HasMethods,
     Interval,
     Options,
     StrOptions,
@@ -199,7 +200,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "max_norm": [None, Interval(Real, 0, None, closed="neither")],
         "clipnorm": [None, Interval(Real, 0, None, closed="neither")],
         "clipvalue": [None, Interval(Real, 0, None, closed="neither")],
-        "init": [StrOptions(set(INIT_NAMES))],
+        "init": [StrOptions(set(INIT_NAMES)), HasMethods(["predict"])],
         "bias_init": [Interval(Real, None, None, closed="neither")],
         "batch_norm": ["boolean", StrOptions({"before", "after"})],
         "input_batch_norm": ["boolean"],
@@ -207,6 +208,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "input_dropout": [Interval(Real, 0, 1, closed="left")],
+        "frozen_layers": [Interval(Integral, 0, None, closed="left")],
     }
 
     @abstractmethod
@@ -279,10 +281,38 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 )
         return [float(r) for r in rates]
 
+    def _source_network(self):
+        """The fitted skdnn estimator passed as ``init`` (or None)."""
+        source = self.init
+        if isinstance(source, str):
+            return None
+        if type(source).__name__ == "FrozenEstimator" and hasattr(source, "estimator"):
+            source = source.estimator
+        if not isinstance(source, BaseMLP) or not hasattr(source, "_theta"):
+            raise ValueError(
+                "init must be the name of an initialisation or a fitted skdnn "
+                f"MLPClassifier/MLPRegressor to copy layers from; got {self.init!r}. "
+                "(A fitted estimator loses its fit when cloned, e.g. by "
+                "GridSearchCV: wrap it in sklearn.frozen.FrozenEstimator.)"
+            )
+        return source
+
     def _check_params(self, hidden):
         """Checks that span several parameters; returns the dropout rates."""
         rates = self._dropout_rates(len(hidden))
         resolve_activation(self.activation)  # validates activation objects
+        self._source_network()
+        if self.frozen_layers > len(hidden):
+            raise ValueError(
+                f"frozen_layers={self.frozen_layers} but the network has "
+                f"{len(hidden)} hidden layer(s): at most every hidden layer can be "
+                "frozen (the output layer always trains)."
+            )
+        if self.frozen_layers and not self._is_stochastic() and self.l1 > 0:
+            raise ValueError(
+                "frozen_layers with solver='lbfgs' and l1 > 0 is not supported; use "
+                "a stochastic solver or l1=0."
+            )
         if self._is_stochastic():
             return rates
         if any(rates) or self.input_dropout > 0:
@@ -351,16 +381,24 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         out_name = self._output_activation()
         theta = np.empty(spec.n_params, dtype=dtype)
         n_layers = spec.n_layers
+        source = self._source_network()
+        init = "auto" if source is not None else self.init
         for i, W in enumerate(spec.coefs(theta)):
             layer_family = act.family if i < n_layers - 1 else "glorot"
-            init_weights(W, self.init, layer_family, random_state)
+            init_weights(W, init, layer_family, random_state)
         theta[spec.n_weights : spec.n_weights + spec.n_biases] = self.bias_init
         spec.init_extras(theta, act.param)
+        bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
+        bn_stats[1] = 1.0
+        self.transferred_layers_ = 0
+        if source is not None:
+            self.transferred_layers_ = spec.copy_layers_from(
+                source._spec, source._theta, source._bn_stats, theta, bn_stats
+            )
 
         self._spec = spec
         self._theta = theta
-        self._bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
-        self._bn_stats[1] = 1.0
+        self._bn_stats = bn_stats
         self._opt_state = np.zeros((3, spec.n_params), dtype=dtype)
         self._step = np.zeros(1, dtype=np.int64)
         self._seed = np.uint64(random_state.randint(0, 2**63 - 1, dtype=np.int64))
@@ -545,6 +583,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         inputs = input_arrays(X, theta.dtype)
         workspace = Workspace(spec, batch_size, theta.dtype).args()
         bn_stats = self._bn_stats
+        frozen = spec.frozen_mask(self.frozen_layers)
         grad = np.empty_like(theta)
         opt_i, opt_f, momentum = self._optimizer_config(sw_train)
         schedule = resolve_schedule(self)
@@ -584,7 +623,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             data_loss, penalty, n_done = run_epoch(
                 *inputs, Y, sw, perm, self.shuffle, self._seed, self._epoch,
                 theta, grad, self._opt_state, self._step, spec.net, spec.netf,
-                loss_code, bn_stats, opt_i, opt_f, lrs, moms, step_losses, *workspace,
+                loss_code, bn_stats, opt_i, opt_f, lrs, moms, step_losses, frozen,
+                *workspace,
             )  # fmt: skip
             finite = np.all(np.isfinite(theta)) and np.all(np.isfinite(bn_stats))
             if n_done < n_batches or not finite:
@@ -700,6 +740,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         rows = np.arange(n, dtype=np.int64)
         bn_stats = self._bn_stats
         key = np.uint64(0)  # no random draws: lbfgs refuses dropout and RReLU
+        frozen = spec.frozen_mask(self.frozen_layers) if self.frozen_layers else None
         grad = np.empty_like(theta)
         gtmp = np.empty_like(theta)
         loss_code = _OUTPUTS[self.out_activation_][1]
@@ -711,6 +752,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 loss_code, bn_stats, codes.MODE_OBJECTIVE, key, l2, spec.n_weights,
                 sw_total, *workspace,
             )  # fmt: skip
+            if frozen is not None:
+                grad[frozen] = 0.0
             return loss, grad.astype(np.float64)
 
         def record(intermediate_result):

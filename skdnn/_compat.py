@@ -6,6 +6,7 @@ supported scikit-learn is pinned in ``pyproject.toml``.
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     Options,
     StrOptions,
@@ -15,6 +16,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
+    "HasMethods",
     "Interval",
     "Options",
     "StrOptions",

@@ -101,11 +101,17 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     max_fun : int, default=15000
         Maximum number of objective evaluations of 'lbfgs'.
 
-    init : str, default='auto'
+    init : str or fitted MLPClassifier/MLPRegressor, default='auto'
         Weight initialisation: 'glorot_uniform', 'glorot_normal', 'he_uniform',
         'he_normal', 'lecun_uniform', 'lecun_normal', 'normal' (N(0, 0.01^2)),
         'zeros', or 'auto' (He for the ReLU family, LeCun for SELU, Glorot
         otherwise and for the output layer). See :mod:`skdnn.initializers`.
+        Transfer learning: a fitted skdnn estimator (or one wrapped in
+        :class:`sklearn.frozen.FrozenEstimator`, which survives ``clone``) whose
+        lowest hidden layers are copied while their shapes and normalisation
+        match (weights, biases, BN parameters and statistics, PReLU slopes); the
+        other layers, and always the output layer, are initialised with 'auto'.
+        See ``transferred_layers_`` and ``frozen_layers``.
 
     bias_init : float, default=0.0
         Initial value of every bias.
@@ -157,7 +163,13 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         ``mc_predict`` for Monte Carlo dropout.
 
     input_dropout : float, default=0.0
-        Dropout rate of the inputs, as ``dropout``."""
+        Dropout rate of the inputs, as ``dropout``.
+
+    frozen_layers : int, default=0
+        Keep the parameters of the lowest ``frozen_layers`` hidden layers fixed
+        (weights, biases, BN gamma and beta, PReLU slopes): transfer learning
+        with ``init=<fitted estimator>``. Their BN running statistics still
+        follow the training data."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -221,6 +233,9 @@ loss_ : float
         batch normalisation, else a dict of views ``gamma``, ``beta``,
         ``moving_mean`` and ``moving_variance``: at inference that position maps
         ``x`` to ``gamma * (x - moving_mean) / sqrt(moving_variance + eps) + beta``.
+
+    transferred_layers_ : int
+        Number of hidden layers copied from ``init`` when it is an estimator.
 
     prelu_slopes_ : list of ndarray of shape (units,)
         The trained slope of every unit of every hidden layer

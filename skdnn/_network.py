@@ -220,6 +220,70 @@ class NetworkSpec:
             if r[c.NET_PRELU_OFF] >= 0
         ]
 
+    def _layer_ranges(self, row):
+        """theta ranges of the parameters of hidden layer ``row + 1``: its W and
+        bias (or beta), the BN below its activation, the BN after it (stored in
+        the next row) and its PReLU slopes; plus the input BN for row 0."""
+        c = codes
+        r = self.net[row]
+        out = [
+            (r[c.NET_W_OFF], r[c.NET_FAN_IN] * r[c.NET_W_COLS]),
+            (r[c.NET_B_OFF], r[c.NET_W_COLS]),
+        ]
+        if r[c.NET_PRE_BN]:
+            out.append((r[c.NET_PRE_BN_P], 2 * r[c.NET_W_COLS]))
+        if row == 0 and r[c.NET_IN_BN]:
+            out.append((r[c.NET_IN_BN_P], 2 * r[c.NET_FAN_IN]))
+        nxt = self.net[row + 1]
+        if nxt[c.NET_IN_BN]:
+            out.append((nxt[c.NET_IN_BN_P], 2 * nxt[c.NET_FAN_IN]))
+        if r[c.NET_PRELU_OFF] >= 0:
+            out.append((r[c.NET_PRELU_OFF], r[c.NET_FAN_OUT]))
+        return out
+
+    def _layer_stats(self, row):
+        """Ranges of the running statistics that belong with ``_layer_ranges``."""
+        c = codes
+        r, nxt = self.net[row], self.net[row + 1]
+        out = []
+        if r[c.NET_PRE_BN]:
+            out.append((r[c.NET_PRE_BN_S], r[c.NET_W_COLS]))
+        if row == 0 and r[c.NET_IN_BN]:
+            out.append((r[c.NET_IN_BN_S], r[c.NET_FAN_IN]))
+        if nxt[c.NET_IN_BN]:
+            out.append((nxt[c.NET_IN_BN_S], nxt[c.NET_FAN_IN]))
+        return out
+
+    def frozen_mask(self, n_frozen):
+        """Boolean mask over theta of the parameters of the lowest ``n_frozen``
+        hidden layers (empty when none)."""
+        if n_frozen == 0:
+            return np.zeros(0, dtype=np.bool_)
+        mask = np.zeros(self.n_params, dtype=np.bool_)
+        for row in range(n_frozen):
+            for off, size in self._layer_ranges(row):
+                mask[off : off + size] = True
+        return mask
+
+    def copy_layers_from(self, source, src_theta, src_stats, theta, stats):
+        """Copy the lowest hidden layers of ``source`` whose shapes and
+        normalisation match into ``theta``/``stats``; returns how many."""
+        n = 0
+        for row in range(min(self.n_layers, source.n_layers) - 1):
+            mine, theirs = self._layer_ranges(row), source._layer_ranges(row)
+            if [s for _, s in mine] != [s for _, s in theirs]:
+                break
+            if not np.array_equal(self.net[row, :2], source.net[row, :2]):
+                break
+            for (o, size), (so, _) in zip(mine, theirs, strict=True):
+                theta[o : o + size] = src_theta[so : so + size]
+            for (o, size), (so, _) in zip(
+                self._layer_stats(row), source._layer_stats(row), strict=True
+            ):
+                stats[:, o : o + size] = src_stats[:, so : so + size]
+            n += 1
+        return n
+
     def init_extras(self, theta, prelu_init):
         """BN gamma = 1, beta = 0 and PReLU slopes = ``prelu_init`` in ``theta``."""
         c = codes

@@ -300,7 +300,7 @@ def _batch_loss_grad(
 def run_epoch(
     X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
     theta, grad, state, step, net, netf, loss_code, bn_run, opt_i, opt_f, lrs, moms,
-    step_losses, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
+    step_losses, frozen, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
 ):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
@@ -331,6 +331,10 @@ def run_epoch(
         Learning rate and momentum (beta_1 for the Adam family) of every step.
     step_losses : ndarray of shape (n_batches,), float64
         Written: each step's minibatch objective (weighted mean loss + penalty).
+    frozen : ndarray of shape (n_params,) or (0,), bool
+        Parameters that must not change (transfer learning); empty: none. Their
+        gradient is zeroed before clipping and the update, and any change of the
+        update itself (L1 shrinkage, max-norm) is undone.
     xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
         Work buffers sized for the batch size ``bs``.
 
@@ -352,6 +356,9 @@ def run_epoch(
     l2 = opt_f[OPT_L2]
     l1 = opt_f[OPT_L1]
     pen = penalty(theta, n_weights, l2, l1)
+    n_params = theta.shape[0]
+    has_frozen = frozen.shape[0] > 0
+    anchor = np.empty(n_params if has_frozen else 0, dtype=theta.dtype)
     data_loss = 0.0
     pen_loss = 0.0
     n_batches = lrs.shape[0]
@@ -375,8 +382,17 @@ def run_epoch(
         pen_loss += sw_b * pen
         step_losses[b] = loss / sw_b + pen
         add_l2_gradient(grad, theta, n_weights, l2)
+        if has_frozen:
+            for i in range(n_params):
+                if frozen[i]:
+                    grad[i] = 0.0
+                    anchor[i] = theta[i]
         clip_gradient(grad, opt_f[OPT_CLIPNORM], opt_f[OPT_CLIPVALUE])
         apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f, net)
+        if has_frozen:
+            for i in range(n_params):
+                if frozen[i]:
+                    theta[i] = anchor[i]
         pen = penalty(theta, n_weights, l2, l1)
     return data_loss, pen_loss, n_batches
 
