@@ -6,9 +6,10 @@ Weight initialisation and the activations of layers
 Why does the initialisation matter? This example repeats the classic experiment
 of the CS231n notes: push data through a deep ``tanh`` network — 10 hidden layers
 of 500 units — and look at the distribution of every layer's activations, for
-three ways of drawing the weights:
+four ways of drawing the weights:
 
 * ``"normal"``: small random numbers, :math:`N(0, 0.01^2)`;
+* :math:`N(0, 1)`: large ones (not an ``init`` option; drawn here directly);
 * ``"glorot_normal"``: variance :math:`1 / \\mathrm{fan_{avg}}`, the
   recommendation for ``tanh`` (what ``init="auto"`` picks);
 * ``"he_normal"``: variance :math:`2 / \\mathrm{fan_{in}}`, the recommendation
@@ -41,13 +42,16 @@ def layer_activations(X, init, activation, seed=0):
     out = []
     for _ in range(n_layers):
         W = np.empty((a.shape[1], n_units))
-        init_weights(W, init, "glorot", rng)  # the family only matters for "auto"
+        if init == "N(0, 1)":  # not an skdnn option: the large extreme
+            W[:] = rng.normal(size=W.shape)
+        else:
+            init_weights(W, init, "glorot", rng)  # the family matters for "auto" only
         a = activation(a @ W)
         out.append(a)
     return out
 
 
-inits = ["normal", "glorot_normal", "he_normal"]
+inits = ["normal", "N(0, 1)", "glorot_normal", "he_normal"]
 tanh_acts = {init: layer_activations(X, init, np.tanh) for init in inits}
 
 for init, acts in tanh_acts.items():
@@ -61,7 +65,10 @@ for init, acts in tanh_acts.items():
 # spread. With :math:`N(0, 0.01^2)` weights every layer multiplies the spread of the
 # signal by about :math:`0.01 \sqrt{500} \approx 0.22`: after a few layers all
 # activations are practically 0, and so are the gradients of the weights above
-# them, which are proportional to them. Glorot keeps the signal alive through all
+# them, which are proportional to them. With :math:`N(0, 1)` weights the
+# pre-activations have a standard deviation of about :math:`\sqrt{500} \approx 22`:
+# almost every unit saturates at :math:`\pm 1`, where the gradient of ``tanh``
+# vanishes. Glorot keeps the signal alive through all
 # ten layers; it still shrinks slowly, because a ``tanh`` unit's slope is below 1
 # away from 0. He's larger variance, meant to compensate for ReLU zeroing half
 # of its inputs, keeps a larger spread but pushes more ``tanh`` units towards
@@ -105,10 +112,11 @@ fig.tight_layout()
 # -----------------------------
 # For ReLU layers Glorot is too small: each layer keeps only the positive half of
 # its inputs, and the signal shrinks layer after layer. He's factor 2 makes up
-# for exactly that, and keeps the spread constant.
+# for exactly that, and keeps the spread constant. :math:`N(0, 0.01^2)` makes the
+# signal vanish and :math:`N(0, 1)` makes it explode (log scale).
 relu_acts = {
     init: layer_activations(X, init, lambda z: np.maximum(z, 0.0))
-    for init in ["glorot_normal", "he_normal"]
+    for init in ["normal", "N(0, 1)", "glorot_normal", "he_normal"]
 }
 fig, ax = plt.subplots(figsize=(6, 3.8))
 for init, acts in relu_acts.items():

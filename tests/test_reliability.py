@@ -114,3 +114,42 @@ def test_one_sample():
             ).fit([[0.0, 1.0]], [1.0])
             assert np.isfinite(reg.predict([[0.0, 1.0], [5.0, -2.0]])).all()
             assert np.isfinite(reg._theta).all()
+
+
+_LOAD_SCRIPT = """
+import sys, joblib, numpy as np
+from skdnn._core.epoch import predict_forward
+model = joblib.load(sys.argv[1])
+X = np.load(sys.argv[2])
+np.save(sys.argv[3], model.predict_proba(X))
+stats = predict_forward.stats
+print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+"""
+
+
+def test_joblib_round_trip_in_a_fresh_process(tmp_path):
+    import joblib
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    clf = MLPClassifier((32,), batch_norm=True, dropout=0.2, activation="prelu",
+                        max_iter=3, random_state=0)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    expected = clf.predict_proba(X)  # also fills the kernel cache for float32
+    joblib.dump(clf, tmp_path / "model.joblib")
+    np.save(tmp_path / "X.npy", X)
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run(
+        [sys.executable, "-c", _LOAD_SCRIPT, str(tmp_path / "model.joblib"),
+         str(tmp_path / "X.npy"), str(tmp_path / "proba.npy")],
+        env=env, capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    np.testing.assert_array_equal(np.load(tmp_path / "proba.npy"), expected)
+    hits, misses = map(int, out.stdout.split())
+    # the fresh process loaded the compiled predict kernel from Numba's cache
+    assert (hits, misses) == (1, 0)
