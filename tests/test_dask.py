@@ -21,6 +21,14 @@ def digits():
     return X[:600] / 16.0, y[:600]
 
 
+def _compiled_epochs():
+    """(cache hits, cache misses) of the epoch kernel in this process."""
+    from skdnn._core.epoch import run_epoch
+
+    stats = run_epoch.stats
+    return sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+
+
 def test_grid_search_on_a_local_cluster(digits):
     X, y = digits
     grid = {"alpha": [1e-4, 1e-2], "activation": ["relu", "tanh"]}
@@ -33,10 +41,16 @@ def test_grid_search_on_a_local_cluster(digits):
                 n_workers=2, threads_per_worker=1, processes=True,
                 dashboard_address=None,
             ) as cluster,
-            distributed.Client(cluster),
+            distributed.Client(cluster) as client,
             joblib.parallel_backend("dask"),
         ):  # fmt: skip
             dist = GridSearchCV(est, grid, cv=2, n_jobs=-1).fit(X, y)
+            compiled = client.run(_compiled_epochs)
+    # the workers loaded the epoch kernel from Numba's disk cache (filled by the
+    # serial search in this process): not one compilation
+    assert len(compiled) == 2
+    assert all(misses == 0 for _, misses in compiled.values()), compiled
+    assert sum(hits for hits, _ in compiled.values()) >= 1, compiled
     # same seeds, same data: the workers' fits are bitwise the local ones
     np.testing.assert_array_equal(
         dist.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
