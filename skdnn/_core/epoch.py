@@ -454,8 +454,13 @@ def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, bn_run,
     b_off = net[n_layers - 1, NET_B_OFF]
     for start in range(0, n, bs):
         nb = min(bs, n - start)
-        xb = xbuf[: nb * p].reshape((nb, p))
-        gather_batch(X, data, indices, indptr, sparse, rows[start : start + nb], nb, xb)
+        if sparse:
+            xb = xbuf[: nb * p].reshape((nb, p))
+            gather_batch(
+                X, data, indices, indptr, sparse, rows[start : start + nb], nb, xb
+            )
+        else:
+            xb = X[start : start + nb]  # rows in order: no copy needed
         Z = forward_hidden(
             xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, start
         )
