@@ -2,9 +2,7 @@
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from ._compat import validate_data
 from ._core import codes
 from ._core.epoch import forward_all
 from ._network import input_arrays
@@ -48,14 +46,7 @@ def hidden_activations(estimator, X, dropout=False, random_state=None):
     >>> [a.shape for a in hidden_activations(reg, X)]
     [(50, 8), (50, 4)]
     """
-    check_is_fitted(estimator, "_theta")
-    X = validate_data(
-        estimator,
-        X,
-        accept_sparse=["csr", "csc"],
-        dtype=(np.float64, np.float32),
-        reset=False,
-    )
+    X = estimator._validate_predict_input(X)
     spec = estimator._spec
     dtype = estimator._theta.dtype
     n = X.shape[0]
@@ -113,14 +104,7 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     from ._core.epoch import full_loss_grad
     from ._network import Workspace
 
-    check_is_fitted(estimator, "_theta")
-    X = validate_data(
-        estimator,
-        X,
-        accept_sparse=["csr", "csc"],
-        dtype=(np.float64, np.float32),
-        reset=False,
-    )
+    X = estimator._validate_predict_input(X)
     dtype = estimator._theta.dtype
     y = np.asarray(y)
     if is_classifier(estimator):
