@@ -302,7 +302,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def _check_params(self, hidden):
         """Checks that span several parameters; returns the dropout rates."""
         rates = self._dropout_rates(len(hidden))
-        resolve_activation(self.activation)  # validates activation objects
+        act = resolve_activation(self.activation)  # validates activation objects
         self._source_network()
         if self.frozen_layers > len(hidden):
             raise ValueError(
@@ -323,7 +323,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 "stochastic solver: solver='lbfgs' minimises a deterministic "
                 "objective. Use 'adam' or 'sgd', or set dropout=0 and input_dropout=0."
             )
-        if resolve_activation(self.activation).code == codes.RRELU:
+        if act.code == codes.RRELU:
             raise ValueError(
                 "activation='rrelu' draws random slopes at every step and needs a "
                 "stochastic solver, not solver='lbfgs'; use 'leaky_relu' or 'prelu' "

@@ -246,11 +246,21 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             classes=classes if first else None,
         )
 
-    def _predict(self, X, validate=True):
-        y_pred = self._forward(X, validate=validate)
+    def _labels(self, output):
+        """Class labels from the output layer (one column for binary targets)."""
         if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()
-        return self._label_binarizer.inverse_transform(y_pred)
+            output = output.ravel()
+        return self._label_binarizer.inverse_transform(output)
+
+    def _proba(self, output):
+        """Class probabilities from the output layer: [1 - p, p] when binary."""
+        if self.n_outputs_ == 1:
+            p = output.ravel()
+            return np.vstack([1 - p, p]).T
+        return output
+
+    def _predict(self, X, validate=True):
+        return self._labels(self._forward(X, validate=validate))
 
     def predict(self, X):
         """Predict class labels.
@@ -280,12 +290,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class, in the order of ``classes_``.
         """
-        y_pred = self._forward(X)
-        if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()
-        if y_pred.ndim == 1:
-            return np.vstack([1 - y_pred, y_pred]).T
-        return y_pred
+        return self._proba(self._forward(X))
 
     def mc_predict_proba(self, X, n_samples=100, random_state=None):
         """Monte Carlo dropout: class probabilities averaged over stochastic passes.
@@ -308,11 +313,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         proba : ndarray of shape (n_samples_X, n_classes)
             Mean over the passes of each class's probability.
         """
-        outs = self._mc_forward(X, n_samples, random_state).mean(axis=0)
-        if self.n_outputs_ == 1:
-            outs = outs.ravel()
-            return np.vstack([1 - outs, outs]).T
-        return outs
+        return self._proba(self._mc_forward(X, n_samples, random_state).mean(axis=0))
 
     def mc_predict(self, X, n_samples=100, random_state=None):
         """Monte Carlo dropout: the classes of :meth:`mc_predict_proba`.
@@ -332,10 +333,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The class of highest mean probability (for multilabel targets, every
             label whose mean probability exceeds 0.5).
         """
-        proba = self._mc_forward(X, n_samples, random_state).mean(axis=0)
-        if self.n_outputs_ == 1:
-            proba = proba.ravel()
-        return self._label_binarizer.inverse_transform(proba)
+        return self._labels(self._mc_forward(X, n_samples, random_state).mean(axis=0))
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.

@@ -1,11 +1,14 @@
 """Looking inside a fitted network: what every hidden layer computes."""
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
+from ._base import _OUTPUTS
+from ._compat import _check_sample_weight
 from ._core import codes
-from ._core.epoch import forward_all
-from ._network import input_arrays
+from ._core.epoch import forward_all, full_loss_grad
+from ._network import Workspace, input_arrays
 
 __all__ = ["hidden_activations", "layer_gradients"]
 
@@ -97,13 +100,6 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     gradients : list of ndarray
         dJ/dW for every weight matrix, shaped as ``coefs_``.
     """
-    from sklearn.base import is_classifier
-    from sklearn.utils.validation import _check_sample_weight
-
-    from ._base import _OUTPUTS
-    from ._core.epoch import full_loss_grad
-    from ._network import Workspace
-
     X = estimator._validate_predict_input(X)
     dtype = estimator._theta.dtype
     y = np.asarray(y)

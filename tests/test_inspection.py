@@ -1,21 +1,13 @@
 """Progress output, history_ update ratios, skdnn.inspection and the plots."""
 
-import warnings
-
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, make_regression
-from sklearn.exceptions import ConvergenceWarning
 
 from skdnn import MLPClassifier, MLPRegressor
 from skdnn.inspection import hidden_activations, layer_gradients
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def test_verbose_one_line_per_epoch(capsys):

@@ -1,24 +1,17 @@
 """Batch normalisation, dropout (inverted, alpha, Monte Carlo), PReLU, RReLU, maxout."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, make_regression
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import MLPClassifier, MLPRegressor
 from skdnn.activations import Maxout, PReLU, RReLU
 from skdnn.inspection import hidden_activations
 
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 @pytest.fixture(scope="module")

@@ -142,7 +142,7 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
                 bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
                 bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
                 netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
-                fan_in > 0,
+                fan_in > 0,  # add beta; a comparison, not a literal True
             )  # fmt: skip
             x = Y
         drop = net[layer, NET_IN_DROP]
@@ -169,7 +169,7 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
                 bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
                 bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
                 netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
-                w_cols < 0,
+                w_cols < 0,  # beta comes with the activation; a non-literal False
             )  # fmt: skip
         else:
             np.dot(x, W, Z)
@@ -222,7 +222,7 @@ def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
             bn_backward(
                 DZ, _view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
                 bn_batch[1, s : s + w_cols], swb, DW_in, grad[p : p + w_cols],
-                grad[p + w_cols : p + 2 * w_cols], w_cols > 0,
+                grad[p + w_cols : p + 2 * w_cols], w_cols > 0,  # need dX: True
             )  # fmt: skip
         else:
             DW_in = DZ
@@ -358,7 +358,8 @@ def run_epoch(
     pen = penalty(theta, n_weights, l2, l1)
     n_params = theta.shape[0]
     has_frozen = frozen.shape[0] > 0
-    anchor = np.empty(n_params if has_frozen else 0, dtype=theta.dtype)
+    # frozen parameters are restored after every update: their values now
+    anchor = theta.copy() if has_frozen else theta[:0]
     data_loss = 0.0
     pen_loss = 0.0
     n_batches = lrs.shape[0]
@@ -386,7 +387,6 @@ def run_epoch(
             for i in range(n_params):
                 if frozen[i]:
                     grad[i] = 0.0
-                    anchor[i] = theta[i]
         clip_gradient(grad, opt_f[OPT_CLIPNORM], opt_f[OPT_CLIPVALUE])
         apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f, net)
         if has_frozen:
