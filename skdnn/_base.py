@@ -48,6 +48,7 @@ from ._core.optimizers import (
 )
 from ._network import NetworkSpec, Workspace, input_arrays
 from ._owlqn import owlqn
+from ._threads import split_rows
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
 from .initializers import INIT_NAMES, init_weights
 from .optimizers import SOLVER_NAMES, Optimizer, resolve_optimizer
@@ -826,9 +827,21 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     # -------------------------------------------------------------- predict
     def _forward(self, X, validate=True, mode=codes.MODE_PREDICT, key=0):
-        """Output-layer activations for X, shape (n_samples, n_outputs_)."""
+        """Output-layer activations for X, shape (n_samples, n_outputs_).
+
+        Many rows are split over threads (see :mod:`skdnn._threads`). A plain float
+        array skips the finiteness scan of the general validation: the kernel reports
+        whether the first layer's products were finite, which they are whenever the
+        input is, and only a non-finite report runs the full validation (which raises
+        on NaN or infinity and lets mere overflow through, as scikit-learn does).
+        """
+        unchecked = False
         if validate:
-            X = self._validate_predict_input(X)
+            if not hasattr(self, "_theta"):
+                check_is_fitted(self)  # raises NotFittedError
+            unchecked = self._plain_input(X)
+            if not unchecked:
+                X = self._validate_predict_input(X)
         dtype = self._theta.dtype
         out = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         spec = self._spec
@@ -837,40 +850,46 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         theta, bn_stats = self._theta, self._bn_stats
         if not (theta.flags.writeable and bn_stats.flags.writeable):
             theta, bn_stats = theta.copy(), bn_stats.copy()
-        predict_forward(
-            *input_arrays(X, dtype),
-            theta,
-            spec.net,
-            spec.netf,
-            bn_stats,
-            _OUTPUTS[self.out_activation_][0],
-            spec.width,
-            mode,
-            np.uint64(key),
-            out,
-        )
+        inputs = input_arrays(X, dtype)
+        out_code = _OUTPUTS[self.out_activation_][0]
+        key = np.uint64(key)
+
+        def rows(lo, hi):
+            return predict_forward(
+                *inputs, lo, hi, theta, spec.net, spec.netf, bn_stats, out_code,
+                spec.width, mode, key, out,
+            )  # fmt: skip
+
+        finite = all(split_rows(rows, X.shape[0]))
+        if unchecked and not finite:
+            self._validate_predict_input(X, plain=False)
         return out
 
-    def _validate_predict_input(self, X):
-        """``validate_data(..., reset=False)`` with a fast path for plain arrays.
-
-        A 2-D float32/float64 ndarray with the fitted number of features, finite
-        values and no fitted feature names is what ``validate_data`` would return
-        unchanged; it is accepted without the general checks, which cost more than
-        the forward pass of a small batch. Anything else takes the general path
-        and its errors.
-        """
-        if not hasattr(self, "_theta"):
-            check_is_fitted(self)  # raises NotFittedError
-        if (
+    def _plain_input(self, X):
+        """Whether X is a 2-D float32/float64 ndarray with the fitted number of
+        features and no fitted feature names: what ``validate_data`` returns
+        unchanged when its values are finite."""
+        return (
             type(X) is np.ndarray
             and X.ndim == 2
             and X.dtype in (np.float32, np.float64)
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
             and not hasattr(self, "feature_names_in_")
-            and np.isfinite(X.sum())  # a non-finite sum: the full check decides
-        ):
+        )
+
+    def _validate_predict_input(self, X, plain=True):
+        """``validate_data(..., reset=False)`` with a fast path for plain arrays.
+
+        A plain array (see ``_plain_input``) with finite values is what
+        ``validate_data`` would return unchanged; it is accepted without the general
+        checks, which cost more than the forward pass of a small batch. Anything else
+        (or ``plain=False``) takes the general path and its errors.
+        """
+        if not hasattr(self, "_theta"):
+            check_is_fitted(self)  # raises NotFittedError
+        if plain and self._plain_input(X) and np.isfinite(X.sum()):
+            # a non-finite sum (NaN, infinity or overflow): the full check decides
             return X
         return validate_data(
             self,

@@ -77,7 +77,7 @@ def _act(Z, A, name, rand=False, key=0, slopes=None, b=None):
         b = np.zeros(Z.shape[1], dtype=Z.dtype)
     activation_forward(
         Z, b, A, act.code, act.param, act.param2, slopes, rand, np.uint64(key), 0,
-        100, 0,
+        100, 0, True,
     )  # fmt: skip
     return act
 
@@ -228,8 +228,8 @@ def test_sparse_input_gives_the_dense_result():
     out_sparse = np.empty_like(out_dense)
     for Xin, out in ((X, out_dense), (sp.csr_matrix(X), out_sparse)):
         predict_forward(
-            *input_arrays(Xin, np.float64), theta, spec.net, spec.netf,
-            np.zeros((2, 0)), codes.SOFTMAX, spec.width, codes.MODE_PREDICT,
+            *input_arrays(Xin, np.float64), 0, X.shape[0], theta, spec.net,
+            spec.netf, np.zeros((2, 0)), codes.SOFTMAX, spec.width, codes.MODE_PREDICT,
             np.uint64(0), out,
         )  # fmt: skip
     np.testing.assert_allclose(out_sparse, out_dense, rtol=1e-12)

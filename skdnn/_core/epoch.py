@@ -125,6 +125,7 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
     width = abuf.shape[0] // bs
     n_layers = net.shape[0]
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
+    keep_z = mode == MODE_TRAIN or mode == MODE_OBJECTIVE  # backward needs Z + b
     drop_on = mode != MODE_PREDICT
     for layer in range(n_layers):
         fan_in = net[layer, NET_FAN_IN]
@@ -182,7 +183,7 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
             Z, theta[b_off : b_off + w_cols],
             _view(abuf, bs, net[layer, NET_A], nb, fan_out), net[layer, NET_ACT],
             netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
-            random_slopes, key, row0, width, net[layer, NET_A],
+            random_slopes, key, row0, width, net[layer, NET_A], keep_z,
         )  # fmt: skip
     return _view(abuf, bs, 0, 0, 0)  # unreachable: the output row returns above
 
@@ -430,30 +431,51 @@ def full_loss_grad(
 
 
 @njit(**JIT)
-def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, bn_run,
-                    out_code, width, mode, key, out):  # fmt: skip
-    """Network output for every row of X, written to ``out`` (n, k).
+def all_finite(Z):
+    """Whether every value of the 2-D array ``Z`` is finite (a vectorised pass)."""
+    n, m = Z.shape
+    bad = 0
+    for i in range(n):
+        for j in range(m):
+            d = Z[i, j] - Z[i, j]  # NaN exactly when Z[i, j] is NaN or infinite
+            bad += d != d
+    return bad == 0
 
-    ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key``).
+
+@njit(**JIT)
+def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, bn_run,
+                    out_code, width, mode, key, out):  # fmt: skip
+    """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
+
+    ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
+    each row's index in X, so that a split of the rows gives the same masks).
     Processes the rows in chunks with buffers allocated here (prediction runs outside
-    the training loop).
+    the training loop), and releases the GIL: callers may run disjoint row ranges in
+    parallel threads.
+
+    Returns whether the first layer's products ``x @ W`` were all finite. A NaN or
+    infinite input value makes its row's products non-finite (``inf * 0`` and
+    ``inf - inf`` are NaN), so a True answer proves the input finite; a False one
+    comes from a non-finite input or from overflow, and the caller decides which.
     """
-    n = out.shape[0]
     n_layers = net.shape[0]
     p = net[0, NET_FAN_IN]
     k = net[n_layers - 1, NET_FAN_OUT]
-    bs = min(n, 512)
-    if bs == 0:
-        return
+    w_cols0 = net[0, NET_W_COLS]
+    z0 = net[0, NET_PRE_BN_H] if net[0, NET_PRE_BN] else net[0, NET_Z]
+    bs = min(hi - lo, 512)
+    if bs <= 0:
+        return True
     dtype = theta.dtype
     xbuf = np.empty(bs * p, dtype=dtype)
     abuf = np.empty(bs * width, dtype=dtype)
     bn_batch = np.empty_like(bn_run)
     swb = np.empty(0, dtype=dtype)
-    rows = np.arange(n)
+    rows = np.arange(hi)
     b_off = net[n_layers - 1, NET_B_OFF]
-    for start in range(0, n, bs):
-        nb = min(bs, n - start)
+    finite = True
+    for start in range(lo, hi, bs):
+        nb = min(bs, hi - start)
         if sparse:
             xb = xbuf[: nb * p].reshape((nb, p))
             gather_batch(
@@ -464,7 +486,9 @@ def predict_forward(X, data, indices, indptr, sparse, theta, net, netf, bn_run,
         Z = forward_hidden(
             xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, start
         )
+        finite = finite and all_finite(_view(abuf, bs, z0, nb, w_cols0))
         output_forward(Z, theta[b_off : b_off + k], out[start : start + nb], out_code)
+    return finite
 
 
 @njit(**JIT)
