@@ -50,6 +50,20 @@ def add_bias(Z, b):
             Z[i, j] += b[j]
 
 
+@njit(inline="always", **JIT)
+def backward_needs_z(code):
+    """Whether :func:`activation_backward` reads Z for this activation; the others
+    (identity, ReLU, SELU, tanh, logistic) need only A, so the forward pass of
+    training can skip storing ``Z + b`` for them."""
+    return not (
+        code == IDENTITY
+        or code == RELU
+        or code == SELU
+        or code == TANH
+        or code == LOGISTIC
+    )
+
+
 @njit(**JIT)
 def activation_forward(
     Z, b, A, code, param, param2, slopes, rand, key, row0, width, off, keep_z
@@ -208,7 +222,8 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
     Parameters
     ----------
     Z, A : ndarray
-        Pre-activations and activations of the forward pass.
+        Pre-activations (with the bias) and activations of the forward pass. Z is
+        not read when ``backward_needs_z(code)`` is false.
     DA : ndarray of shape (n, units)
         dLoss/dA.
     DZ : ndarray of shape (n, units * pieces)
@@ -226,7 +241,7 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
     elif code == RELU:
         for i in range(n):
             for j in range(m):
-                DZ[i, j] = DA[i, j] if Z[i, j] > 0 else 0.0
+                DZ[i, j] = DA[i, j] if A[i, j] > 0 else 0.0  # A > 0 exactly when Z > 0
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(m):
@@ -251,7 +266,7 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
         for i in range(n):
             for j in range(m):
                 d = DA[i, j]
-                if Z[i, j] > 0:
+                if A[i, j] > 0:  # exactly when Z > 0
                     DZ[i, j] = d * SELU_SCALE
                 else:
                     DZ[i, j] = d * (A[i, j] + SELU_SCALE * SELU_ALPHA)
