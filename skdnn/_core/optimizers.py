@@ -138,7 +138,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     ----------
     theta, grad : ndarray of shape (n_params,)
         Parameters and the gradient of the minibatch objective (penalty included).
-        The adaptive rules overwrite ``grad`` with each coordinate's step size.
+        With L1 on, the adaptive rules overwrite ``grad`` with each coordinate's
+        step size.
     state : ndarray of shape (3, n_params)
         Optimizer slots (see ``skdnn.optimizers`` for which rule uses which).
     step : ndarray of shape (1,), int64
@@ -164,6 +165,9 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     step[0] += 1
     t = step[0]
     s = grad  # adaptive rules: per-coordinate step size, written over the gradient
+    # only the L1 step reads it: without L1 the loops skip that store (the test is
+    # hoisted out of each loop by LLVM's loop unswitching)
+    need_s = l1 > 0.0
     # the hot loops compute in theta's dtype: float32 models update in float32
     # (twice the SIMD width), float64 ones exactly as in float64 arithmetic
     T = theta.dtype.type
@@ -220,7 +224,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
                 vmax[i] = vi
                 si = lr_t / (np.sqrt(vi) + eps_)
                 theta[i] -= si * mi
-                s[i] = si
+                if need_s:
+                    s[i] = si
         else:
             for i in range(n):
                 g = grad[i]
@@ -230,7 +235,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
                 v[i] = vi
                 si = lr_t / (np.sqrt(vi) + eps_)
                 theta[i] -= si * mi
-                s[i] = si
+                if need_s:
+                    s[i] = si
     elif code == NADAM:
         # Dozat (2016) without the momentum schedule: Nesterov look-ahead on m
         m, v = state[0], state[1]
@@ -245,7 +251,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             v[i] = vi
             si = lr / (math.sqrt(vi * c3) + eps)
             theta[i] -= si * (c2 * mi + c1 * g)
-            s[i] = si
+            if need_s:
+                s[i] = si
     elif code == ADAMAX:
         m, u = state[0], state[1]
         lr_t = lr / (1.0 - b1**t)
@@ -257,7 +264,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             u[i] = ui
             si = lr_t / (ui + eps)
             theta[i] -= si * mi
-            s[i] = si
+            if need_s:
+                s[i] = si
     elif code == RADAM:
         m, v = state[0], state[1]
         rho_inf = 2.0 / (1.0 - b2) - 1.0
@@ -283,7 +291,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             else:
                 si = lr
             theta[i] -= si * c1 * mi
-            s[i] = si * c1
+            if need_s:
+                s[i] = si * c1
     elif code == ADAGRAD:
         acc = state[0]
         if t == 1:
@@ -295,7 +304,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             acc[i] = ai
             si = lr / (math.sqrt(ai) + eps)
             theta[i] -= si * g
-            s[i] = si
+            if need_s:
+                s[i] = si
     elif code == RMSPROP:
         acc = state[0]
         for i in range(n):
@@ -304,7 +314,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             acc[i] = ai
             si = lr / (math.sqrt(ai) + eps)
             theta[i] -= si * g
-            s[i] = si
+            if need_s:
+                s[i] = si
     elif code == ADADELTA:
         acc_g, acc_dx = state[0], state[1]
         for i in range(n):
@@ -316,7 +327,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             acc_dx[i] = rho * acc_dx[i] + (1.0 - rho) * dx * dx
             si = lr * ratio
             theta[i] -= si * g
-            s[i] = si
+            if need_s:
+                s[i] = si
     if l1 > 0.0:
         for i in range(n_weights):
             theta[i] = _soft_threshold(theta[i], s[i] * l1)
