@@ -6,6 +6,7 @@ in the calling thread; these tests raise the limit to 2 where they need the spli
 """
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -28,10 +29,11 @@ def data():
     return X, y
 
 
-def test_split_rows_covers_the_rows_in_chunk_aligned_ranges_with_one_blas_thread():
+def test_split_rows_covers_the_rows_in_chunk_aligned_pieces_with_one_blas_thread():
     seen = []
 
     def record(lo, hi):
+        time.sleep(0.005)  # long enough for both threads to take pieces
         seen.append((lo, hi, threading.get_ident(), _blas_threads()))
         return hi - lo
 
@@ -39,10 +41,11 @@ def test_split_rows_covers_the_rows_in_chunk_aligned_ranges_with_one_blas_thread
         before = _blas_threads()
         sizes = _threads.split_rows(record, 5000)
         assert _blas_threads() == before  # restored
-    assert sum(sizes) == 5000
-    ranges = sorted((lo, hi) for lo, hi, _, _ in seen)
-    assert ranges == [(0, 2560), (2560, 5000)]
-    assert all(lo % 512 == 0 for lo, _ in ranges)
+    pieces = [(lo, hi) for lo, hi, _, _ in seen]
+    step = _threads.PIECE_ROWS
+    assert sorted(pieces) == [(lo, min(lo + step, 5000)) for lo in range(0, 5000, step)]
+    assert sizes == [hi - lo for lo, hi in sorted(pieces)]  # results in row order
+    assert step % 512 == 0  # whole chunks of the kernel
     assert len({ident for _, _, ident, _ in seen}) == 2
     assert all(set(threads) == {1} for _, _, _, threads in seen)
 
