@@ -50,35 +50,24 @@ def add_bias(Z, b):
             Z[i, j] += b[j]
 
 
-@njit(inline="always", **JIT)
-def backward_needs_z(code):
-    """Whether :func:`activation_backward` reads Z for this activation; the others
-    (identity, ReLU, SELU, tanh, logistic) need only A, so the forward pass of
-    training can skip storing ``Z + b`` for them."""
-    return not (
-        code == IDENTITY
-        or code == RELU
-        or code == SELU
-        or code == TANH
-        or code == LOGISTIC
-    )
-
-
 @njit(**JIT)
 def activation_forward(
-    Z, b, A, code, param, param2, slopes, rand, key, row0, width, off, keep_z
+    Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
 ):  # fmt: skip
-    """Add the bias and apply the activation: ``A = f(Z + b)``, and ``Z += b``
-    when ``keep_z`` (training: the backward pass needs it).
+    """Add the bias and apply the activation: ``A = f(Z + b)``; ``Z += b`` too for
+    the activations whose derivative reads Z.
 
     One pass over the layer for every activation but maxout.
 
     Parameters
     ----------
     Z : ndarray of shape (n, units * pieces)
-        Pre-activations ``x @ W`` (or BN's ``gamma * x_hat``); changed in place to
-        ``Z + b`` if ``keep_z`` or for maxout, left unchanged otherwise (skipping
-        that store makes prediction's pass over the layer about twice as fast).
+        Pre-activations ``x @ W`` (or BN's ``gamma * x_hat``). Changed in place to
+        ``Z + b`` for the activations whose derivative reads Z (leaky ReLU, ELU,
+        softplus, GELU, swish, PReLU, RReLU, maxout); left unchanged for identity,
+        ReLU, SELU, tanh and logistic, whose derivative
+        (:func:`activation_backward`) needs only A: skipping that store makes
+        the pass over the layer about twice as fast.
     b : ndarray of shape (units * pieces,)
         Bias (or BN's beta).
     A : ndarray of shape (n, units)
@@ -96,59 +85,44 @@ def activation_forward(
     key, row0, width, off : uint64, int, int, int
         RReLU's random stream: element (i, j) uses index
         ``(row0 + i) * width + off + j``.
-    keep_z : bool
-        Store ``Z + b`` back into Z. The test sits inside the element loops, where
-        LLVM hoists it (loop unswitching): each loop is compiled both ways.
     """
     n, m = A.shape
     if code == IDENTITY:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
                 A[i, j] = z
     elif code == RELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
                 A[i, j] = z if z > 0 else 0.0
     elif code == LEAKY_RELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else param * z
     elif code == TANH:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
                 A[i, j] = math.tanh(z)
     elif code == LOGISTIC:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
                 A[i, j] = sigmoid(z)
     elif code == ELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else param * math.expm1(z)
     elif code == SELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
                 if z > 0:
                     A[i, j] = SELU_SCALE * z
                 else:
@@ -157,29 +131,25 @@ def activation_forward(
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
+                Z[i, j] = z
                 A[i, j] = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
     elif code == GELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
+                Z[i, j] = z
                 A[i, j] = 0.5 * z * (1.0 + math.erf(z * _INV_SQRT2))
     elif code == SWISH:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
+                Z[i, j] = z
                 A[i, j] = z * sigmoid(z)
     elif code == PRELU:
         for i in range(n):
             for j in range(m):
                 z = Z[i, j] + b[j]
-                if keep_z:
-                    Z[i, j] = z
+                Z[i, j] = z
                 A[i, j] = z if z > 0 else slopes[j] * z
     elif code == RRELU:
         if rand:
@@ -188,8 +158,7 @@ def activation_forward(
                 base = (row0 + i) * width + off
                 for j in range(m):
                     z = Z[i, j] + b[j]
-                    if keep_z:
-                        Z[i, j] = z
+                    Z[i, j] = z
                     if z > 0:
                         A[i, j] = z
                     else:
@@ -200,8 +169,7 @@ def activation_forward(
             for i in range(n):
                 for j in range(m):
                     z = Z[i, j] + b[j]
-                    if keep_z:
-                        Z[i, j] = z
+                    Z[i, j] = z
                     A[i, j] = z if z > 0 else mean * z
     elif code == MAXOUT:
         add_bias(Z, b)
@@ -222,8 +190,9 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
     Parameters
     ----------
     Z, A : ndarray
-        Pre-activations (with the bias) and activations of the forward pass. Z is
-        not read when ``backward_needs_z(code)`` is false.
+        Pre-activations and activations of the forward pass. Z holds ``Z + b``
+        where the derivative needs it and is not read for identity, ReLU, SELU,
+        tanh and logistic (see :func:`activation_forward`).
     DA : ndarray of shape (n, units)
         dLoss/dA.
     DZ : ndarray of shape (n, units * pieces)

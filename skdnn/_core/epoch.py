@@ -32,7 +32,7 @@ import numpy as np
 from numba import njit
 
 from ._jit import JIT
-from .activations import activation_backward, activation_forward, backward_needs_z
+from .activations import activation_backward, activation_forward
 from .codes import (
     DROP_NONE,
     MODE_OBJECTIVE,
@@ -125,7 +125,6 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
     width = abuf.shape[0] // bs
     n_layers = net.shape[0]
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
-    training = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
     drop_on = mode != MODE_PREDICT
     for layer in range(n_layers):
         fan_in = net[layer, NET_FAN_IN]
@@ -184,7 +183,6 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
             _view(abuf, bs, net[layer, NET_A], nb, fan_out), net[layer, NET_ACT],
             netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
             random_slopes, key, row0, width, net[layer, NET_A],
-            training and backward_needs_z(net[layer, NET_ACT]),
         )  # fmt: skip
     return _view(abuf, bs, 0, 0, 0)  # unreachable: the output row returns above
 

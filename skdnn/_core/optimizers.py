@@ -138,8 +138,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     ----------
     theta, grad : ndarray of shape (n_params,)
         Parameters and the gradient of the minibatch objective (penalty included).
-        With L1 on, the adaptive rules overwrite ``grad`` with each coordinate's
-        step size.
+        The adaptive rules overwrite ``grad`` with each coordinate's step size
+        (Adam only with L1 on).
     state : ndarray of shape (3, n_params)
         Optimizer slots (see ``skdnn.optimizers`` for which rule uses which).
     step : ndarray of shape (1,), int64
@@ -165,8 +165,9 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     step[0] += 1
     t = step[0]
     s = grad  # adaptive rules: per-coordinate step size, written over the gradient
-    # only the L1 step reads it: without L1 the loops skip that store (the test is
-    # hoisted out of each loop by LLVM's loop unswitching)
+    # only the L1 step reads it: without L1, Adam's loops skip that store (the test
+    # is hoisted out of the loop by LLVM's loop unswitching; the default solver
+    # only, to keep the compiled code small)
     need_s = l1 > 0.0
     # the hot loops compute in theta's dtype: float32 models update in float32
     # (twice the SIMD width), float64 ones exactly as in float64 arithmetic
@@ -251,8 +252,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             v[i] = vi
             si = lr / (math.sqrt(vi * c3) + eps)
             theta[i] -= si * (c2 * mi + c1 * g)
-            if need_s:
-                s[i] = si
+            s[i] = si
     elif code == ADAMAX:
         m, u = state[0], state[1]
         lr_t = lr / (1.0 - b1**t)
@@ -264,8 +264,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             u[i] = ui
             si = lr_t / (ui + eps)
             theta[i] -= si * mi
-            if need_s:
-                s[i] = si
+            s[i] = si
     elif code == RADAM:
         m, v = state[0], state[1]
         rho_inf = 2.0 / (1.0 - b2) - 1.0
@@ -291,8 +290,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             else:
                 si = lr
             theta[i] -= si * c1 * mi
-            if need_s:
-                s[i] = si * c1
+            s[i] = si * c1
     elif code == ADAGRAD:
         acc = state[0]
         if t == 1:
@@ -304,8 +302,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             acc[i] = ai
             si = lr / (math.sqrt(ai) + eps)
             theta[i] -= si * g
-            if need_s:
-                s[i] = si
+            s[i] = si
     elif code == RMSPROP:
         acc = state[0]
         for i in range(n):
@@ -314,8 +311,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             acc[i] = ai
             si = lr / (math.sqrt(ai) + eps)
             theta[i] -= si * g
-            if need_s:
-                s[i] = si
+            s[i] = si
     elif code == ADADELTA:
         acc_g, acc_dx = state[0], state[1]
         for i in range(n):
@@ -327,8 +323,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             acc_dx[i] = rho * acc_dx[i] + (1.0 - rho) * dx * dx
             si = lr * ratio
             theta[i] -= si * g
-            if need_s:
-                s[i] = si
+            s[i] = si
     if l1 > 0.0:
         for i in range(n_weights):
             theta[i] = _soft_threshold(theta[i], s[i] * l1)
