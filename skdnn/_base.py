@@ -839,7 +839,9 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         if validate:
             if not hasattr(self, "_theta"):
                 check_is_fitted(self)  # raises NotFittedError
-            unchecked = self._plain_input(X)
+            # the kernel's finiteness report covers prediction mode only (Monte
+            # Carlo's alpha dropout can turn a dropped NaN into a finite value)
+            unchecked = mode == codes.MODE_PREDICT and self._plain_input(X)
             if not unchecked:
                 X = self._validate_predict_input(X)
         dtype = self._theta.dtype

@@ -31,9 +31,16 @@ def data():
 
 def test_split_rows_covers_the_rows_in_chunk_aligned_pieces_with_one_blas_thread():
     seen = []
+    entered = set()
+    both_in = threading.Event()
 
     def record(lo, hi):
-        time.sleep(0.005)  # long enough for both threads to take pieces
+        # the first pieces wait (a few seconds at most) until both threads are in,
+        # so the split is seen whatever the machine's load
+        entered.add(threading.get_ident())
+        if len(entered) == 2:
+            both_in.set()
+        both_in.wait(timeout=5)
         seen.append((lo, hi, threading.get_ident(), _blas_threads()))
         return hi - lo
 
@@ -45,9 +52,33 @@ def test_split_rows_covers_the_rows_in_chunk_aligned_pieces_with_one_blas_thread
     step = _threads.PIECE_ROWS
     assert sorted(pieces) == [(lo, min(lo + step, 5000)) for lo in range(0, 5000, step)]
     assert sizes == [hi - lo for lo, hi in sorted(pieces)]  # results in row order
-    assert step % 512 == 0  # whole chunks of the kernel
     assert len({ident for _, _, ident, _ in seen}) == 2
     assert all(set(threads) == {1} for _, _, _, threads in seen)
+
+
+def test_an_error_in_a_thread_stops_the_split_and_restores_blas():
+    calls = []
+    lock = threading.Lock()
+
+    def fail_on_second_piece(lo, hi):
+        with lock:
+            calls.append(lo)
+            second = len(calls) == 2
+        if second:
+            raise RuntimeError("piece failed")
+        time.sleep(0.002)
+        return True
+
+    n = 64 * _threads.PIECE_ROWS
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        with pytest.raises(RuntimeError, match="piece failed"):
+            _threads.split_rows(fail_on_second_piece, n)
+        assert _blas_threads() == before
+        assert _threads._limiter is None
+        assert len(calls) <= 4  # of 16 pieces: the other thread stopped early
+        # and the next prediction splits again
+        assert len(_threads.split_rows(lambda lo, hi: True, 5000)) > 1
 
 
 def test_split_rows_stays_in_the_calling_thread_when_blas_has_one_thread_or_few_rows():
@@ -107,11 +138,22 @@ def test_split_monte_carlo_dropout_draws_the_masks_of_a_single_thread(data):
     assert np.all(split[1] > 0)  # the passes differ: dropout is on
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(hidden_layer_sizes=(16,)),
+        dict(hidden_layer_sizes=()),  # the first layer is the output layer
+        dict(hidden_layer_sizes=(16,), batch_norm="before"),
+        dict(hidden_layer_sizes=(16,), input_batch_norm=True),
+        dict(hidden_layer_sizes=(8,), activation="maxout"),
+    ],
+    ids=["relu", "no-hidden", "bn-before", "input-bn", "maxout"],
+)
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("n", [100, 5000])
-def test_non_finite_input_is_refused_on_every_path(data, bad, n):
+def test_non_finite_input_is_refused_on_every_path(data, params, bad, n):
     X, y = data
-    clf = MLPClassifier((16,), max_iter=2, random_state=0).fit(X[:500], y[:500])
+    clf = MLPClassifier(max_iter=2, random_state=0, **params).fit(X[:500], y[:500])
     Xb = X[:n].copy()
     Xb[n - 3, 4] = bad
     for limit in (1, 2):
@@ -122,20 +164,31 @@ def test_non_finite_input_is_refused_on_every_path(data, bad, n):
                 clf.predict_proba(Xb.astype(np.float32))
 
 
-def test_overflowing_but_finite_input_is_accepted(data):
+def test_overflowing_but_finite_input_is_accepted(data, monkeypatch):
     # scikit-learn's validation lets finite values through even when the products
     # overflow; the kernel's non-finite report must not turn that into an error
     X, y = data
-    clf = MLPRegressor(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
-    clf.fit(X[:500], X[:500, 0])
-    Xb = X.astype(np.float32)
+    X32 = X.astype(np.float32)
+    reg = MLPRegressor(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
+    reg.fit(X32[:500], X32[:500, 0])  # float32 weights: 3e38 * w overflows
+    Xb = X32.copy()
     Xb[4000, :] = 3e38
-    with threadpool_limits(limits=2, user_api="blas"):
-        pred = clf.predict(Xb)
-    assert pred.shape == (5000,)
-    np.testing.assert_allclose(
-        np.delete(pred, 4000), np.delete(clf.predict(X.astype(np.float32)), 4000)
-    )
+    full_checks = []
+    validate = reg._validate_predict_input
+
+    def spy(X, plain=True):
+        full_checks.append(plain)
+        return validate(X, plain)
+
+    monkeypatch.setattr(reg, "_validate_predict_input", spy)
+    for limit in (1, 2):
+        with threadpool_limits(limits=limit, user_api="blas"):
+            pred = reg.predict(Xb)
+        assert pred.shape == (5000,)
+        np.testing.assert_allclose(
+            np.delete(pred, 4000), np.delete(reg.predict(X32), 4000)
+        )
+    assert full_checks == [False, False]  # the overflow sent each to the full check
 
 
 def test_concurrent_predictions_agree_and_restore_the_blas_limits(data):

@@ -466,20 +466,20 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, 
     if bs <= 0:
         return True
     dtype = theta.dtype
-    xbuf = np.empty(bs * p, dtype=dtype)
+    # dense rows are read in place: the gather buffer and row indices are for CSR
+    xbuf = np.empty(bs * p if sparse else 0, dtype=dtype)
+    rows = np.arange(lo, hi if sparse else lo)
     abuf = np.empty(bs * width, dtype=dtype)
     bn_batch = np.empty_like(bn_run)
     swb = np.empty(0, dtype=dtype)
-    rows = np.arange(hi)
     b_off = net[n_layers - 1, NET_B_OFF]
     finite = True
     for start in range(lo, hi, bs):
         nb = min(bs, hi - start)
         if sparse:
             xb = xbuf[: nb * p].reshape((nb, p))
-            gather_batch(
-                X, data, indices, indptr, sparse, rows[start : start + nb], nb, xb
-            )
+            r0 = start - lo
+            gather_batch(X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xb)
         else:
             xb = X[start : start + nb]  # rows in order: no copy needed
         Z = forward_hidden(
