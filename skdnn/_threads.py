@@ -6,7 +6,7 @@ elementwise passes (bias, activation, softmax) on one core and synchronises the
 threads after every product of every chunk; splitting the *rows* over the same
 number of threads, each running the whole chain on pieces of the rows with
 single-threaded BLAS, keeps every core busy on both (10,000 rows of a
-784-256-128-10 network, 2 cores: about 20 % faster). The threads take the pieces
+784-256-128-10 network, 2 cores: 15-20 % faster). The threads take the pieces
 in turn, so a thread slowed down by other work on its core does not hold the
 others up. The compiled kernels release the GIL, so plain Python threads suffice.
 
