@@ -87,6 +87,10 @@ def activation_forward(
         ``(row0 + i) * width + off + j``.
     """
     n, m = A.shape
+    if code == RRELU and not rand:
+        # outside training, RReLU is the leaky ReLU of the mean slope
+        code = LEAKY_RELU
+        param = 0.5 * (param + param2)
     if code == IDENTITY:
         for i in range(n):
             for j in range(m):
@@ -152,25 +156,17 @@ def activation_forward(
                 Z[i, j] = z
                 A[i, j] = z if z > 0 else slopes[j] * z
     elif code == RRELU:
-        if rand:
-            spread = param2 - param
-            for i in range(n):
-                base = (row0 + i) * width + off
-                for j in range(m):
-                    z = Z[i, j] + b[j]
-                    Z[i, j] = z
-                    if z > 0:
-                        A[i, j] = z
-                    else:
-                        u = random_uniform(key, base + j)
-                        A[i, j] = (param + spread * u) * z
-        else:
-            mean = 0.5 * (param + param2)
-            for i in range(n):
-                for j in range(m):
-                    z = Z[i, j] + b[j]
-                    Z[i, j] = z
-                    A[i, j] = z if z > 0 else mean * z
+        spread = param2 - param
+        for i in range(n):
+            base = (row0 + i) * width + off
+            for j in range(m):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z
+                if z > 0:
+                    A[i, j] = z
+                else:
+                    u = random_uniform(key, base + j)
+                    A[i, j] = (param + spread * u) * z
     elif code == MAXOUT:
         add_bias(Z, b)
         pieces = Z.shape[1] // m
