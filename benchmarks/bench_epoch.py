@@ -453,17 +453,18 @@ print(json.dumps(out))
 """
 
 
-def _probe(cache_dir):
-    """Run the compile probe in a fresh interpreter with the given Numba cache."""
-    env = dict(os.environ)
-    env["NUMBA_CACHE_DIR"] = cache_dir
-    # make the child import the very skdnn this process imported: ``python -c``
-    # puts its working directory first on sys.path, so run it from there too
+def run_probe(code, *args, env=None, what="probe"):
+    """Run ``python -c code *args`` in a fresh interpreter that imports the very
+    skdnn this process imported; return the JSON object printed on its last line
+    of output, and the wall time of the whole process."""
+    env = {**os.environ, **(env or {})}
+    # ``python -c`` puts its working directory first on sys.path: run it from the
+    # root of this skdnn, and put that root on PYTHONPATH too
     root = str(Path(skdnn.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
     tic = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", _COMPILE_PROBE],
+        [sys.executable, "-c", code, *args],
         env=env,
         cwd=root,
         capture_output=True,
@@ -472,8 +473,15 @@ def _probe(cache_dir):
     )
     wall = time.perf_counter() - tic
     if proc.returncode != 0:
-        raise RuntimeError("compile probe failed:\n" + proc.stderr)
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{what} failed:\n" + proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
+
+
+def _probe(cache_dir):
+    """Run the compile probe in a fresh interpreter with the given Numba cache."""
+    out, wall = run_probe(
+        _COMPILE_PROBE, env={"NUMBA_CACHE_DIR": cache_dir}, what="compile probe"
+    )
     out["process"] = wall
     return out
 

@@ -23,9 +23,7 @@ This is a script, not a test: it asserts nothing about speed.
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -176,20 +174,7 @@ print(json.dumps(out))
 
 
 def _startup_probe(lib, x_path, y_path):
-    root = str(Path(skdnn.__file__).resolve().parents[1])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-    proc = subprocess.run(
-        [sys.executable, "-c", _STARTUP_PROBE, lib, x_path, y_path],
-        env=env,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError("start-up probe failed:\n" + proc.stderr)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return be.run_probe(_STARTUP_PROBE, lib, x_path, y_path, what="start-up probe")[0]
 
 
 def startup_table(Xs, y, quick):
