@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from skdnn._core import codes
-from skdnn._core.activations import activation_backward, activation_forward
 from skdnn._core.epoch import full_loss_grad, predict_forward
 from skdnn._network import NetworkSpec, Workspace, input_arrays
 from skdnn.activations import ACTIVATION_NAMES, resolve_activation
 
 from . import _naive
+from ._kernels import activation_backward, activation_forward
 
 # the activations with a closed-form NumPy reference in _naive (no state, no pieces)
 PLAIN_NAMES = sorted(ACTIVATION_NAMES - {"prelu", "rrelu", "maxout"})

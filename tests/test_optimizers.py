@@ -17,9 +17,9 @@ from skdnn._core.optimizers import (
     OPT_INITIAL_ACCUMULATOR,
     OPT_NESTEROV,
     OPT_RHO,
-    apply_update,
-    clip_gradient,
 )
+
+from ._kernels import apply_update, clip_gradient
 
 N_NET = np.zeros((0, 6), dtype=np.int64)  # no layers: max-norm is off anyway
 

@@ -8,7 +8,7 @@ import math
 
 from numba import njit
 
-from ._jit import JIT
+from ._jit import JIT, KERNEL
 from .codes import (
     ELU,
     GELU,
@@ -41,7 +41,7 @@ def sigmoid(z):
     return e / (1.0 + e)
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def add_bias(Z, b):
     """``Z += b`` row by row."""
     n, m = Z.shape
@@ -50,7 +50,7 @@ def add_bias(Z, b):
             Z[i, j] += b[j]
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def activation_forward(
     Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
 ):  # fmt: skip
@@ -179,7 +179,7 @@ def activation_forward(
                 A[i, j] = best
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
     """Back-propagate through the activation: ``DZ = DA * f'(Z)``.
 

@@ -7,12 +7,12 @@ only on (seed, step, row, column): bitwise reproducible whatever the thread coun
 
 from numba import njit
 
-from ._jit import JIT
+from ._jit import KERNEL
 from .codes import DROP_INVERTED
 from .random import random_uniform
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def dropout_forward(X, M, Y, mode, rate, a, b, sat, key, row0, width, off):
     """Drop each element of X with probability ``rate``; write ``Y`` and ``M``.
 
@@ -42,7 +42,7 @@ def dropout_forward(X, M, Y, mode, rate, a, b, sat, key, row0, width, off):
                     Y[i, j] = dropped
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def dropout_backward(DY, M, DX):
     """``DX = DY * M``."""
     n, m = DY.shape

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._jit import JIT
+from ._jit import JIT, KERNEL
 from .activations import activation_backward, activation_forward
 from .codes import (
     DROP_NONE,
@@ -87,13 +87,13 @@ from .optimizers import (
 from .random import shuffle_inplace, step_key, stream_key
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def _view(buf, bs, off, nb, units):
     start = bs * off
     return buf[start : start + nb * units].reshape((nb, units))
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
     """Copy the rows ``rows[:nb]`` of X into the dense batch ``xb`` (nb, p)."""
     if sparse:
@@ -112,7 +112,7 @@ def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
                 xb[r, j] = X[i, j]
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key,
                    row0):  # fmt: skip
     """Forward pass up to the output layer's pre-activation (without its bias).
@@ -184,10 +184,13 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
             netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
             random_slopes, key, row0, width, net[layer, NET_A],
         )  # fmt: skip
-    return _view(abuf, bs, 0, 0, 0)  # unreachable: the output row returns above
+    # unreachable (the output row returns above); zeros that are not literals, so
+    # that _view is not compiled a second time for Literal[int](0) arguments
+    zero = nb - nb
+    return _view(abuf, bs, zero, zero, zero)
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
@@ -429,7 +432,7 @@ def full_loss_grad(
     return total * inv + penalty(theta, n_weights, l2, 0.0)
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def all_finite(Z):
     """Whether every value of the 2-D array ``Z`` is finite (a vectorised pass)."""
     n, m = Z.shape

@@ -20,7 +20,7 @@ import math
 
 from numba import njit
 
-from ._jit import JIT
+from ._jit import KERNEL
 from .activations import sigmoid
 from .codes import (
     BINARY_LOG_LOSS,
@@ -34,7 +34,7 @@ from .codes import (
 )
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def output_forward(Z, b, A, code):
     """Add the bias and apply the output activation (prediction path).
 
@@ -70,7 +70,7 @@ def output_forward(Z, b, A, code):
                 A[i, j] /= total
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def output_loss_delta(Z, b, Y, sw, scale, D, loss_code):
     """Output layer: bias, activation, weighted loss and dLoss/dZ in one pass.
 

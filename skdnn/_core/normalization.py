@@ -11,11 +11,11 @@ import math
 
 from numba import njit
 
-from ._jit import JIT
+from ._jit import KERNEL
 from .codes import MODE_OBJECTIVE, MODE_TRAIN
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
                momentum, eps, add_beta):  # fmt: skip
     """``H = (X - mean) / sqrt(var + eps)`` and ``Y = gamma * H (+ beta)``.
@@ -80,7 +80,7 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
                 Y[i, j] = gamma[j] * h
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def bn_backward(DY, H, gamma, inv_std, sw, DX, ggamma, gbeta, need_dx):
     """Gradients of batch normalisation with batch statistics.
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._jit import JIT
+from ._jit import JIT, KERNEL
 from .codes import (
     ADADELTA,
     ADAGRAD,
@@ -47,7 +47,7 @@ OPT_AMSGRAD = 3
 OPT_I_COLS = 4
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def add_l2_gradient(grad, theta, n_weights, l2):
     """``grad[:n_weights] += l2 * theta[:n_weights]`` (in place)."""
     if l2 != 0.0:
@@ -55,7 +55,7 @@ def add_l2_gradient(grad, theta, n_weights, l2):
             grad[i] += l2 * theta[i]
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def penalty(theta, n_weights, l2, l1):
     """``(l2 / 2) * ||W||^2 + l1 * ||W||_1`` over the connection weights (float64)."""
     if l2 == 0.0 and l1 == 0.0:
@@ -78,7 +78,7 @@ def _soft_threshold(w, t):
     return 0.0 * w
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def max_norm_project(theta, net, bound):
     """Rescale each unit's incoming weight vector to L2 norm <= ``bound``.
 
@@ -102,7 +102,7 @@ def max_norm_project(theta, net, bound):
                     W[i, j] *= scale
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def clip_gradient(grad, clipnorm, clipvalue):
     """Clip ``grad`` in place: each component to [-clipvalue, clipvalue], then the
     whole vector to global L2 norm ``clipnorm`` (direction kept). 0 turns either off.
@@ -126,7 +126,7 @@ def clip_gradient(grad, clipnorm, clipvalue):
                 grad[i] *= scale
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
 

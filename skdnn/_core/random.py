@@ -7,7 +7,7 @@ bitwise the same numbers whatever the order or the thread that asks for them.
 import numpy as np
 from numba import njit
 
-from ._jit import JIT
+from ._jit import JIT, KERNEL
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -46,7 +46,7 @@ def random_uniform(key, index):
     return float(random_uint(key, index) >> _S11) * _INV53
 
 
-@njit(**JIT)
+@njit(**KERNEL)
 def shuffle_inplace(perm, key):
     """Fisher-Yates shuffle of the int64 array ``perm`` (changed in place)."""
     n = perm.shape[0]

@@ -1,0 +1,34 @@
+"""Python-callable shims for kernels that only other kernels call.
+
+Those kernels are compiled without a CPython wrapper (``KERNEL`` in
+``skdnn/_core/_jit.py``), so a test reaches them through a jitted function that
+passes its arguments on.
+"""
+
+from numba import njit
+
+from skdnn._core import activations, optimizers
+
+
+@njit
+def activation_forward(
+    Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
+):  # fmt: skip
+    activations.activation_forward(
+        Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
+    )
+
+
+@njit
+def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
+    activations.activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes)
+
+
+@njit
+def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
+    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net)
+
+
+@njit
+def clip_gradient(grad, clipnorm, clipvalue):
+    optimizers.clip_gradient(grad, clipnorm, clipvalue)
