@@ -127,14 +127,17 @@ def output_loss_delta(Z, b, Y, sw, scale, D, loss_code):
                 Z[i, j] = z
                 zmax = max(zmax, z)
                 yz += Y[i, j] * z
+            # one exp per element: D holds exp(z - zmax) until it is normalised
             se = 0.0
             for j in range(m):
-                se += math.exp(Z[i, j] - zmax)
-            lse = zmax + math.log(se)
+                e = math.exp(Z[i, j] - zmax)
+                D[i, j] = e
+                se += e
             w = sw[i] * scale
+            inv = 1.0 / se
             for j in range(m):
-                D[i, j] = w * (math.exp(Z[i, j] - lse) - Y[i, j])
-            total += sw[i] * (lse - yz)
+                D[i, j] = w * (D[i, j] * inv - Y[i, j])
+            total += sw[i] * (zmax + math.log(se) - yz)
     elif loss_code == POISSON:
         for i in range(n):
             s = 0.0
