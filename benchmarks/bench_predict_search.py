@@ -40,8 +40,16 @@ from sklearn.neural_network import MLPClassifier as SkMLPClassifier  # noqa: E40
 
 import skdnn  # noqa: E402
 
+# idle time before each timing window: OpenBLAS's threads keep spinning for about
+# 0.1 s after a product, and skdnn (scipy's OpenBLAS, through Numba) and
+# scikit-learn (numpy's OpenBLAS) use different copies of it, so without a pause
+# the previous library's spinning threads take CPU from the start of the next
+# library's window
+PAUSE = 0.3
+
 
 def _per_call(f, seconds=1.0):
+    time.sleep(PAUSE)
     f()
     n, tic = 0, time.perf_counter()
     while time.perf_counter() - tic < seconds:
@@ -53,7 +61,7 @@ def _per_call(f, seconds=1.0):
 def _best_interleaved(funcs, seconds, rounds):
     """Seconds per call of each function: the best of ``rounds`` windows of
     ``seconds``, the functions taking turns so that a slow spell of the machine
-    hits all of them alike."""
+    hits all of them alike (each window after a pause of ``PAUSE``)."""
     best = [np.inf] * len(funcs)
     for _ in range(rounds):
         for i, f in enumerate(funcs):
@@ -94,18 +102,18 @@ def scaling_table(quick):
     sizes = [2_000, 20_000] if quick else [2_000, 20_000, 200_000]
     print("\n## Cost per sample against n\n")
     print("float32, batch 128, Adam, 784-256-128-10; at least 40,000 samples (and 2 "
-          "epochs) timed after a warm-up epoch, best of 3 below n = 100,000 "
-          "(throughput in samples/s).\n")  # fmt: skip
+          "epochs) timed after a warm-up epoch, best of 3 (throughput in "
+          "samples/s).\n")  # fmt: skip
     print("| n | skdnn | relative to n = 20,000 |")
     print("|---:|---:|---:|")
     speeds = {}
     for n in sizes:
         Xs, y = be.make_data(n)
-        # at least 40,000 timed samples, best of 3 (one run at n = 200,000): a
-        # short timing window is at the mercy of any hiccup of the machine
+        # at least 40,000 timed samples, best of 3 at every n: a short timing
+        # window is at the mercy of any hiccup of the machine
         epochs = max(2, 40_000 // n)
         speeds[n], _ = be.time_estimator(
-            skdnn.MLPClassifier, Xs["float32"], y, 128, epochs, 3 if n < 100_000 else 1
+            skdnn.MLPClassifier, Xs["float32"], y, 128, epochs, 3
         )
     for n in sizes:
         print(f"| {n:,} | {speeds[n]:,.0f} | {speeds[n] / speeds[20_000]:.2f} |")

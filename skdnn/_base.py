@@ -48,7 +48,7 @@ from ._core.optimizers import (
 )
 from ._network import NetworkSpec, Workspace, input_arrays
 from ._owlqn import owlqn
-from ._threads import split_rows
+from ._threads import CHUNK_ROWS, split_rows
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
 from .initializers import INIT_NAMES, init_weights
 from .optimizers import SOLVER_NAMES, Optimizer, resolve_optimizer
@@ -859,7 +859,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         def rows(lo, hi):
             return predict_forward(
                 *inputs, lo, hi, theta, spec.net, spec.netf, bn_stats, out_code,
-                spec.width, mode, key, out,
+                spec.width, mode, key, CHUNK_ROWS, out,
             )  # fmt: skip
 
         finite = all(split_rows(rows, X.shape[0]))

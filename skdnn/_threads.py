@@ -26,9 +26,13 @@ from threadpoolctl import ThreadpoolController
 
 # fewer rows per thread cost more in thread start-up than they save
 MIN_ROWS_PER_THREAD = 1024
-# pieces of work are whole chunks of the kernel (512 rows), so that a split
-# processes exactly the chunks a single call would
-PIECE_ROWS = 512
+# rows per chunk of the forward kernel (``predict_forward``'s ``chunk``): each
+# chunk runs the whole network with its activations in cache. Pieces of work are
+# whole chunks, so that a split processes exactly the chunks a single call would.
+# 1,024 rather than 512: 10,000 rows of 784-256-128-10 took 17.8-18.4 ms against
+# 18.3-18.8 ms in float32 (41.4 against 41.6 ms in float64); 2,048 left too few
+# pieces to balance two threads (20.1-21.0 ms)
+CHUNK_ROWS = 1024
 
 _lock = threading.Lock()
 _blas = None  # ThreadpoolController of the BLAS libraries, made on first use
@@ -97,7 +101,7 @@ def split_rows(func, n_rows):
             return [func(0, n_rows)]
         # about 8 pieces per thread (whole chunks, at least one): enough to balance
         # the load, few enough that the Python overhead per piece stays negligible
-        step = max(PIECE_ROWS, n_rows // (8 * n_threads) // PIECE_ROWS * PIECE_ROWS)
+        step = max(CHUNK_ROWS, n_rows // (8 * n_threads) // CHUNK_ROWS * CHUNK_ROWS)
         pieces = [(lo, min(lo + step, n_rows)) for lo in range(0, n_rows, step)]
         todo = iter(pieces)
         take = threading.Lock()

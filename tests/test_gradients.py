@@ -239,7 +239,7 @@ def test_sparse_input_gives_the_dense_result():
         predict_forward(
             *input_arrays(Xin, np.float64), 0, X.shape[0], theta, spec.net,
             spec.netf, np.zeros((2, 0)), codes.SOFTMAX, spec.width, codes.MODE_PREDICT,
-            np.uint64(0), out,
+            np.uint64(0), 512, out,
         )  # fmt: skip
     np.testing.assert_allclose(out_sparse, out_dense, rtol=1e-12)
     np.testing.assert_allclose(out_dense.sum(axis=1), 1.0, rtol=1e-12)

@@ -49,7 +49,7 @@ def test_split_rows_covers_the_rows_in_chunk_aligned_pieces_with_one_blas_thread
         sizes = _threads.split_rows(record, 5000)
         assert _blas_threads() == before  # restored
     pieces = [(lo, hi) for lo, hi, _, _ in seen]
-    step = _threads.PIECE_ROWS
+    step = _threads.CHUNK_ROWS
     assert sorted(pieces) == [(lo, min(lo + step, 5000)) for lo in range(0, 5000, step)]
     assert sizes == [hi - lo for lo, hi in sorted(pieces)]  # results in row order
     assert len({ident for _, _, ident, _ in seen}) == 2
@@ -69,7 +69,7 @@ def test_an_error_in_a_thread_stops_the_split_and_restores_blas():
         time.sleep(0.002)
         return True
 
-    n = 64 * _threads.PIECE_ROWS
+    n = 64 * _threads.CHUNK_ROWS
     with threadpool_limits(limits=2, user_api="blas"):
         before = _blas_threads()
         with pytest.raises(RuntimeError, match="piece failed"):

@@ -446,14 +446,14 @@ def all_finite(Z):
 
 @njit(**JIT)
 def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, bn_run,
-                    out_code, width, mode, key, out):  # fmt: skip
+                    out_code, width, mode, key, chunk, out):  # fmt: skip
     """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
 
     ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
     each row's index in X, so that a split of the rows gives the same masks).
-    Processes the rows in chunks with buffers allocated here (prediction runs outside
-    the training loop), and releases the GIL: callers may run disjoint row ranges in
-    parallel threads.
+    Processes the rows in chunks of ``chunk`` rows with buffers allocated here
+    (prediction runs outside the training loop), and releases the GIL: callers may
+    run disjoint row ranges in parallel threads.
 
     Returns whether the first layer's products ``x @ W`` were all finite. A NaN or
     infinite input value makes its row's products non-finite (``inf * 0`` and
@@ -465,7 +465,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, 
     k = net[n_layers - 1, NET_FAN_OUT]
     w_cols0 = net[0, NET_W_COLS]
     z0 = net[0, NET_PRE_BN_H] if net[0, NET_PRE_BN] else net[0, NET_Z]
-    bs = min(hi - lo, 512)
+    bs = min(hi - lo, chunk)
     if bs <= 0:
         return True
     dtype = theta.dtype
