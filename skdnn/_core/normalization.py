@@ -40,6 +40,9 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
         otherwise.
     """
     n, m = H.shape
+    # the statistics accumulate in the arrays' dtype: float64 products stored to
+    # float32 statistics took 55 against 21 us for 512 x 256
+    T = H.dtype.type
     if mode == MODE_TRAIN or mode == MODE_OBJECTIVE:
         wsum = 0.0
         for i in range(n):
@@ -48,11 +51,11 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
             mean[j] = 0.0
             inv_std[j] = 0.0
         for i in range(n):
-            w = sw[i] / wsum
+            w = T(sw[i] / wsum)
             for j in range(m):
                 mean[j] += w * X[i, j]
         for i in range(n):
-            w = sw[i] / wsum
+            w = T(sw[i] / wsum)
             for j in range(m):
                 d = X[i, j] - mean[j]
                 inv_std[j] += w * d * d
@@ -66,7 +69,23 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
         for j in range(m):
             mean[j] = run_mean[j]
             inv_std[j] = 1.0 / math.sqrt(run_var[j] + eps)
-    if add_beta:
+    # In place (X is H: batch norm before the activation) the loops read H itself.
+    # With X and H as two arguments LLVM cannot rule out a partial overlap and runs
+    # its scalar fallback: 115 against 39 us for 512 x 256 float32.
+    if X.ctypes.data == H.ctypes.data:
+        if add_beta:
+            for i in range(n):
+                for j in range(m):
+                    h = (H[i, j] - mean[j]) * inv_std[j]
+                    H[i, j] = h
+                    Y[i, j] = gamma[j] * h + beta[j]
+        else:
+            for i in range(n):
+                for j in range(m):
+                    h = (H[i, j] - mean[j]) * inv_std[j]
+                    H[i, j] = h
+                    Y[i, j] = gamma[j] * h
+    elif add_beta:
         for i in range(n):
             for j in range(m):
                 h = (X[i, j] - mean[j]) * inv_std[j]
@@ -104,8 +123,9 @@ def bn_backward(DY, H, gamma, inv_std, sw, DX, ggamma, gbeta, need_dx):
     wsum = 0.0
     for i in range(n):
         wsum += sw[i]
+    T = DX.dtype.type
     for i in range(n):
-        c = sw[i] / wsum
+        c = T(sw[i] / wsum)
         for j in range(m):
             DX[i, j] = (
                 gamma[j]
