@@ -20,7 +20,7 @@ from sklearn.datasets import load_diabetes, load_digits
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import MLPClassifier, MLPRegressor
-from skdnn.optimizers import Adam, SGD
+from skdnn.optimizers import SGD, Adam
 from skdnn.schedules import OneCycle, Plateau
 
 DATA = Path(__file__).parent / "data"
@@ -57,74 +57,132 @@ def _reg(**kw):
 CONFIGS = {
     "adam_relu": (lambda: _clf(), "digits", "fit"),
     "sgd_nesterov_invscaling_tanh": (
-        lambda: _clf(solver="sgd", learning_rate="invscaling", activation="tanh",
-                     learning_rate_init=0.05),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="sgd",
+            learning_rate="invscaling",
+            activation="tanh",
+            learning_rate_init=0.05,
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "sgd_momentum_l1_maxnorm_clip": (
-        lambda: _clf(solver=SGD(nesterov=False, momentum=0.8), l1=1e-3, max_norm=2.0,
-                     clipnorm=1.0, clipvalue=0.5, learning_rate_init=0.05),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver=SGD(nesterov=False, momentum=0.8),
+            l1=1e-3,
+            max_norm=2.0,
+            clipnorm=1.0,
+            clipvalue=0.5,
+            learning_rate_init=0.05,
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "nadam_bn_before_elu_step": (
-        lambda: _clf(solver="nadam", batch_norm="before", activation="elu",
-                     learning_rate="step"),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="nadam", batch_norm="before", activation="elu", learning_rate="step"
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "adamax_bn_after_input_bn_gelu_exponential": (
-        lambda: _clf(solver="adamax", batch_norm="after", input_batch_norm=True,
-                     activation="gelu", learning_rate="exponential"),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="adamax",
+            batch_norm="after",
+            input_batch_norm=True,
+            activation="gelu",
+            learning_rate="exponential",
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "radam_dropout_swish_cosine": (
-        lambda: _clf(solver="radam", dropout=0.2, input_dropout=0.1,
-                     activation="swish", learning_rate="cosine"),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="radam",
+            dropout=0.2,
+            input_dropout=0.1,
+            activation="swish",
+            learning_rate="cosine",
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "adagrad_prelu_piecewise_l1": (
-        lambda: _clf(solver="adagrad", activation="prelu", learning_rate="piecewise",
-                     l1=1e-4),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="adagrad", activation="prelu", learning_rate="piecewise", l1=1e-4
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "rmsprop_rrelu_plateau_earlystop": (
-        lambda: _clf(solver="rmsprop", activation="rrelu",
-                     learning_rate=Plateau(patience=1), early_stopping=True,
-                     n_iter_no_change=2),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="rmsprop",
+            activation="rrelu",
+            learning_rate=Plateau(patience=1),
+            early_stopping=True,
+            n_iter_no_change=2,
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "adadelta_maxout_power_class_weight": (
-        lambda: _clf(solver="adadelta", activation="maxout", learning_rate="power",
-                     class_weight="balanced", learning_rate_init=1.0),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="adadelta",
+            activation="maxout",
+            learning_rate="power",
+            class_weight="balanced",
+            learning_rate_init=1.0,
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "amsgrad_onecycle_selu_alpha_dropout": (
-        lambda: _clf(solver=Adam(amsgrad=True), learning_rate=OneCycle(),
-                     activation="selu", dropout=0.1),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver=Adam(amsgrad=True),
+            learning_rate=OneCycle(),
+            activation="selu",
+            dropout=0.1,
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "sgd_adaptive_softplus_multilabel": (
-        lambda: _clf(solver="sgd", learning_rate="adaptive", activation="softplus",
-                     learning_rate_init=0.05),  # fmt: skip
-        "multilabel", "fit",
+        lambda: _clf(
+            solver="sgd",
+            learning_rate="adaptive",
+            activation="softplus",
+            learning_rate_init=0.05,
+        ),  # fmt: skip
+        "multilabel",
+        "fit",
     ),
     "lbfgs_logistic_bn": (
-        lambda: _clf(solver="lbfgs", activation="logistic", batch_norm=True,
-                     max_iter=15),  # fmt: skip
-        "digits", "fit",
+        lambda: _clf(
+            solver="lbfgs", activation="logistic", batch_norm=True, max_iter=15
+        ),  # fmt: skip
+        "digits",
+        "fit",
     ),
     "lbfgs_l1_owlqn_regressor": (
-        lambda: _reg(solver="lbfgs", l1=1e-3, max_iter=15), "diabetes", "fit"
+        lambda: _reg(solver="lbfgs", l1=1e-3, max_iter=15),
+        "diabetes",
+        "fit",
     ),
     "regressor_leaky_adam_sparse_f32": (
-        lambda: _reg(activation="leaky_relu", batch_size=32), "sparse32", "fit"
+        lambda: _reg(activation="leaky_relu", batch_size=32),
+        "sparse32",
+        "fit",
     ),
     "poisson_regressor_sgd": (
         lambda: _reg(loss="poisson", solver="sgd", learning_rate_init=0.01),
-        "counts", "fit",
+        "counts",
+        "fit",
     ),
     "partial_fit_adam_float32": (lambda: _clf(), "digits32", "partial_fit"),
     "warm_start_identity_regressor": (
-        lambda: _reg(activation="identity", warm_start=True), "diabetes", "fit_twice"
+        lambda: _reg(activation="identity", warm_start=True),
+        "diabetes",
+        "fit_twice",
     ),
 }
 

@@ -13,8 +13,16 @@ import pickle
 import numpy as np
 import pytest
 
-from ._golden_configs import CONFIGS, DATA, GOLDEN, digest, fingerprint, fitted
-from ._golden_configs import load, model_arrays
+from ._golden_configs import (
+    CONFIGS,
+    DATA,
+    GOLDEN,
+    digest,
+    fingerprint,
+    fitted,
+    load,
+    model_arrays,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
