@@ -164,6 +164,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, np.ascontiguousarray(Y), y
 
+    def _target_matrix(self, y):
+        return self._label_binarizer.transform(y)
+
     def _output_activation(self):
         if self._label_binarizer.y_type_ == "multiclass":
             return "softmax"

@@ -122,7 +122,7 @@ def find_learning_rate(
         while len(losses) < n_steps:
             est.partial_fit(X, y, **fit_kw)
             diverged = False
-            for loss in est._step_losses:
+            for loss in est._net.step_losses:
                 if len(losses) == n_steps:
                     break
                 losses.append(float(loss))
@@ -133,7 +133,7 @@ def find_learning_rate(
                 if not np.isfinite(value) or value > diverge_factor * best:
                     diverged = True
                     break
-            if diverged or est._step_losses.shape[0] == 0:
+            if diverged or est._net.step_losses.shape[0] == 0:
                 break
     rates = _Sweep(min_lr, max_lr, n_steps)._rates(
         Context(0.0, 0.0, 0, 0, len(losses), len(losses), 0)

@@ -1,303 +1,22 @@
-"""The network as data: layer tables, one flat parameter buffer and its views.
+"""The owner of a network's compiled state, and the only caller of its kernels.
 
-Layout of ``theta`` (length ``n_params``): every layer's weight matrix, row-major
-(fan_in, fan_out * pieces), one after the other, then every layer's bias, then the
-gamma and beta of every batch normalisation, then the PReLU slopes. The weights come
-first so that the penalised parameters are the prefix ``theta[:n_weights]``.
+A :class:`Network` holds everything the compiled kernels read and write for one
+fitted model: the parameters ``theta``, the running batch-normalisation statistics,
+the optimizer's slots and step counter, the random seed and the work buffers. Its
+methods are the operations the rest of skdnn needs — one training epoch, the full
+objective and its gradient, a forward pass — and it alone knows the kernels'
+argument order. The estimators, L-BFGS, prediction, Monte Carlo dropout, the
+learning-rate finder and :mod:`skdnn.inspection` all go through it.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from ._core import codes
-
-
-@dataclass
-class NetworkSpec:
-    """Shapes, codes and offsets of a fully connected network.
-
-    Parameters
-    ----------
-    layer_units : list of int
-        ``[n_features, hidden_1, ..., n_outputs]``.
-    hidden_code, hidden_param : int, float
-        Activation code and first parameter of every hidden layer.
-    out_code : int
-        Output activation code.
-    hidden_param2 : float
-        Second activation parameter (RReLU's upper bound).
-    pieces : int
-        Affine pieces per unit (maxout), 1 otherwise.
-    batch_norm : {None, "before", "after"}
-        Batch normalisation of every hidden layer, before or after its activation.
-    input_batch_norm : bool
-        Batch normalisation of the inputs.
-    dropout : sequence of float
-        Dropout rate after each hidden layer (empty: none).
-    input_dropout : float
-        Dropout rate of the inputs.
-    alpha_dropout : bool
-        Alpha dropout (SELU networks) instead of inverted dropout.
-    bn_momentum, bn_epsilon : float
-        Batch normalisation's running-average momentum and variance offset.
-    """
-
-    layer_units: list
-    hidden_code: int
-    hidden_param: float
-    out_code: int
-    hidden_param2: float = 0.0
-    pieces: int = 1
-    batch_norm: str | None = None
-    input_batch_norm: bool = False
-    dropout: tuple = ()
-    input_dropout: float = 0.0
-    alpha_dropout: bool = False
-    bn_momentum: float = 0.99
-    bn_epsilon: float = 1e-3
-
-    def __post_init__(self):
-        c = codes
-        units = list(self.layer_units)
-        n_layers = len(units) - 1
-        n_hidden = n_layers - 1
-        rates = list(self.dropout) if len(self.dropout) else [0.0] * n_hidden
-        net = np.zeros((n_layers, c.NET_COLS), dtype=np.int64)
-        netf = np.zeros((n_layers, c.NETF_COLS), dtype=np.float64)
-        for col in (
-            c.NET_B_OFF, c.NET_SRC, c.NET_X, c.NET_A, c.NET_IN_BN_P, c.NET_IN_BN_S,
-            c.NET_IN_BN_H, c.NET_IN_BN_Y, c.NET_IN_DROP_M, c.NET_IN_DROP_Y,
-            c.NET_PRE_BN_P, c.NET_PRE_BN_S, c.NET_PRE_BN_H, c.NET_PRELU_OFF,
-        ):  # fmt: skip
-            net[:, col] = -1
-        off = 0  # theta: weights first (the penalised prefix)
-        for i in range(n_layers):
-            hidden = i < n_hidden
-            pieces = self.pieces if hidden else 1
-            net[i, c.NET_FAN_IN] = units[i]
-            net[i, c.NET_FAN_OUT] = units[i + 1]
-            net[i, c.NET_PIECES] = pieces
-            net[i, c.NET_W_COLS] = units[i + 1] * pieces
-            net[i, c.NET_W_OFF] = off
-            off += units[i] * units[i + 1] * pieces
-            net[i, c.NET_ACT] = self.hidden_code if hidden else self.out_code
-            if hidden:
-                netf[i, c.NETF_ACT_PARAM] = self.hidden_param
-                netf[i, c.NETF_ACT_PARAM2] = self.hidden_param2
-            netf[i, c.NETF_BN_MOMENTUM] = self.bn_momentum
-            netf[i, c.NETF_BN_EPSILON] = self.bn_epsilon
-            net[i, c.NET_IN_BN] = (i == 0 and self.input_batch_norm) or (
-                i > 0 and self.batch_norm == "after"
-            )
-            net[i, c.NET_PRE_BN] = hidden and self.batch_norm == "before"
-        self.n_weights = off
-        for i in range(n_layers):  # biases (BN's beta replaces them before BN)
-            if not net[i, c.NET_PRE_BN]:
-                net[i, c.NET_B_OFF] = off
-                off += net[i, c.NET_W_COLS]
-        self.n_biases = off - self.n_weights
-        stats = 0
-        for i in range(n_layers):  # gamma then beta of every normalised column
-            if net[i, c.NET_IN_BN]:
-                m = net[i, c.NET_FAN_IN]
-                net[i, c.NET_IN_BN_P], net[i, c.NET_IN_BN_S] = off, stats
-                off += 2 * m
-                stats += m
-            if net[i, c.NET_PRE_BN]:
-                m = net[i, c.NET_W_COLS]
-                net[i, c.NET_PRE_BN_P], net[i, c.NET_PRE_BN_S] = off, stats
-                net[i, c.NET_B_OFF] = off + m  # beta is the layer's bias
-                off += 2 * m
-                stats += m
-        for i in range(n_hidden):  # PReLU slopes
-            if self.hidden_code == c.PRELU:
-                net[i, c.NET_PRELU_OFF] = off
-                off += units[i + 1]
-        self.n_params = off
-        self.n_stats = stats
-        col = 0  # work-buffer columns of every intermediate array
-        for i in range(n_layers):
-            m_in = units[i]
-            net[i, c.NET_SRC] = -1 if i == 0 else net[i - 1, c.NET_A]
-            if net[i, c.NET_IN_BN]:
-                net[i, c.NET_IN_BN_H], net[i, c.NET_IN_BN_Y] = col, col + m_in
-                net[i, c.NET_X] = col + m_in
-                col += 2 * m_in
-            rate = float(self.input_dropout if i == 0 else rates[i - 1])
-            if rate > 0:
-                net[i, c.NET_IN_DROP_M], net[i, c.NET_IN_DROP_Y] = col, col + m_in
-                net[i, c.NET_X] = col + m_in
-                col += 2 * m_in
-                netf[i, c.NETF_DROP_RATE] = rate
-                if self.alpha_dropout:
-                    # Klambauer et al. (2017): dropped units take -scale * alpha, and
-                    # a * x + b restores mean 0 and variance 1
-                    sat = -c.SELU_SCALE * c.SELU_ALPHA
-                    a = ((1.0 - rate) * (1.0 + rate * sat * sat)) ** -0.5
-                    net[i, c.NET_IN_DROP] = c.DROP_ALPHA
-                    netf[i, c.NETF_DROP_SAT] = sat
-                    netf[i, c.NETF_DROP_A] = a
-                    netf[i, c.NETF_DROP_B] = -a * sat * rate
-                else:
-                    net[i, c.NET_IN_DROP] = c.DROP_INVERTED
-            if net[i, c.NET_PRE_BN]:
-                net[i, c.NET_PRE_BN_H] = col
-                col += net[i, c.NET_W_COLS]
-            net[i, c.NET_Z] = col
-            col += net[i, c.NET_W_COLS]
-            if i < n_hidden:
-                net[i, c.NET_A] = col
-                col += units[i + 1]
-        self.net = net
-        self.netf = netf
-        self.width = col
-
-    @property
-    def n_layers(self):
-        """Number of weight layers (scikit-learn's ``n_layers_ - 1``)."""
-        return self.net.shape[0]
-
-    @property
-    def has_batch_norm(self):
-        return self.n_stats > 0
-
-    @property
-    def has_dropout(self):
-        return bool(np.any(self.net[:, codes.NET_IN_DROP] != codes.DROP_NONE))
-
-    def coefs(self, theta):
-        """Views of ``theta`` as the weight matrices, (fan_in, fan_out * pieces)."""
-        c = codes
-        return [
-            theta[
-                r[c.NET_W_OFF] : r[c.NET_W_OFF] + r[c.NET_FAN_IN] * r[c.NET_W_COLS]
-            ].reshape(r[c.NET_FAN_IN], r[c.NET_W_COLS])
-            for r in self.net
-        ]
-
-    def intercepts(self, theta):
-        """Views of ``theta`` as the list of bias vectors (BN's beta where it replaces
-        the bias)."""
-        c = codes
-        out = []
-        for r in self.net:
-            m, off = r[c.NET_W_COLS], r[c.NET_B_OFF]
-            out.append(theta[off : off + m])
-        return out
-
-    def batch_norm_views(self, theta, bn_run):
-        """Per position (0: the inputs, i: hidden layer i), ``(gamma, beta, mean,
-        var)`` views, or None where that position has no batch normalisation."""
-        c = codes
-        n_hidden = self.n_layers - 1
-        out = [None] * (n_hidden + 1)
-        for i, r in enumerate(self.net):
-            if r[c.NET_IN_BN]:
-                p, s, m = r[c.NET_IN_BN_P], r[c.NET_IN_BN_S], r[c.NET_FAN_IN]
-                out[i] = (p, s, m)
-            if r[c.NET_PRE_BN]:
-                p, s, m = r[c.NET_PRE_BN_P], r[c.NET_PRE_BN_S], r[c.NET_W_COLS]
-                out[i + 1] = (p, s, m)
-        return [
-            None
-            if v is None
-            else (
-                theta[v[0] : v[0] + v[2]],
-                theta[v[0] + v[2] : v[0] + 2 * v[2]],
-                bn_run[0, v[1] : v[1] + v[2]],
-                bn_run[1, v[1] : v[1] + v[2]],
-            )
-            for v in out
-        ]
-
-    def prelu_slopes(self, theta):
-        """Views of the PReLU slopes of each hidden layer (empty list otherwise)."""
-        c = codes
-        return [
-            theta[r[c.NET_PRELU_OFF] : r[c.NET_PRELU_OFF] + r[c.NET_FAN_OUT]]
-            for r in self.net
-            if r[c.NET_PRELU_OFF] >= 0
-        ]
-
-    def _layer_ranges(self, row):
-        """theta ranges of the parameters of hidden layer ``row + 1``: its W and
-        bias (or beta), the BN below its activation, the BN after it (stored in
-        the next row) and its PReLU slopes; plus the input BN for row 0."""
-        c = codes
-        r = self.net[row]
-        out = [
-            (r[c.NET_W_OFF], r[c.NET_FAN_IN] * r[c.NET_W_COLS]),
-            (r[c.NET_B_OFF], r[c.NET_W_COLS]),
-        ]
-        if r[c.NET_PRE_BN]:
-            out.append((r[c.NET_PRE_BN_P], 2 * r[c.NET_W_COLS]))
-        if row == 0 and r[c.NET_IN_BN]:
-            out.append((r[c.NET_IN_BN_P], 2 * r[c.NET_FAN_IN]))
-        nxt = self.net[row + 1]
-        if nxt[c.NET_IN_BN]:
-            out.append((nxt[c.NET_IN_BN_P], 2 * nxt[c.NET_FAN_IN]))
-        if r[c.NET_PRELU_OFF] >= 0:
-            out.append((r[c.NET_PRELU_OFF], r[c.NET_FAN_OUT]))
-        return out
-
-    def _layer_stats(self, row):
-        """Ranges of the running statistics that belong with ``_layer_ranges``."""
-        c = codes
-        r, nxt = self.net[row], self.net[row + 1]
-        out = []
-        if r[c.NET_PRE_BN]:
-            out.append((r[c.NET_PRE_BN_S], r[c.NET_W_COLS]))
-        if row == 0 and r[c.NET_IN_BN]:
-            out.append((r[c.NET_IN_BN_S], r[c.NET_FAN_IN]))
-        if nxt[c.NET_IN_BN]:
-            out.append((nxt[c.NET_IN_BN_S], nxt[c.NET_FAN_IN]))
-        return out
-
-    def frozen_mask(self, n_frozen):
-        """Boolean mask over theta of the parameters of the lowest ``n_frozen``
-        hidden layers (empty when none)."""
-        if n_frozen == 0:
-            return np.zeros(0, dtype=np.bool_)
-        mask = np.zeros(self.n_params, dtype=np.bool_)
-        for row in range(n_frozen):
-            for off, size in self._layer_ranges(row):
-                mask[off : off + size] = True
-        return mask
-
-    def copy_layers_from(self, source, src_theta, src_stats, theta, stats):
-        """Copy the lowest hidden layers of ``source`` whose shapes and
-        normalisation match into ``theta``/``stats``; returns how many."""
-        n = 0
-        for row in range(min(self.n_layers, source.n_layers) - 1):
-            mine, theirs = self._layer_ranges(row), source._layer_ranges(row)
-            if [s for _, s in mine] != [s for _, s in theirs]:
-                break
-            if not np.array_equal(self.net[row, :2], source.net[row, :2]):
-                break
-            for (o, size), (so, _) in zip(mine, theirs, strict=True):
-                theta[o : o + size] = src_theta[so : so + size]
-            for (o, size), (so, _) in zip(
-                self._layer_stats(row), source._layer_stats(row), strict=True
-            ):
-                stats[:, o : o + size] = src_stats[:, so : so + size]
-            n += 1
-        return n
-
-    def init_extras(self, theta, prelu_init):
-        """BN gamma = 1, beta = 0 and PReLU slopes = ``prelu_init`` in ``theta``."""
-        c = codes
-        for r in self.net:
-            for flag, p_col, m_col in (
-                (c.NET_IN_BN, c.NET_IN_BN_P, c.NET_FAN_IN),
-                (c.NET_PRE_BN, c.NET_PRE_BN_P, c.NET_W_COLS),
-            ):
-                if r[flag]:
-                    p, m = r[p_col], r[m_col]
-                    theta[p : p + m] = 1.0
-                    theta[p + m : p + 2 * m] = 0.0
-        for slopes in self.prelu_slopes(theta):
-            slopes[:] = prelu_init
+from ._core.epoch import forward_all, full_loss_grad, predict_forward, run_epoch
+from ._core.records import optimizer_record
+from ._layout import NetworkSpec  # noqa: F401  (0.1 pickles name it here)
+from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
+from .initializers import init_weights
 
 
 class Workspace:
@@ -306,25 +25,16 @@ class Workspace:
     def __init__(self, spec, batch_size, dtype):
         p = spec.layer_units[0]
         k = spec.layer_units[-1]
-        self.batch_size = int(batch_size)
-        bs = self.batch_size
-        self.xbuf = np.empty(bs * p, dtype=dtype)
-        self.ybuf = np.empty(bs * k, dtype=dtype)
-        self.swbuf = np.empty(bs, dtype=dtype)
-        self.abuf = np.empty(bs * spec.width, dtype=dtype)
-        self.dbuf = np.empty(bs * spec.width, dtype=dtype)
-        self.bn_batch = np.empty((2, spec.n_stats), dtype=dtype)
-
-    def args(self):
-        """The buffers in the order the kernels take them."""
-        return (
-            self.xbuf,
-            self.ybuf,
-            self.swbuf,
-            self.abuf,
-            self.dbuf,
-            self.bn_batch,
-            self.batch_size,
+        bs = int(batch_size)
+        self.spec = spec
+        self.buffers = (
+            np.empty(bs * p, dtype=dtype),  # xbuf: the gathered batch
+            np.empty(bs * k, dtype=dtype),  # ybuf: its targets
+            np.empty(bs, dtype=dtype),  # swbuf: its sample weights
+            np.empty(bs * spec.width, dtype=dtype),  # abuf: every forward array
+            np.empty(bs * spec.width, dtype=dtype),  # dbuf: their gradients
+            np.empty((2, spec.n_stats), dtype=dtype),  # bn_batch: batch statistics
+            bs,
         )
 
 
@@ -351,3 +61,232 @@ def input_arrays(X, dtype):
         empty_i,
         False,
     )
+
+
+class Network:
+    """A network's parameters and training state, and the operations on them.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The layout: layer records and offsets (:mod:`skdnn._layout`).
+    theta : ndarray of shape (spec.n_params,)
+        Every trainable parameter (float32 or float64: the compute dtype).
+    bn_stats : ndarray of shape (2, spec.n_stats)
+        Running means and variances of every batch-normalised column.
+    seed : int
+        The random key of the fit (shuffles, dropout masks, RReLU slopes).
+
+    Attributes
+    ----------
+    opt_state : ndarray of shape (3, spec.n_params)
+        The optimizer's slots (which rule uses which: :mod:`skdnn.optimizers`).
+    step : ndarray of shape (1,), int64
+        Updates done so far.
+    """
+
+    def __init__(self, spec, theta, bn_stats, seed):
+        self.spec = spec
+        self.theta = theta
+        self.bn_stats = bn_stats
+        self.seed = np.uint64(seed)
+        self.opt_state = np.zeros((3, spec.n_params), dtype=theta.dtype)
+        self.step = np.zeros(1, dtype=np.int64)
+        # the objective at every step of the last finished epoch (read by
+        # find_learning_rate); set by the training loop
+        self.step_losses = np.zeros(0)
+        self._work = None  # Workspace of the last batch size
+        self._grad = None  # gradient buffer of train_epoch
+
+    @classmethod
+    def create(cls, spec, dtype, init, families, bias_init, prelu_init, random_state):
+        """A new network with initialised parameters.
+
+        ``families`` gives each weight layer's activation family for
+        ``init="auto"``; the weights are drawn layer by layer from
+        ``random_state``, then the seed of the fit.
+        """
+        theta = np.empty(spec.n_params, dtype=dtype)
+        for W, family in zip(spec.coefs(theta), families, strict=True):
+            init_weights(W, init, family, random_state)
+        theta[spec.n_weights : spec.n_weights + spec.n_biases] = bias_init
+        spec.init_extras(theta, prelu_init)
+        bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
+        bn_stats[1] = 1.0
+        seed = random_state.randint(0, 2**63 - 1, dtype=np.int64)
+        return cls(spec, theta, bn_stats, seed)
+
+    @classmethod
+    def from_release_0_1(cls, spec, theta, bn_stats, opt_state, step, seed):
+        """The network of a model pickled by skdnn 0.1 (before this class)."""
+        net = cls(spec, theta, bn_stats, seed)
+        net.opt_state = opt_state
+        net.step = step
+        return net
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_work"] = state["_grad"] = None  # work buffers: rebuilt on demand
+        return state
+
+    # ------------------------------------------------------------ the state
+    @property
+    def dtype(self):
+        return self.theta.dtype
+
+    def copy_from(self, source):
+        """Copy the lowest hidden layers of the network ``source`` whose shapes
+        match (transfer learning); returns how many were copied."""
+        return self.spec.copy_layers_from(
+            source.spec, source.theta, source.bn_stats, self.theta, self.bn_stats
+        )
+
+    def reset_optimizer(self):
+        """Forget the optimizer's slots and step count (another update rule)."""
+        self.opt_state[:] = 0.0
+        self.step[:] = 0
+
+    def snapshot(self):
+        """Copies of everything an epoch changes, for :meth:`restore`."""
+        return (
+            self.theta.copy(),
+            self.opt_state.copy(),
+            self.step.copy(),
+            self.bn_stats.copy(),
+        )
+
+    def restore(self, snapshot):
+        """Put back the state of a :meth:`snapshot` (in place: views stay valid)."""
+        self.theta[:], self.opt_state[:], self.step[:], self.bn_stats[:] = snapshot
+
+    def is_finite(self):
+        """Whether every parameter and running statistic is finite."""
+        return bool(
+            np.all(np.isfinite(self.theta)) and np.all(np.isfinite(self.bn_stats))
+        )
+
+    def _writable(self):
+        """``theta`` and ``bn_stats``, copied when read-only (a model loaded from a
+        memory map): a read-only array would compile another specialisation of the
+        kernels, and a copy costs less."""
+        theta, bn_stats = self.theta, self.bn_stats
+        if not (theta.flags.writeable and bn_stats.flags.writeable):
+            theta, bn_stats = theta.copy(), bn_stats.copy()
+        return theta, bn_stats
+
+    def workspace(self, batch_size):
+        """The work buffers for batches of ``batch_size`` rows (kept between
+        calls with the same spec and size)."""
+        work = self._work
+        if work is None or work.spec is not self.spec or work.buffers[-1] != batch_size:
+            work = self._work = Workspace(self.spec, batch_size, self.dtype)
+        return work
+
+    def optimizer(self, alpha, sw_total, solver=None, l1=0.0, max_norm=None,
+                  clipnorm=None, clipvalue=None):  # fmt: skip
+        """The OPTIMIZER record of a fit.
+
+        ``alpha`` and ``l1`` are the penalty strengths of the objective over the
+        total sample weight ``sw_total``; ``solver`` is the resolved update rule
+        (:func:`skdnn.optimizers.resolve_optimizer`; None for L-BFGS, which only
+        needs the penalty).
+        """
+        rule = {}
+        if solver is not None:
+            rule = dict(
+                rule=solver["code"],
+                nesterov=solver["nesterov"],
+                amsgrad=solver["amsgrad"],
+                beta_2=solver["beta_2"],
+                epsilon=solver["epsilon"],
+                rho=solver["rho"],
+                initial_accumulator=solver["initial_accumulator_value"],
+            )
+        return optimizer_record(
+            n_weights=self.spec.n_weights,
+            l2=alpha / sw_total,
+            l1=l1,
+            max_norm=0.0 if max_norm is None else max_norm,
+            clipnorm=0.0 if clipnorm is None else clipnorm,
+            clipvalue=0.0 if clipvalue is None else clipvalue,
+            **rule,
+        )
+
+    # ----------------------------------------------------------- operations
+    def train_epoch(self, X, Y, sw, perm, shuffle, epoch, opt, lrs, moms, frozen,
+                    batch_size):  # fmt: skip
+        """One epoch of minibatch training over the rows ``perm`` of ``X``.
+
+        ``X`` is the tuple of :func:`input_arrays`; ``lrs``/``moms`` give every
+        step's learning rate and momentum, ``frozen`` masks the parameters that
+        must not change. Returns ``(data_loss, penalty, n_done, step_losses)``
+        (see :func:`skdnn._core.epoch.run_epoch`), ``step_losses`` being every
+        step's objective.
+        """
+        if self._grad is None:
+            self._grad = np.empty_like(self.theta)
+        step_losses = np.zeros(lrs.shape[0])
+        data_loss, penalty, n_done = run_epoch(
+            X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
+            self.opt_state, self.step, self.spec.layers, self.bn_stats, opt, lrs,
+            moms, step_losses, frozen, self.workspace(batch_size).buffers,
+        )  # fmt: skip
+        return data_loss, penalty, n_done, step_losses
+
+    def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE, key=0,
+                          batch_size=None, bn_momentum=None):  # fmt: skip
+        """The smooth part of the objective over all rows of ``X`` (the tuple of
+        :func:`input_arrays`), its gradient written to ``grad``.
+
+        The rows are processed ``batch_size`` at a time (all at once by default,
+        which batch normalisation needs). ``mode=MODE_TRAIN`` with
+        ``bn_momentum=0`` sets the running statistics to those of the data.
+        """
+        n = Y.shape[0]
+        layers = self.spec.layers
+        if bn_momentum is not None:
+            layers = layers.copy()
+            layers["bn_momentum"] = bn_momentum
+        work = self.workspace(n if batch_size is None else batch_size)
+        theta, bn_stats = self._writable()
+        return full_loss_grad(
+            X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
+            layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
+            work.buffers,
+        )  # fmt: skip
+
+    def forward(self, X, mode=codes.MODE_PREDICT, key=0):
+        """Output-layer activations for the rows of ``X`` (an array or sparse
+        matrix of the network's dtype).
+
+        Many rows are split over threads (see :mod:`skdnn._threads`). Returns the
+        outputs, shape (n_samples, n_outputs), and whether the first layer's
+        products were all finite (see :func:`skdnn._core.epoch.predict_forward`).
+        """
+        spec = self.spec
+        out = np.empty((X.shape[0], spec.layer_units[-1]), dtype=self.dtype)
+        theta, bn_stats = self._writable()
+        source = input_arrays(X, self.dtype)
+        key = np.uint64(key)
+
+        def rows(lo, hi):
+            return predict_forward(
+                source, lo, hi, theta, spec.layers, bn_stats, spec.width, mode, key,
+                CHUNK_ROWS, out,
+            )  # fmt: skip
+
+        work = min(X.shape[0], CHUNK_ROWS) * spec.max_layer_work
+        finite = all(split_rows(rows, X.shape[0], work >= BLAS_SPLIT_MIN_WORK))
+        return out, finite
+
+    def hidden_activations(self, X, mode=codes.MODE_PREDICT, key=0):
+        """Every hidden layer's activation for the rows of ``X``, as one batch."""
+        spec = self.spec
+        n = X.shape[0]
+        xbuf = np.empty(n * spec.layer_units[0], dtype=self.dtype)
+        abuf = np.empty(n * spec.width, dtype=self.dtype)
+        forward_all(
+            input_arrays(X, self.dtype), self.theta.copy(), spec.layers,
+            self.bn_stats.copy(), mode, np.uint64(key), xbuf, abuf,
+        )  # fmt: skip
+        return [a.copy() for a in spec.activations(abuf, n)]

@@ -122,6 +122,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Y = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=X.dtype)
         return X, Y, y
 
+    def _target_matrix(self, y):
+        return y.reshape(y.shape[0], -1)
+
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 

@@ -26,6 +26,13 @@ from threadpoolctl import ThreadpoolController
 
 # fewer rows per thread cost more in thread start-up than they save
 MIN_ROWS_PER_THREAD = 1024
+# OpenBLAS runs a product of m * n * k multiply-adds on one thread below 65536 *
+# GEMM_MULTITHREAD_THRESHOLD (4 in its builds); above, it splits the product over
+# its threads, and since OpenBLAS 0.3.31 (scipy 1.17) that split changes the last
+# bits of some shapes (x @ W with 773 rows and 64 x 64 weights, measured). Products
+# this large therefore run with one BLAS thread, so that a prediction does not
+# depend on the number of threads.
+BLAS_SPLIT_MIN_WORK = 65536 * 4
 # rows per chunk of the forward kernel (``predict_forward``'s ``chunk``): each
 # chunk runs the whole network with its activations in cache. Pieces of work are
 # whole chunks, so that a split processes exactly the chunks a single call would.
@@ -61,22 +68,25 @@ if hasattr(os, "register_at_fork"):
 
 
 @contextmanager
-def _single_threaded_blas(n_rows):
+def _single_threaded_blas(n_rows, large):
     """Limit BLAS to one thread and give how many threads to split the rows over
-    (1: run in the calling thread with BLAS as it is)."""
+    (1: run in the calling thread). ``large``: the products are large enough for
+    BLAS to split them (see ``BLAS_SPLIT_MIN_WORK``); small ones leave BLAS as
+    it is, which then runs them on one thread anyway (and saves the 8 us of
+    setting the limit)."""
     global _limiter
     n_threads = 1
     owner = False
     try:
-        if n_rows >= 2 * MIN_ROWS_PER_THREAD:
+        if large:
             with _lock:
-                if _limiter is None:  # no other split prediction is running
+                if _limiter is None:  # no other prediction holds the limit
                     blas = _blas_controller()
                     current = max(
                         (lib.num_threads for lib in blas.lib_controllers), default=1
                     )
-                    n_threads = min(current, n_rows // MIN_ROWS_PER_THREAD)
-                    if n_threads > 1:
+                    if current > 1:
+                        n_threads = max(min(current, n_rows // MIN_ROWS_PER_THREAD), 1)
                         _limiter = blas.limit(limits=1)
                         owner = True
         yield n_threads
@@ -87,8 +97,11 @@ def _single_threaded_blas(n_rows):
                 _limiter = None
 
 
-def split_rows(func, n_rows):
+def split_rows(func, n_rows, large=True):
     """``func(lo, hi)`` over ``[0, n_rows)``, split over threads; the results in order.
+
+    ``large``: whether the products of ``n_rows`` rows reach
+    ``BLAS_SPLIT_MIN_WORK`` (then BLAS runs on one thread during the call).
 
     ``func`` must release the GIL and write disjoint outputs for disjoint ranges.
     The rows go out in pieces (whole chunks of the kernel, about 8 per thread) that
@@ -96,7 +109,7 @@ def split_rows(func, n_rows):
     its core does not hold the others up. An exception in any thread (an
     interrupt included) stops the others after their current piece.
     """
-    with _single_threaded_blas(n_rows) as n_threads:
+    with _single_threaded_blas(n_rows, large) as n_threads:
         if n_threads == 1:
             return [func(0, n_rows)]
         # about 8 pieces per thread (whole chunks, at least one): enough to balance

@@ -1,14 +1,11 @@
 """Looking inside a fitted network: what every hidden layer computes."""
 
 import numpy as np
-from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
-from ._base import _OUTPUTS
 from ._compat import _check_sample_weight
 from ._core import codes
-from ._core.epoch import forward_all, full_loss_grad
-from ._network import Workspace, input_arrays
+from ._network import input_arrays
 
 __all__ = ["hidden_activations", "layer_gradients"]
 
@@ -50,27 +47,11 @@ def hidden_activations(estimator, X, dropout=False, random_state=None):
     [(50, 8), (50, 4)]
     """
     X = estimator._validate_predict_input(X)
-    spec = estimator._spec
-    dtype = estimator._theta.dtype
-    n = X.shape[0]
-    xbuf = np.empty(n * spec.layer_units[0], dtype=dtype)
-    abuf = np.empty(n * spec.width, dtype=dtype)
-    forward_all(
-        *input_arrays(X, dtype),
-        estimator._theta.copy(),
-        spec.net,
-        spec.netf,
-        estimator._bn_stats.copy(),
+    return estimator._net.hidden_activations(
+        X,
         codes.MODE_MC if dropout else codes.MODE_PREDICT,
-        np.uint64(check_random_state(random_state).randint(0, 2**63 - 1)),
-        xbuf,
-        abuf,
+        check_random_state(random_state).randint(0, 2**63 - 1),
     )
-    out = []
-    for row in spec.net[:-1]:
-        off, units = row[codes.NET_A], row[codes.NET_FAN_OUT]
-        out.append(abuf[n * off : n * (off + units)].reshape(n, units).copy())
-    return out
 
 
 def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
@@ -101,30 +82,23 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
         dJ/dW for every weight matrix, shaped as ``coefs_``.
     """
     X = estimator._validate_predict_input(X)
-    dtype = estimator._theta.dtype
+    net = estimator._net
     y = np.asarray(y)
-    if is_classifier(estimator):
-        Y = estimator._label_binarizer.transform(y)
-    else:
-        Y = y.reshape(y.shape[0], -1)
-    Y = np.ascontiguousarray(Y, dtype=dtype)
+    Y = np.ascontiguousarray(estimator._target_matrix(y), dtype=net.dtype)
     if Y.shape != (X.shape[0], estimator.n_outputs_):
         raise ValueError(
             f"y has shape {y.shape}: expected {X.shape[0]} rows and the fitted "
             f"{estimator.n_outputs_} output(s)."
         )
-    sw = np.ascontiguousarray(_check_sample_weight(sample_weight, X), dtype=dtype)
-    spec = estimator._spec
-    theta = estimator._theta.copy()
-    grad = np.empty_like(theta)
-    n = X.shape[0]
-    S = float(sw.sum())
-    full_loss_grad(
-        *input_arrays(X, dtype), Y, sw, np.arange(n), theta, grad,
-        np.empty_like(theta), spec.net, spec.netf,
-        _OUTPUTS[estimator.out_activation_][1], estimator._bn_stats.copy(),
-        codes.MODE_OBJECTIVE,
-        np.uint64(check_random_state(random_state).randint(0, 2**63 - 1)),
-        estimator.alpha / S, spec.n_weights, S, *Workspace(spec, n, dtype).args(),
-    )  # fmt: skip
-    return [g.copy() for g in spec.coefs(grad)]
+    sw = _check_sample_weight(sample_weight, X)
+    sw = np.ascontiguousarray(sw, dtype=net.dtype)
+    grad = np.empty_like(net.theta)
+    net.loss_and_gradient(
+        input_arrays(X, net.dtype),
+        Y,
+        sw,
+        net.optimizer(estimator.alpha, float(sw.sum())),
+        grad,
+        key=check_random_state(random_state).randint(0, 2**63 - 1),
+    )
+    return [g.copy() for g in net.spec.coefs(grad)]

@@ -88,7 +88,7 @@ def test_fitted_attributes_like_scikit_learn(iris):
     assert ours.validation_scores_ is None and ours.best_validation_score_ is None
     assert [h["epoch"] for h in ours.history_] == list(range(1, 21))
     # coefs_ are views of the one flat parameter buffer
-    assert all(np.shares_memory(c, ours._theta) for c in ours.coefs_)
+    assert all(np.shares_memory(c, ours._net.theta) for c in ours.coefs_)
 
 
 def test_binary_multiclass_multilabel(iris):
@@ -381,7 +381,7 @@ def test_pipeline_search_clone_pickle(iris):
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
     mlp = restored[-1]
-    assert all(np.shares_memory(c, mlp._theta) for c in mlp.coefs_)
+    assert all(np.shares_memory(c, mlp._net.theta) for c in mlp.coefs_)
     c = clone(model)
     assert not hasattr(c[-1], "coefs_")
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from skdnn._core import codes
-from skdnn._core.epoch import full_loss_grad, predict_forward
-from skdnn._network import NetworkSpec, Workspace, input_arrays
+from skdnn._layout import NetworkSpec
+from skdnn._network import Network, input_arrays
 from skdnn.activations import ACTIVATION_NAMES, resolve_activation
 
 from . import _naive
@@ -58,14 +58,17 @@ def _objective(spec, theta, X, Y, sw, loss_code, alpha, batch=7, key=12345):
     Batch statistics, and dropout masks and RReLU slopes fixed by ``key``.
     """
     grad = np.empty_like(theta)
-    S = sw.sum()
-    bn_run = np.zeros((2, spec.n_stats))
-    J = full_loss_grad(
-        *input_arrays(X, np.float64), Y, sw, np.arange(X.shape[0]), theta, grad,
-        np.empty_like(theta), spec.net, spec.netf, loss_code, bn_run,
-        codes.MODE_OBJECTIVE, np.uint64(key), alpha / S, spec.n_weights, S,
-        *Workspace(spec, batch, np.float64).args(),
-    )  # fmt: skip
+    net = Network(spec, theta, np.zeros((2, spec.n_stats)), seed=0)
+    assert spec.layers[-1]["loss"] == loss_code
+    J = net.loss_and_gradient(
+        input_arrays(X, np.float64),
+        Y,
+        sw,
+        net.optimizer(alpha, sw.sum()),
+        grad,
+        key=key,
+        batch_size=batch,
+    )
     return J, grad
 
 
@@ -235,12 +238,10 @@ def test_sparse_input_gives_the_dense_result():
     X[X < 0.3] = 0.0
     out_dense = np.empty((X.shape[0], 3))
     out_sparse = np.empty_like(out_dense)
+    net = Network(spec, theta, np.zeros((2, 0)), seed=0)
+    assert spec.layers[-1]["act"] == codes.SOFTMAX
     for Xin, out in ((X, out_dense), (sp.csr_matrix(X), out_sparse)):
-        predict_forward(
-            *input_arrays(Xin, np.float64), 0, X.shape[0], theta, spec.net,
-            spec.netf, np.zeros((2, 0)), codes.SOFTMAX, spec.width, codes.MODE_PREDICT,
-            np.uint64(0), 512, out,
-        )  # fmt: skip
+        out[:] = net.forward(Xin)[0]
     np.testing.assert_allclose(out_sparse, out_dense, rtol=1e-12)
     np.testing.assert_allclose(out_dense.sum(axis=1), 1.0, rtol=1e-12)
 

@@ -117,15 +117,15 @@ def test_partial_fit_warm_start_and_pickle_keep_the_batch_norm_state(regression)
         inc.partial_fit(X, y)
         if i == 1:  # pickle in the middle of training, continue from the copy
             inc = pickle.loads(pickle.dumps(inc))
-    np.testing.assert_array_equal(full._theta, inc._theta)
-    np.testing.assert_array_equal(full._bn_stats, inc._bn_stats)
+    np.testing.assert_array_equal(full._net.theta, inc._net.theta)
+    np.testing.assert_array_equal(full._net.bn_stats, inc._net.bn_stats)
     warm = MLPRegressor(max_iter=2, warm_start=True, **params).fit(X, y)
     warm.fit(X, y)
-    np.testing.assert_array_equal(full._bn_stats, warm._bn_stats)
+    np.testing.assert_array_equal(full._net.bn_stats, warm._net.bn_stats)
     np.testing.assert_array_equal(full.predict(X), warm.predict(X))
     # fit after partial_fit starts over
     again = inc.set_params(max_iter=4).fit(X, y)
-    np.testing.assert_array_equal(again._bn_stats, full._bn_stats)
+    np.testing.assert_array_equal(again._net.bn_stats, full._net.bn_stats)
 
 
 def test_dropout_predict_is_deterministic_and_mc_varies(digits):
@@ -176,9 +176,9 @@ def test_dropout_training_is_reproducible(digits):
                   input_dropout=0.1, max_iter=3, random_state=5)  # fmt: skip
     a = MLPClassifier(**params).fit(X, y)
     b = MLPClassifier(**params).fit(X, y)
-    np.testing.assert_array_equal(a._theta, b._theta)
+    np.testing.assert_array_equal(a._net.theta, b._net.theta)
     c = MLPClassifier(**{**params, "random_state": 6}).fit(X, y)
-    assert not np.array_equal(a._theta, c._theta)
+    assert not np.array_equal(a._net.theta, c._net.theta)
 
 
 def test_selu_network_self_normalises(digits):

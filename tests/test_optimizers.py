@@ -5,23 +5,11 @@ import pytest
 
 from skdnn import MLPRegressor
 from skdnn._core import codes
-from skdnn._core.optimizers import (
-    OPT_AMSGRAD,
-    OPT_BETA_2,
-    OPT_CLIPNORM,
-    OPT_CLIPVALUE,
-    OPT_CODE,
-    OPT_COLS,
-    OPT_EPSILON,
-    OPT_I_COLS,
-    OPT_INITIAL_ACCUMULATOR,
-    OPT_NESTEROV,
-    OPT_RHO,
-)
+from skdnn._core.records import LAYER, OPTIMIZER, optimizer_record
 
 from ._kernels import apply_update, clip_gradient
 
-N_NET = np.zeros((0, 6), dtype=np.int64)  # no layers: max-norm is off anyway
+NO_LAYERS = np.zeros(0, dtype=LAYER)  # max-norm is off anyway
 
 
 def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
@@ -29,19 +17,12 @@ def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
     theta = np.linspace(-1, 1, grads.shape[1])
     state = np.zeros((3, theta.shape[0]))
     step = np.zeros(1, dtype=np.int64)
-    opt_i = np.zeros(OPT_I_COLS, dtype=np.int64)
-    opt_i[OPT_CODE] = code
-    opt_i[OPT_NESTEROV] = int(nesterov)
-    opt_i[OPT_AMSGRAD] = int(amsgrad)
-    opt_f = np.zeros(OPT_COLS)
-    opt_f[[OPT_BETA_2, OPT_EPSILON, OPT_RHO, OPT_INITIAL_ACCUMULATOR]] = (
-        b2,
-        eps,
-        rho,
-        acc0,
-    )
+    opt = optimizer_record(
+        rule=code, nesterov=nesterov, amsgrad=amsgrad, beta_2=b2, epsilon=eps,
+        rho=rho, initial_accumulator=acc0,
+    )  # fmt: skip
     for g in grads:
-        apply_update(theta, g.copy(), state, step, lr, momentum, opt_i, opt_f, N_NET)
+        apply_update(theta, g.copy(), state, step, lr, momentum, opt, NO_LAYERS)
     return theta, step[0]
 
 
@@ -197,7 +178,7 @@ def test_clipvalue_then_clipnorm():
     g = np.array([0.3, 0.4])
     clip_gradient(g, 1.0, 0.0)  # norm 0.5 < 1: untouched
     np.testing.assert_array_equal(g, [0.3, 0.4])
-    assert OPT_CLIPNORM != OPT_CLIPVALUE
+    assert {"clipnorm", "clipvalue"} <= set(OPTIMIZER.names)
 
 
 def test_one_sgd_step_by_hand():

@@ -21,12 +21,12 @@ from skdnn import MLPClassifier
 X, y = load_digits(return_X_y=True)
 clf = MLPClassifier(hidden_layer_sizes=(64, 32), max_iter=5, batch_size=64,
                     early_stopping=True, l1=1e-4, random_state=7).fit(X / 16, y)
-blob = clf._theta.tobytes() + clf.predict_proba(X / 16).tobytes()
+blob = clf._net.theta.tobytes() + clf.predict_proba(X / 16).tobytes()
 # dropout masks, RReLU slopes, BN statistics and Monte Carlo passes
 clf = MLPClassifier(hidden_layer_sizes=(64, 32), activation="rrelu", dropout=0.3,
                     input_dropout=0.1, batch_norm="after", input_batch_norm=True,
                     max_iter=3, batch_size=64, random_state=7).fit(X / 16, y)
-blob += clf._theta.tobytes() + clf._bn_stats.tobytes()
+blob += clf._net.theta.tobytes() + clf._net.bn_stats.tobytes()
 blob += clf.mc_predict_proba(X / 16, n_samples=5, random_state=3).tobytes()
 print(hashlib.sha256(blob).hexdigest())
 """
@@ -113,7 +113,7 @@ def test_one_sample():
                 batch_norm=True, input_batch_norm=True, solver=solver, max_iter=3
             ).fit([[0.0, 1.0]], [1.0])
             assert np.isfinite(reg.predict([[0.0, 1.0], [5.0, -2.0]])).all()
-            assert np.isfinite(reg._theta).all()
+            assert np.isfinite(reg._net.theta).all()
 
 
 _LOAD_SCRIPT = """

@@ -123,9 +123,9 @@ def test_changing_optimizer_under_warm_start_resets_its_state():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = MLPClassifier(warm_start=True, max_iter=3, random_state=0).fit(X, y)
-        assert clf._step[0] > 0
+        assert clf._net.step[0] > 0
         clf.set_params(solver="adagrad").fit(X, y)
-    assert clf._step[0] == 3  # one full-batch step per epoch since the switch
+    assert clf._net.step[0] == 3  # one full-batch step per epoch since the switch
     assert np.all(np.isfinite(clf.coefs_[0]))
 
 
@@ -169,9 +169,9 @@ def test_clipping_bounds_the_first_step():
               batch_size=150, random_state=0, shuffle=False)  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        w0 = MLPClassifier(**{**kw, "learning_rate_init": 1e-300}).fit(X, y)._theta
-        clipped = MLPClassifier(clipnorm=0.5, **kw).fit(X, y)._theta
-        valued = MLPClassifier(clipvalue=0.01, **kw).fit(X, y)._theta
+        w0 = MLPClassifier(**{**kw, "learning_rate_init": 1e-300}).fit(X, y)._net.theta
+        clipped = MLPClassifier(clipnorm=0.5, **kw).fit(X, y)._net.theta
+        valued = MLPClassifier(clipvalue=0.01, **kw).fit(X, y)._net.theta
     # same seed, same initial theta; one full-batch SGD step moves it by
     # lr * (clipped gradient) step moves theta by lr * clipped gradient
     assert np.linalg.norm(clipped - w0) == pytest.approx(0.1 * 0.5, rel=1e-6)

@@ -4,19 +4,23 @@ The network arrives as data:
 
 - ``theta`` (n_params,): every trainable parameter: all weight matrices first (the
   penalised prefix ``theta[:n_weights]``), then biases, batch-normalisation gammas and
-  betas, and PReLU slopes, at the offsets given in ``net``.
-- ``net`` (n_layers, NET_COLS) int64 and ``netf`` (n_layers, NETF_COLS) float64: one
-  row per weight layer, see :mod:`skdnn._core.codes`. A row computes
-  ``source -> [BN] -> [dropout] -> x @ W -> [BN] or [+ bias] -> activation``.
+  betas, and PReLU slopes, at the offsets given in ``layers``.
+- ``layers`` (n_layers,) of LAYER records (:mod:`skdnn._core.records`): one per
+  weight layer, computing
+  ``source -> [BN] -> [dropout] -> x @ W -> [BN] or [+ bias] -> activation``; the
+  output layer's record also names the output function and its loss.
+- ``opt``: one OPTIMIZER record (update rule, penalties, clipping).
 - ``bn_run`` (2, n_stats): running means and variances of every normalised column;
   ``bn_batch`` (2, n_stats): work space for the batch means and inverse deviations.
 
-Input ``X`` is either dense (``X`` of shape (n, p), C-contiguous; ``sparse=False``) or
-CSR (``data``, ``indices``, ``indptr``; ``sparse=True``); the unused form is passed as
-an empty array of the right type. The kernels gather each minibatch into a dense,
-preallocated buffer, so one compiled version serves both.
+The input arrives as the tuple ``source = (X, data, indices, indptr, sparse)``: either
+dense (``X`` of shape (n, p), C-contiguous; ``sparse=False``) or CSR (``data``,
+``indices``, ``indptr``; ``sparse=True``); the unused form is an empty array of the
+right type. The kernels gather each minibatch into a dense, preallocated buffer, so
+one compiled version serves both.
 
-Work buffers (allocated once per fit by the caller, see ``_network.Workspace``):
+Work buffers, the tuple ``work = (xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs)``
+(allocated once per fit, see ``skdnn._network.Workspace``):
 ``xb`` (batch * p), ``abuf``/``dbuf`` (batch * width: every intermediate array of the
 forward pass, and its gradient at the same offset), ``yb`` (batch * k), ``swb``
 (batch), all 1-D; views of them are taken per batch.
@@ -33,57 +37,11 @@ from numba import njit
 
 from ._jit import JIT, KERNEL
 from .activations import activation_backward, activation_forward
-from .codes import (
-    DROP_NONE,
-    MODE_OBJECTIVE,
-    MODE_PREDICT,
-    MODE_TRAIN,
-    NET_A,
-    NET_ACT,
-    NET_B_OFF,
-    NET_FAN_IN,
-    NET_FAN_OUT,
-    NET_IN_BN,
-    NET_IN_BN_H,
-    NET_IN_BN_P,
-    NET_IN_BN_S,
-    NET_IN_BN_Y,
-    NET_IN_DROP,
-    NET_IN_DROP_M,
-    NET_IN_DROP_Y,
-    NET_PRE_BN,
-    NET_PRE_BN_H,
-    NET_PRE_BN_P,
-    NET_PRE_BN_S,
-    NET_PRELU_OFF,
-    NET_SRC,
-    NET_W_COLS,
-    NET_W_OFF,
-    NET_X,
-    NET_Z,
-    NETF_ACT_PARAM,
-    NETF_ACT_PARAM2,
-    NETF_BN_EPSILON,
-    NETF_BN_MOMENTUM,
-    NETF_DROP_A,
-    NETF_DROP_B,
-    NETF_DROP_RATE,
-    NETF_DROP_SAT,
-)
+from .codes import DROP_NONE, MODE_OBJECTIVE, MODE_PREDICT, MODE_TRAIN
 from .dropout import dropout_backward, dropout_forward
 from .losses import output_forward, output_loss_delta
 from .normalization import bn_backward, bn_forward
-from .optimizers import (
-    OPT_CLIPNORM,
-    OPT_CLIPVALUE,
-    OPT_L1,
-    OPT_L2,
-    OPT_N_WEIGHTS,
-    add_l2_gradient,
-    apply_update,
-    clip_gradient,
-    penalty,
-)
+from .optimizers import add_l2_gradient, apply_update, clip_gradient, penalty
 from .random import shuffle_inplace, step_key, stream_key
 
 
@@ -113,7 +71,7 @@ def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
 
 
 @njit(**KERNEL)
-def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key,
+def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
                    row0):  # fmt: skip
     """Forward pass up to the output layer's pre-activation (without its bias).
 
@@ -123,66 +81,67 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
     """
     nb = xb.shape[0]
     width = abuf.shape[0] // bs
-    n_layers = net.shape[0]
+    n_layers = layers.shape[0]
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
     drop_on = mode != MODE_PREDICT
     for layer in range(n_layers):
-        fan_in = net[layer, NET_FAN_IN]
-        fan_out = net[layer, NET_FAN_OUT]
-        w_cols = net[layer, NET_W_COLS]
-        src = net[layer, NET_SRC]
+        L = layers[layer]
+        fan_in = L.fan_in
+        fan_out = L.fan_out
+        w_cols = L.w_cols
+        src = L.src
         x = xb if src < 0 else _view(abuf, bs, src, nb, fan_in)
-        if net[layer, NET_IN_BN]:
-            p = net[layer, NET_IN_BN_P]
-            s = net[layer, NET_IN_BN_S]
-            Y = _view(abuf, bs, net[layer, NET_IN_BN_Y], nb, fan_in)
+        if L.in_bn:
+            p = L.in_bn_p
+            s = L.in_bn_s
+            Y = _view(abuf, bs, L.in_bn_y, nb, fan_in)
             bn_forward(
-                x, _view(abuf, bs, net[layer, NET_IN_BN_H], nb, fan_in), Y,
+                x, _view(abuf, bs, L.in_bn_h, nb, fan_in), Y,
                 theta[p : p + fan_in], theta[p + fan_in : p + 2 * fan_in],
                 bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
                 bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
-                netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
+                L.bn_momentum, L.bn_epsilon,
                 fan_in > 0,  # add beta; a comparison, not a literal True
             )  # fmt: skip
             x = Y
-        drop = net[layer, NET_IN_DROP]
+        drop = L.in_drop
         if drop != DROP_NONE and drop_on:
-            Y = _view(abuf, bs, net[layer, NET_IN_DROP_Y], nb, fan_in)
+            Y = _view(abuf, bs, L.in_drop_y, nb, fan_in)
             dropout_forward(
-                x, _view(abuf, bs, net[layer, NET_IN_DROP_M], nb, fan_in), Y, drop,
-                netf[layer, NETF_DROP_RATE], netf[layer, NETF_DROP_A],
-                netf[layer, NETF_DROP_B], netf[layer, NETF_DROP_SAT], key, row0,
-                width, net[layer, NET_IN_DROP_M],
+                x, _view(abuf, bs, L.in_drop_m, nb, fan_in), Y, drop,
+                L.drop_rate, L.drop_a,
+                L.drop_b, L.drop_sat, key, row0,
+                width, L.in_drop_m,
             )  # fmt: skip
             x = Y
-        w_off = net[layer, NET_W_OFF]
+        w_off = L.w_off
         W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        Z = _view(abuf, bs, net[layer, NET_Z], nb, w_cols)
-        if net[layer, NET_PRE_BN]:
+        Z = _view(abuf, bs, L.z, nb, w_cols)
+        if L.pre_bn:
             # Z = gamma * x_hat; beta is the layer's bias, added with the activation
-            p = net[layer, NET_PRE_BN_P]
-            s = net[layer, NET_PRE_BN_S]
-            H = _view(abuf, bs, net[layer, NET_PRE_BN_H], nb, w_cols)
+            p = L.pre_bn_p
+            s = L.pre_bn_s
+            H = _view(abuf, bs, L.pre_bn_h, nb, w_cols)
             np.dot(x, W, H)
             bn_forward(
                 H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
                 bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
                 bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
-                netf[layer, NETF_BN_MOMENTUM], netf[layer, NETF_BN_EPSILON],
+                L.bn_momentum, L.bn_epsilon,
                 w_cols < 0,  # beta comes with the activation; a non-literal False
             )  # fmt: skip
         else:
             np.dot(x, W, Z)
             if layer == n_layers - 1:
                 return Z
-        b_off = net[layer, NET_B_OFF]
-        po = net[layer, NET_PRELU_OFF]
+        b_off = L.b_off
+        po = L.prelu_off
         slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
         activation_forward(
             Z, theta[b_off : b_off + w_cols],
-            _view(abuf, bs, net[layer, NET_A], nb, fan_out), net[layer, NET_ACT],
-            netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
-            random_slopes, key, row0, width, net[layer, NET_A],
+            _view(abuf, bs, L.a, nb, fan_out), L.act,
+            L.act_param, L.act_param2, slopes,
+            random_slopes, key, row0, width, L.a,
         )  # fmt: skip
     # unreachable (the output row returns above); zeros that are not literals, so
     # that _view is not compiled a second time for Literal[int](0) arguments
@@ -191,36 +150,37 @@ def forward_hidden(xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, 
 
 
 @njit(**KERNEL)
-def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
+def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
     ``grad`` is overwritten with dLoss/dtheta for every parameter.
     """
     nb = xb.shape[0]
-    n_layers = net.shape[0]
+    n_layers = layers.shape[0]
     for layer in range(n_layers - 1, -1, -1):
-        fan_in = net[layer, NET_FAN_IN]
-        fan_out = net[layer, NET_FAN_OUT]
-        w_cols = net[layer, NET_W_COLS]
-        w_off = net[layer, NET_W_OFF]
-        z_off = net[layer, NET_Z]
+        L = layers[layer]
+        fan_in = L.fan_in
+        fan_out = L.fan_out
+        w_cols = L.w_cols
+        w_off = L.w_off
+        z_off = L.z
         DZ = _view(dbuf, bs, z_off, nb, w_cols)
         if layer < n_layers - 1:
-            a_off = net[layer, NET_A]
-            po = net[layer, NET_PRELU_OFF]
+            a_off = L.a
+            po = L.prelu_off
             slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
             gslopes = grad[po : po + fan_out] if po >= 0 else grad[:0]
             activation_backward(
                 _view(abuf, bs, z_off, nb, w_cols),
                 _view(abuf, bs, a_off, nb, fan_out),
-                _view(dbuf, bs, a_off, nb, fan_out), DZ, net[layer, NET_ACT],
-                netf[layer, NETF_ACT_PARAM], netf[layer, NETF_ACT_PARAM2], slopes,
+                _view(dbuf, bs, a_off, nb, fan_out), DZ, L.act,
+                L.act_param, L.act_param2, slopes,
                 gslopes,
             )  # fmt: skip
-        if net[layer, NET_PRE_BN]:
-            p = net[layer, NET_PRE_BN_P]
-            s = net[layer, NET_PRE_BN_S]
-            h_off = net[layer, NET_PRE_BN_H]
+        if L.pre_bn:
+            p = L.pre_bn_p
+            s = L.pre_bn_s
+            h_off = L.pre_bn_h
             DW_in = _view(dbuf, bs, h_off, nb, w_cols)
             bn_backward(
                 DZ, _view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
@@ -229,37 +189,37 @@ def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
             )  # fmt: skip
         else:
             DW_in = DZ
-            b_off = net[layer, NET_B_OFF]
+            b_off = L.b_off
             gb = grad[b_off : b_off + w_cols]
             for j in range(w_cols):
                 gb[j] = 0.0
             for i in range(nb):
                 for j in range(w_cols):
                     gb[j] += DZ[i, j]
-        src = net[layer, NET_SRC]
-        x_off = net[layer, NET_X]
+        src = L.src
+        x_off = L.x
         if x_off < 0:
             x_off = src
         x = xb if x_off < 0 else _view(abuf, bs, x_off, nb, fan_in)
         gW = grad[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
         np.dot(x.T, DW_in, gW)
-        in_bn = net[layer, NET_IN_BN]
+        in_bn = L.in_bn
         if src < 0 and not in_bn:
             continue  # the inputs need no gradient
         W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
         Dx = _view(dbuf, bs, x_off, nb, fan_in)
         np.dot(DW_in, W.T, Dx)
-        if net[layer, NET_IN_DROP] != DROP_NONE:
-            pre = net[layer, NET_IN_BN_Y] if in_bn else src
-            M = _view(abuf, bs, net[layer, NET_IN_DROP_M], nb, fan_in)
+        if L.in_drop != DROP_NONE:
+            pre = L.in_bn_y if in_bn else src
+            M = _view(abuf, bs, L.in_drop_m, nb, fan_in)
             dropout_backward(Dx, M, _view(dbuf, bs, pre, nb, fan_in))
         if in_bn:
-            p = net[layer, NET_IN_BN_P]
-            s = net[layer, NET_IN_BN_S]
-            DY = _view(dbuf, bs, net[layer, NET_IN_BN_Y], nb, fan_in)
+            p = L.in_bn_p
+            s = L.in_bn_s
+            DY = _view(dbuf, bs, L.in_bn_y, nb, fan_in)
             DX = _view(dbuf, bs, src, nb, fan_in) if src >= 0 else DY
             bn_backward(
-                DY, _view(abuf, bs, net[layer, NET_IN_BN_H], nb, fan_in),
+                DY, _view(abuf, bs, L.in_bn_h, nb, fan_in),
                 theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
                 grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
             )  # fmt: skip
@@ -268,17 +228,17 @@ def backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs):
 # inlined (Numba IR) into its two callers: one LLVM optimisation of the linked
 # module fewer, about 2 s of cold compilation
 @njit(inline="always", **JIT)
-def _batch_loss_grad(
-    X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, theta, grad, net,
-    netf, loss_code, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
-):  # fmt: skip
+def _batch_loss_grad(source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run, mode,
+                     key, work):  # fmt: skip
     """Gather a batch, run forward and backward; ``grad`` gets ``scale`` * gradient.
 
     Returns the batch's ``sum_i sw_i * loss_i`` (unscaled).
     """
-    p = net[0, NET_FAN_IN]
-    last = net.shape[0] - 1
-    k = net[last, NET_FAN_OUT]
+    X, data, indices, indptr, sparse = source
+    xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs = work
+    out = layers[layers.shape[0] - 1]
+    p = layers[0].fan_in
+    k = out.fan_out
     xb = xbuf[: nb * p].reshape((nb, p))
     gather_batch(X, data, indices, indptr, sparse, rows, nb, xb)
     yb = ybuf[: nb * k].reshape((nb, k))
@@ -290,27 +250,25 @@ def _batch_loss_grad(
             yb[r, j] = Y[i, j]
     # np.int64(0): a literal 0 would compile another specialisation of the callee
     Z = forward_hidden(
-        xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, np.int64(0)
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, np.int64(0)
     )
-    b_off = net[last, NET_B_OFF]
-    D = _view(dbuf, bs, net[last, NET_Z], nb, k)
-    loss = output_loss_delta(Z, theta[b_off : b_off + k], yb, swb, scale, D, loss_code)
-    backward(xb, swb, theta, grad, net, netf, bn_batch, abuf, dbuf, bs)
+    D = _view(dbuf, bs, out.z, nb, k)
+    b = theta[out.b_off : out.b_off + k]
+    loss = output_loss_delta(Z, b, yb, swb, scale, D, out.loss)
+    backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs)
     return loss
 
 
 @njit(**JIT)
-def run_epoch(
-    X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
-    theta, grad, state, step, net, netf, loss_code, bn_run, opt_i, opt_f, lrs, moms,
-    step_losses, frozen, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
-):  # fmt: skip
+def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step,
+              layers, bn_run, opt, lrs, moms, step_losses, frozen, work):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
     Parameters
     ----------
-    X, data, indices, indptr, sparse
-        The training inputs (see the module docstring).
+    source : tuple
+        The training inputs ``(X, data, indices, indptr, sparse)`` (see the module
+        docstring).
     Y : ndarray of shape (n, k)
         Targets.
     sw : ndarray of shape (n,)
@@ -326,10 +284,11 @@ def run_epoch(
         Parameters (updated in place) and a gradient work buffer.
     state, step
         Optimizer slots and update counter (updated in place).
-    net, netf, loss_code, bn_run
-        The network and its running BN statistics (updated in place).
-    opt_i, opt_f : ndarray
-        Optimizer configuration (see :mod:`skdnn._core.optimizers`).
+    layers, bn_run
+        The network's LAYER records and its running BN statistics (updated in
+        place).
+    opt : OPTIMIZER record
+        The update rule and its hyperparameters, the penalties and clipping.
     lrs, moms : ndarray of shape (n_batches,), float64
         Learning rate and momentum (beta_1 for the Adam family) of every step.
     step_losses : ndarray of shape (n_batches,), float64
@@ -338,8 +297,9 @@ def run_epoch(
         Parameters that must not change (transfer learning); empty: none. Their
         gradient is zeroed before clipping and the update, and any change of the
         update itself (L1 shrinkage, max-norm) is undone.
-    xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
-        Work buffers sized for the batch size ``bs``.
+    work : tuple
+        Work buffers ``(xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs)`` sized for
+        the batch size ``bs``.
 
     Returns
     -------
@@ -352,12 +312,13 @@ def run_epoch(
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
     n = perm.shape[0]
+    bs = work[6]
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
-    n_weights = opt_i[OPT_N_WEIGHTS]
-    l2 = opt_f[OPT_L2]
-    l1 = opt_f[OPT_L1]
+    n_weights = opt.n_weights
+    l2 = opt.l2
+    l1 = opt.l1
     pen = penalty(theta, n_weights, l2, l1)
     n_params = theta.shape[0]
     has_frozen = frozen.shape[0] > 0
@@ -376,9 +337,8 @@ def run_epoch(
         if sw_b <= 0.0:
             continue  # a batch of zero-weight samples carries no gradient
         loss = _batch_loss_grad(
-            X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
-            grad, net, netf, loss_code, bn_run, mode, step_key(seed, step[0]),
-            xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs,
+            source, Y, sw, rows, nb, 1.0 / sw_b, theta, grad, layers, bn_run, mode,
+            step_key(seed, step[0]), work,
         )  # fmt: skip
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
@@ -390,8 +350,8 @@ def run_epoch(
             for i in range(n_params):
                 if frozen[i]:
                     grad[i] = 0.0
-        clip_gradient(grad, opt_f[OPT_CLIPNORM], opt_f[OPT_CLIPVALUE])
-        apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f, net)
+        clip_gradient(grad, opt.clipnorm, opt.clipvalue)
+        apply_update(theta, grad, state, step, lrs[b], moms[b], opt, layers)
         if has_frozen:
             for i in range(n_params):
                 if frozen[i]:
@@ -401,20 +361,19 @@ def run_epoch(
 
 
 @njit(**JIT)
-def full_loss_grad(
-    X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, gtmp, net, netf,
-    loss_code, bn_run, mode, key, l2, n_weights, sw_total, xbuf, ybuf, swbuf, abuf,
-    dbuf, bn_batch, bs,
-):  # fmt: skip
+def full_loss_grad(source, Y, sw, rows, theta, grad, gtmp, layers, bn_run, opt, mode,
+                   key, sw_total, work):  # fmt: skip
     """The smooth part of the full objective and its gradient (written to ``grad``).
 
-    ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``l2 = alpha / S`` and
-    ``S = sw_total``; the data are processed in chunks of ``bs`` rows of ``rows``
-    (with batch normalisation, pass ``bs = len(rows)``: one batch). ``mode`` is
+    ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``opt.l2 = alpha / S`` and
+    ``S = sw_total`` (the L1 term is left to the caller: OWL-QN); the data are
+    processed in chunks of ``bs`` rows of ``rows`` (with batch normalisation, pass
+    ``bs = len(rows)``: one batch). ``mode`` is
     ``MODE_OBJECTIVE`` (or ``MODE_TRAIN`` to set the running statistics); dropout
     masks and RReLU slopes come from ``key``, fixed for the whole call.
     """
     n = rows.shape[0]
+    bs = work[6]
     for i in range(grad.shape[0]):
         grad[i] = 0.0
     total = 0.0
@@ -422,14 +381,13 @@ def full_loss_grad(
     for start in range(0, n, bs):
         nb = min(bs, n - start)
         total += _batch_loss_grad(
-            X, data, indices, indptr, sparse, Y, sw, rows[start : start + nb], nb,
-            inv, theta, gtmp, net, netf, loss_code, bn_run, mode, key, xbuf, ybuf,
-            swbuf, abuf, dbuf, bn_batch, bs,
+            source, Y, sw, rows[start : start + nb], nb, inv, theta, gtmp, layers,
+            bn_run, mode, key, work,
         )  # fmt: skip
         for i in range(grad.shape[0]):
             grad[i] += gtmp[i]
-    add_l2_gradient(grad, theta, n_weights, l2)
-    return total * inv + penalty(theta, n_weights, l2, 0.0)
+    add_l2_gradient(grad, theta, opt.n_weights, opt.l2)
+    return total * inv + penalty(theta, opt.n_weights, opt.l2, 0.0)
 
 
 @njit(**KERNEL)
@@ -445,8 +403,8 @@ def all_finite(Z):
 
 
 @njit(**JIT)
-def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, bn_run,
-                    out_code, width, mode, key, chunk, out):  # fmt: skip
+def predict_forward(source, lo, hi, theta, layers, bn_run, width, mode, key, chunk,
+                    out):  # fmt: skip
     """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
 
     ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
@@ -460,11 +418,12 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, 
     ``inf - inf`` are NaN), so a True answer proves the input finite; a False one
     comes from a non-finite input or from overflow, and the caller decides which.
     """
-    n_layers = net.shape[0]
-    p = net[0, NET_FAN_IN]
-    k = net[n_layers - 1, NET_FAN_OUT]
-    w_cols0 = net[0, NET_W_COLS]
-    z0 = net[0, NET_PRE_BN_H] if net[0, NET_PRE_BN] else net[0, NET_Z]
+    X, data, indices, indptr, sparse = source
+    first = layers[0]
+    last = layers[layers.shape[0] - 1]
+    p = first.fan_in
+    k = last.fan_out
+    z0 = first.pre_bn_h if first.pre_bn else first.z
     bs = min(hi - lo, chunk)
     if bs <= 0:
         return True
@@ -475,7 +434,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, 
     abuf = np.empty(bs * width, dtype=dtype)
     bn_batch = np.empty_like(bn_run)
     swb = np.empty(0, dtype=dtype)
-    b_off = net[n_layers - 1, NET_B_OFF]
+    b = theta[last.b_off : last.b_off + k]
     finite = True
     for start in range(lo, hi, bs):
         nb = min(bs, hi - start)
@@ -486,24 +445,24 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, net, netf, 
         else:
             xb = X[start : start + nb]  # rows in order: no copy needed
         Z = forward_hidden(
-            xb, swb, theta, net, netf, bn_run, bn_batch, abuf, bs, mode, key, start
+            xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, start
         )
-        finite = finite and all_finite(_view(abuf, bs, z0, nb, w_cols0))
-        output_forward(Z, theta[b_off : b_off + k], out[start : start + nb], out_code)
+        finite = finite and all_finite(_view(abuf, bs, z0, nb, first.w_cols))
+        output_forward(Z, b, out[start : start + nb], last.act)
     return finite
 
 
 @njit(**JIT)
-def forward_all(X, data, indices, indptr, sparse, theta, net, netf, bn_run, mode, key,
-                xbuf, abuf):  # fmt: skip
+def forward_all(source, theta, layers, bn_run, mode, key, xbuf, abuf):
     """Forward pass of every row of X as one batch, leaving every intermediate
     array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * width values)."""
-    p = net[0, NET_FAN_IN]
+    X, data, indices, indptr, sparse = source
+    p = layers[0].fan_in
     n = xbuf.shape[0] // p
     xb = xbuf.reshape((n, p))
     gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n, dtype=theta.dtype)
     forward_hidden(
-        xb, swb, theta, net, netf, bn_run, bn_batch, abuf, n, mode, key, np.int64(0)
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, n, mode, key, np.int64(0)
     )

@@ -11,40 +11,7 @@ import numpy as np
 from numba import njit
 
 from ._jit import JIT, KERNEL
-from .codes import (
-    ADADELTA,
-    ADAGRAD,
-    ADAM,
-    ADAMAX,
-    NADAM,
-    NET_FAN_IN,
-    NET_W_COLS,
-    NET_W_OFF,
-    RADAM,
-    RMSPROP,
-    SGD,
-)
-
-# columns of the float optimizer configuration ``opt_f`` (beta_1 and the momentum
-# are not here: they arrive per step, so that schedules such as 1cycle can cycle
-# them)
-OPT_BETA_2 = 0
-OPT_EPSILON = 1
-OPT_L2 = 2  # alpha / S: gradient of the L2 term is OPT_L2 * W
-OPT_L1 = 3  # l1: strength of the L1 term, applied by a proximal step
-OPT_MAX_NORM = 4  # max-norm bound on each unit's incoming weights; 0 = off
-OPT_RHO = 5  # RMSProp / Adadelta decay
-OPT_INITIAL_ACCUMULATOR = 6  # AdaGrad
-OPT_CLIPNORM = 7  # global L2 norm bound of the gradient; 0 = off
-OPT_CLIPVALUE = 8  # bound of each gradient component; 0 = off
-OPT_COLS = 9
-
-# columns of the integer optimizer configuration ``opt_i``
-OPT_CODE = 0
-OPT_NESTEROV = 1
-OPT_N_WEIGHTS = 2
-OPT_AMSGRAD = 3
-OPT_I_COLS = 4
+from .codes import ADADELTA, ADAGRAD, ADAM, ADAMAX, NADAM, RADAM, RMSPROP, SGD
 
 
 @njit(**KERNEL)
@@ -79,17 +46,18 @@ def _soft_threshold(w, t):
 
 
 @njit(**KERNEL)
-def max_norm_project(theta, net, bound):
+def max_norm_project(theta, layers, bound):
     """Rescale each unit's incoming weight vector to L2 norm <= ``bound``.
 
     For every layer's W (fan_in, fan_out), column j (the weights into unit j) is
     multiplied by ``bound / ||W[:, j]||`` when that norm exceeds ``bound`` (Keras'
     ``max_norm(axis=0)``). Changes ``theta`` in place.
     """
-    for layer in range(net.shape[0]):
-        fan_in = net[layer, NET_FAN_IN]
-        fan_out = net[layer, NET_W_COLS]
-        w_off = net[layer, NET_W_OFF]
+    for layer in range(layers.shape[0]):
+        L = layers[layer]
+        fan_in = L.fan_in
+        fan_out = L.w_cols
+        w_off = L.w_off
         W = theta[w_off : w_off + fan_in * fan_out].reshape((fan_in, fan_out))
         for j in range(fan_out):
             sq = 0.0
@@ -127,10 +95,10 @@ def clip_gradient(grad, clipnorm, clipvalue):
 
 
 @njit(**KERNEL)
-def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
+def apply_update(theta, grad, state, step, lr, momentum, opt, layers):
     """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
 
-    The rule is chosen by ``opt_i[OPT_CODE]``. After the step come the L1 proximal
+    The rule is chosen by ``opt.rule``. After the step come the L1 proximal
     step (soft-thresholding of the weights by ``l1`` times the step size, per
     coordinate for the adaptive rules) and the max-norm projection.
 
@@ -149,19 +117,19 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     momentum : float
         This step's momentum (SGD) or first-moment decay beta_1 (the Adam
         family); a schedule such as 1cycle may change it every step.
-    opt_i, opt_f : ndarray
-        Integer and float optimizer configuration (``OPT_*`` columns).
-    net : ndarray
-        Layer table (for the max-norm projection).
+    opt : OPTIMIZER record
+        The rule's configuration (:mod:`skdnn._core.records`).
+    layers : ndarray of LAYER records
+        The network (for the max-norm projection).
     """
-    code = opt_i[OPT_CODE]
+    code = opt.rule
     n = theta.shape[0]
-    n_weights = opt_i[OPT_N_WEIGHTS]
-    l1 = opt_f[OPT_L1]
+    n_weights = opt.n_weights
+    l1 = opt.l1
     b1 = momentum
-    b2 = opt_f[OPT_BETA_2]
-    eps = opt_f[OPT_EPSILON]
-    rho = opt_f[OPT_RHO]
+    b2 = opt.beta_2
+    eps = opt.epsilon
+    rho = opt.rho
     step[0] += 1
     t = step[0]
     s = grad  # adaptive rules: per-coordinate step size, written over the gradient
@@ -179,7 +147,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
         if momentum == 0.0:
             for i in range(n):
                 theta[i] -= lr_ * grad[i]
-        elif opt_i[OPT_NESTEROV]:
+        elif opt.nesterov:
             for i in range(n):
                 g = lr_ * grad[i]
                 vi = mom * v[i] - g
@@ -197,7 +165,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
             # t, the fixed points (v = 0) satisfy w = prox_t(w - c lr g), c = 1
             # (classical) or 1 + momentum (Nesterov), t = c lr l1: exactly the
             # Lasso optimality conditions.
-            c = 1.0 + momentum if (opt_i[OPT_NESTEROV] and momentum != 0.0) else 1.0
+            c = 1.0 + momentum if (opt.nesterov and momentum != 0.0) else 1.0
             thr = c * lr * l1
             for i in range(n_weights):
                 w = theta[i]
@@ -205,8 +173,8 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
                 theta[i] = shrunk
                 if momentum != 0.0:
                     v[i] += (shrunk - w) / c
-        if opt_f[OPT_MAX_NORM] > 0.0:
-            max_norm_project(theta, net, opt_f[OPT_MAX_NORM])
+        if opt.max_norm > 0.0:
+            max_norm_project(theta, layers, opt.max_norm)
         return
     if code == ADAM:
         # scikit-learn's (and the paper's section 2 "efficient") form: the bias
@@ -216,7 +184,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
         b1_, c1_, b2_, c2_, eps_ = T(b1), T(1.0 - b1), T(b2), T(1.0 - b2), T(eps)
         # two loops, not one with an ``if amsgrad`` inside: LLVM then left the plain
         # Adam loop unvectorised (1,015 against 150 us for 235k float32 parameters)
-        if opt_i[OPT_AMSGRAD]:
+        if opt.amsgrad:
             for i in range(n):
                 g = grad[i]
                 mi = b1_ * m[i] + c1_ * g
@@ -297,7 +265,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
         acc = state[0]
         if t == 1:
             for i in range(n):
-                acc[i] = opt_f[OPT_INITIAL_ACCUMULATOR]
+                acc[i] = opt.initial_accumulator
         for i in range(n):
             g = grad[i]
             ai = acc[i] + g * g
@@ -329,5 +297,5 @@ def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
     if l1 > 0.0:
         for i in range(n_weights):
             theta[i] = _soft_threshold(theta[i], s[i] * l1)
-    if opt_f[OPT_MAX_NORM] > 0.0:
-        max_norm_project(theta, net, opt_f[OPT_MAX_NORM])
+    if opt.max_norm > 0.0:
+        max_norm_project(theta, layers, opt.max_norm)

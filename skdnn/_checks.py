@@ -1,0 +1,127 @@
+"""Which parameter values are accepted: the checks that span several parameters.
+
+Single parameters are checked by scikit-learn's ``_parameter_constraints`` (declared
+on :class:`skdnn._base.BaseMLP`); what depends on several of them, or on the data,
+is checked here, with messages that say how to fix the problem.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._compat import _check_sample_weight
+from ._core import codes
+from .activations import resolve_activation
+
+
+class CheckMixin:
+    """The estimators' multi-parameter checks."""
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        for s in sizes:
+            if (
+                not isinstance(s, Integral | np.integer)
+                or isinstance(s, bool)
+                or s <= 0
+            ):
+                raise ValueError(
+                    "hidden_layer_sizes must be positive integers (the width of each "
+                    f"hidden layer), got {self.hidden_layer_sizes!r}."
+                )
+        return [int(s) for s in sizes]
+
+    def _dropout_rates(self, n_hidden):
+        """One dropout rate per hidden layer, validated."""
+        rates = self.dropout
+        if isinstance(rates, Real) and not isinstance(rates, bool):
+            return [float(rates)] * n_hidden
+        rates = np.asarray(rates, dtype=object).ravel().tolist()
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"dropout must be a float or one rate per hidden layer: got "
+                f"{len(rates)} rates for {n_hidden} hidden layers."
+            )
+        for r in rates:
+            if not isinstance(r, Real | np.floating | np.integer) or not 0 <= r < 1:
+                raise ValueError(
+                    "Every dropout rate must be a number in [0, 1), got "
+                    f"{self.dropout!r}."
+                )
+        return [float(r) for r in rates]
+
+    def _source_network(self):
+        """The fitted skdnn estimator passed as ``init`` (or None)."""
+        source = self.init
+        if isinstance(source, str):
+            return None
+        if type(source).__name__ == "FrozenEstimator" and hasattr(source, "estimator"):
+            source = source.estimator
+        from ._base import BaseMLP  # the base class imports this module
+
+        if not isinstance(source, BaseMLP) or not hasattr(source, "_net"):
+            raise ValueError(
+                "init must be the name of an initialisation or a fitted skdnn "
+                f"MLPClassifier/MLPRegressor to copy layers from; got {self.init!r}. "
+                "(A fitted estimator loses its fit when cloned, e.g. by "
+                "GridSearchCV: wrap it in sklearn.frozen.FrozenEstimator.)"
+            )
+        return source
+
+    def _check_params(self, hidden):
+        """Checks that span several parameters; returns the dropout rates."""
+        rates = self._dropout_rates(len(hidden))
+        act = resolve_activation(self.activation)  # validates activation objects
+        self._source_network()
+        if self.frozen_layers > len(hidden):
+            raise ValueError(
+                f"frozen_layers={self.frozen_layers} but the network has "
+                f"{len(hidden)} hidden layer(s): at most every hidden layer can be "
+                "frozen (the output layer always trains)."
+            )
+        if self.frozen_layers and not self._is_stochastic() and self.l1 > 0:
+            raise ValueError(
+                "frozen_layers with solver='lbfgs' and l1 > 0 is not supported; use "
+                "a stochastic solver or l1=0."
+            )
+        if self._is_stochastic():
+            return rates
+        if any(rates) or self.input_dropout > 0:
+            raise ValueError(
+                "dropout and input_dropout draw a new mask at every step and need a "
+                "stochastic solver: solver='lbfgs' minimises a deterministic "
+                "objective. Use 'adam' or 'sgd', or set dropout=0 and input_dropout=0."
+            )
+        if act.code == codes.RRELU:
+            raise ValueError(
+                "activation='rrelu' draws random slopes at every step and needs a "
+                "stochastic solver, not solver='lbfgs'; use 'leaky_relu' or 'prelu' "
+                "with lbfgs."
+            )
+        for name in ("max_norm", "clipnorm", "clipvalue"):
+            if getattr(self, name) is not None:
+                raise ValueError(
+                    f"{name} acts on each stochastic update and is not supported "
+                    f"with solver='lbfgs'; use a stochastic solver such as 'sgd' or "
+                    f"'adam', or set {name}=None."
+                )
+        return rates
+
+    def _check_sample_weight(self, sample_weight, X, y, incremental):
+        sw = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        extra = self._extra_sample_weight(y, incremental)
+        if extra is not None:
+            sw = sw * extra.astype(X.dtype, copy=False)
+        sw = np.ascontiguousarray(sw, dtype=X.dtype)
+        if not np.all(np.isfinite(sw)):
+            raise ValueError("sample_weight must be finite.")
+        if sw.sum() <= 0:
+            raise ValueError(
+                "sample_weight must have a positive sum: all samples have zero weight."
+            )
+        return sw

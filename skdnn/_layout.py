@@ -1,0 +1,319 @@
+"""The network as data: its layer records, one flat parameter buffer and its views.
+
+Layout of ``theta`` (length ``n_params``): every layer's weight matrix, row-major
+(fan_in, fan_out * pieces), one after the other, then every layer's bias, then the
+gamma and beta of every batch normalisation, then the PReLU slopes. The weights come
+first so that the penalised parameters are the prefix ``theta[:n_weights]``.
+"""
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ._core import codes
+from ._core.records import LAYER, empty_layers
+
+# the loss that goes with each output function (the canonical link)
+_LOSS_OF_OUTPUT = {
+    codes.IDENTITY: codes.SQUARED_ERROR,
+    codes.LOGISTIC: codes.BINARY_LOG_LOSS,
+    codes.SOFTMAX: codes.LOG_LOSS,
+    codes.EXP: codes.POISSON,
+}
+
+
+@dataclass
+class NetworkSpec:
+    """Shapes, codes and offsets of a fully connected network.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        ``[n_features, hidden_1, ..., n_outputs]``.
+    hidden_code, hidden_param : int, float
+        Activation code and first parameter of every hidden layer.
+    out_code : int
+        Output activation code.
+    hidden_param2 : float
+        Second activation parameter (RReLU's upper bound).
+    pieces : int
+        Affine pieces per unit (maxout), 1 otherwise.
+    batch_norm : {None, "before", "after"}
+        Batch normalisation of every hidden layer, before or after its activation.
+    input_batch_norm : bool
+        Batch normalisation of the inputs.
+    dropout : sequence of float
+        Dropout rate after each hidden layer (empty: none).
+    input_dropout : float
+        Dropout rate of the inputs.
+    alpha_dropout : bool
+        Alpha dropout (SELU networks) instead of inverted dropout.
+    bn_momentum, bn_epsilon : float
+        Batch normalisation's running-average momentum and variance offset.
+    """
+
+    layer_units: list
+    hidden_code: int
+    hidden_param: float
+    out_code: int
+    hidden_param2: float = 0.0
+    pieces: int = 1
+    batch_norm: str | None = None
+    input_batch_norm: bool = False
+    dropout: tuple = ()
+    input_dropout: float = 0.0
+    alpha_dropout: bool = False
+    bn_momentum: float = 0.99
+    bn_epsilon: float = 1e-3
+
+    def __post_init__(self):
+        c = codes
+        units = list(self.layer_units)
+        n_layers = len(units) - 1
+        n_hidden = n_layers - 1
+        rates = list(self.dropout) if len(self.dropout) else [0.0] * n_hidden
+        # built through a record-array view (attribute access to the fields)
+        layers = empty_layers(n_layers).view(np.recarray)
+        off = 0  # theta: weights first (the penalised prefix)
+        for i, L in enumerate(layers):
+            hidden = i < n_hidden
+            pieces = self.pieces if hidden else 1
+            L.fan_in = units[i]
+            L.fan_out = units[i + 1]
+            L.w_cols = units[i + 1] * pieces
+            L.w_off = off
+            off += units[i] * units[i + 1] * pieces
+            if hidden:
+                L.act = self.hidden_code
+                L.act_param = self.hidden_param
+                L.act_param2 = self.hidden_param2
+            else:
+                L.act = self.out_code
+                L.loss = _LOSS_OF_OUTPUT[self.out_code]
+            L.bn_momentum = self.bn_momentum
+            L.bn_epsilon = self.bn_epsilon
+            L.in_bn = (i == 0 and self.input_batch_norm) or (
+                i > 0 and self.batch_norm == "after"
+            )
+            L.pre_bn = hidden and self.batch_norm == "before"
+        self.n_weights = off
+        for L in layers:  # biases (BN's beta replaces them before BN)
+            if not L.pre_bn:
+                L.b_off = off
+                off += L.w_cols
+        self.n_biases = off - self.n_weights
+        stats = 0
+        for L in layers:  # gamma then beta of every normalised column
+            if L.in_bn:
+                m = L.fan_in
+                L.in_bn_p, L.in_bn_s = off, stats
+                off += 2 * m
+                stats += m
+            if L.pre_bn:
+                m = L.w_cols
+                L.pre_bn_p, L.pre_bn_s = off, stats
+                L.b_off = off + m  # beta is the layer's bias
+                off += 2 * m
+                stats += m
+        for L in layers[:n_hidden]:  # PReLU slopes
+            if self.hidden_code == c.PRELU:
+                L.prelu_off = off
+                off += L.fan_out
+        self.n_params = off
+        self.n_stats = stats
+        col = 0  # work-buffer columns of every intermediate array
+        for i, L in enumerate(layers):
+            m_in = units[i]
+            L.src = -1 if i == 0 else layers[i - 1].a
+            if L.in_bn:
+                L.in_bn_h, L.in_bn_y = col, col + m_in
+                L.x = col + m_in
+                col += 2 * m_in
+            rate = float(self.input_dropout if i == 0 else rates[i - 1])
+            if rate > 0:
+                L.in_drop_m, L.in_drop_y = col, col + m_in
+                L.x = col + m_in
+                col += 2 * m_in
+                L.drop_rate = rate
+                if self.alpha_dropout:
+                    # Klambauer et al. (2017): dropped units take -scale * alpha, and
+                    # a * x + b restores mean 0 and variance 1
+                    sat = -c.SELU_SCALE * c.SELU_ALPHA
+                    a = ((1.0 - rate) * (1.0 + rate * sat * sat)) ** -0.5
+                    L.in_drop = c.DROP_ALPHA
+                    L.drop_sat = sat
+                    L.drop_a = a
+                    L.drop_b = -a * sat * rate
+                else:
+                    L.in_drop = c.DROP_INVERTED
+            if L.pre_bn:
+                L.pre_bn_h = col
+                col += L.w_cols
+            L.z = col
+            col += L.w_cols
+            if i < n_hidden:
+                L.a = col
+                col += units[i + 1]
+        self.layers = layers.view(LAYER, np.ndarray)
+        self.width = col
+
+    @classmethod
+    def from_pickled(cls, old):
+        """The spec of a model pickled by an earlier release (its layer tables
+        ``net``/``netf`` are rebuilt as records from the same parameters)."""
+        return cls(**{f.name: getattr(old, f.name) for f in fields(cls)})
+
+    @property
+    def n_layers(self):
+        """Number of weight layers (scikit-learn's ``n_layers_ - 1``)."""
+        return self.layers.shape[0]
+
+    @property
+    def max_layer_work(self):
+        """Multiply-adds per row of the largest product ``x @ W``."""
+        return int(np.max(self.layers["fan_in"] * self.layers["w_cols"]))
+
+    @property
+    def has_batch_norm(self):
+        return self.n_stats > 0
+
+    @property
+    def has_dropout(self):
+        return bool(np.any(self.layers["in_drop"] != codes.DROP_NONE))
+
+    def same_parameters(self, other):
+        """Whether ``other`` lays out and uses theta as this spec does (a warm
+        start may change dropout rates or BN momentum, not these)."""
+        names = ["fan_in", "w_cols", "w_off", "b_off", "act", "in_bn_p", "pre_bn_p",
+                 "prelu_off"]  # fmt: skip
+        return (
+            list(self.layer_units) == list(other.layer_units)
+            and self.n_params == other.n_params
+            and self.n_stats == other.n_stats
+            and all(np.array_equal(self.layers[f], other.layers[f]) for f in names)
+        )
+
+    def coefs(self, theta):
+        """Views of ``theta`` as the weight matrices, (fan_in, fan_out * pieces)."""
+        return [
+            theta[L["w_off"] : L["w_off"] + L["fan_in"] * L["w_cols"]].reshape(
+                L["fan_in"], L["w_cols"]
+            )
+            for L in self.layers
+        ]
+
+    def intercepts(self, theta):
+        """Views of ``theta`` as the list of bias vectors (BN's beta where it replaces
+        the bias)."""
+        return [theta[L["b_off"] : L["b_off"] + L["w_cols"]] for L in self.layers]
+
+    def activations(self, abuf, n):
+        """Views of the work buffer ``abuf`` of ``n`` rows as every hidden layer's
+        activation, (n, units)."""
+        return [
+            abuf[n * L["a"] : n * (L["a"] + L["fan_out"])].reshape(n, L["fan_out"])
+            for L in self.layers[:-1]
+        ]
+
+    def batch_norm_views(self, theta, bn_run):
+        """Per position (0: the inputs, i: hidden layer i), ``(gamma, beta, mean,
+        var)`` views, or None where that position has no batch normalisation."""
+        n_hidden = self.n_layers - 1
+        out = [None] * (n_hidden + 1)
+        for i, L in enumerate(self.layers):
+            if L["in_bn"]:
+                out[i] = (L["in_bn_p"], L["in_bn_s"], L["fan_in"])
+            if L["pre_bn"]:
+                out[i + 1] = (L["pre_bn_p"], L["pre_bn_s"], L["w_cols"])
+        return [
+            None
+            if v is None
+            else (
+                theta[v[0] : v[0] + v[2]],
+                theta[v[0] + v[2] : v[0] + 2 * v[2]],
+                bn_run[0, v[1] : v[1] + v[2]],
+                bn_run[1, v[1] : v[1] + v[2]],
+            )
+            for v in out
+        ]
+
+    def prelu_slopes(self, theta):
+        """Views of the PReLU slopes of each hidden layer (empty list otherwise)."""
+        return [
+            theta[L["prelu_off"] : L["prelu_off"] + L["fan_out"]]
+            for L in self.layers
+            if L["prelu_off"] >= 0
+        ]
+
+    def _layer_ranges(self, row):
+        """theta ranges of the parameters of hidden layer ``row + 1``: its W and
+        bias (or beta), the BN below its activation, the BN after it (stored in
+        the next row) and its PReLU slopes; plus the input BN for row 0."""
+        L, nxt = self.layers[row], self.layers[row + 1]
+        out = [
+            (L["w_off"], L["fan_in"] * L["w_cols"]),
+            (L["b_off"], L["w_cols"]),
+        ]
+        if L["pre_bn"]:
+            out.append((L["pre_bn_p"], 2 * L["w_cols"]))
+        if row == 0 and L["in_bn"]:
+            out.append((L["in_bn_p"], 2 * L["fan_in"]))
+        if nxt["in_bn"]:
+            out.append((nxt["in_bn_p"], 2 * nxt["fan_in"]))
+        if L["prelu_off"] >= 0:
+            out.append((L["prelu_off"], L["fan_out"]))
+        return out
+
+    def _layer_stats(self, row):
+        """Ranges of the running statistics that belong with ``_layer_ranges``."""
+        L, nxt = self.layers[row], self.layers[row + 1]
+        out = []
+        if L["pre_bn"]:
+            out.append((L["pre_bn_s"], L["w_cols"]))
+        if row == 0 and L["in_bn"]:
+            out.append((L["in_bn_s"], L["fan_in"]))
+        if nxt["in_bn"]:
+            out.append((nxt["in_bn_s"], nxt["fan_in"]))
+        return out
+
+    def frozen_mask(self, n_frozen):
+        """Boolean mask over theta of the parameters of the lowest ``n_frozen``
+        hidden layers (empty when none)."""
+        if n_frozen == 0:
+            return np.zeros(0, dtype=np.bool_)
+        mask = np.zeros(self.n_params, dtype=np.bool_)
+        for row in range(n_frozen):
+            for off, size in self._layer_ranges(row):
+                mask[off : off + size] = True
+        return mask
+
+    def copy_layers_from(self, source, src_theta, src_stats, theta, stats):
+        """Copy the lowest hidden layers of ``source`` whose shapes and
+        normalisation match into ``theta``/``stats``; returns how many."""
+        n = 0
+        for row in range(min(self.n_layers, source.n_layers) - 1):
+            mine, theirs = self._layer_ranges(row), source._layer_ranges(row)
+            if [s for _, s in mine] != [s for _, s in theirs]:
+                break
+            a, b = self.layers[row], source.layers[row]
+            if (a["fan_in"], a["fan_out"]) != (b["fan_in"], b["fan_out"]):
+                break
+            for (o, size), (so, _) in zip(mine, theirs, strict=True):
+                theta[o : o + size] = src_theta[so : so + size]
+            for (o, size), (so, _) in zip(
+                self._layer_stats(row), source._layer_stats(row), strict=True
+            ):
+                stats[:, o : o + size] = src_stats[:, so : so + size]
+            n += 1
+        return n
+
+    def init_extras(self, theta, prelu_init):
+        """BN gamma = 1, beta = 0 and PReLU slopes = ``prelu_init`` in ``theta``."""
+        for L in self.layers:
+            for flag, p, m in (("in_bn", "in_bn_p", "fan_in"),
+                               ("pre_bn", "pre_bn_p", "w_cols")):  # fmt: skip
+                if L[flag]:
+                    theta[L[p] : L[p] + L[m]] = 1.0
+                    theta[L[p] + L[m] : L[p] + 2 * L[m]] = 0.0
+        for slopes in self.prelu_slopes(theta):
+            slopes[:] = prelu_init

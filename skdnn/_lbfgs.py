@@ -1,0 +1,105 @@
+"""How L-BFGS is wired: ``solver="lbfgs"`` with scipy's L-BFGS-B, or OWL-QN for L1.
+
+The objective and its gradient over the whole training set come from
+:meth:`skdnn._network.Network.loss_and_gradient` (in chunks of rows, or in one batch
+with batch normalisation); scipy owns the iterations.
+"""
+
+import time
+import warnings
+
+import numpy as np
+import scipy.optimize
+
+from ._compat import _check_optimize_result
+from ._core import codes
+from ._network import input_arrays
+from ._owlqn import owlqn
+
+# rows per chunk of the full-batch objective: bounds its work memory
+_FULL_BATCH_CHUNK = 4096
+
+
+def fit_lbfgs(est, X, Y, sw):
+    """Minimise the objective of ``est`` over ``est._net``'s parameters."""
+    net = est._net
+    spec = net.spec
+    theta = net.theta
+    n = X.shape[0]
+    source = input_arrays(X, net.dtype)
+    # batch normalisation: the batch is the whole training set
+    chunk = n if spec.has_batch_norm else min(n, _FULL_BATCH_CHUNK)
+    # no random draws (key 0): lbfgs refuses dropout and RReLU
+    opt = net.optimizer(est.alpha, float(sw.sum()))
+    frozen = spec.frozen_mask(est.frozen_layers) if est.frozen_layers else None
+    grad = np.empty_like(theta)
+
+    def fun(x):
+        theta[:] = x
+        loss = net.loss_and_gradient(source, Y, sw, opt, grad, batch_size=chunk)
+        if frozen is not None:
+            grad[frozen] = 0.0
+        return loss, grad.astype(np.float64)
+
+    def record(intermediate_result):
+        est.history_.append(
+            {
+                "epoch": len(est.history_) + 1,
+                "loss": float(intermediate_result.fun),
+                "validation_score": None,
+                "learning_rate": None,
+                "seconds": time.perf_counter() - tic[0],
+            }
+        )
+        tic[0] = time.perf_counter()
+
+    # scipy's default relative-decrease tolerance (factr=1e7), tightened with tol
+    # so that a small tol reaches the exact Ridge/Lasso solutions
+    ftol = min(2.220446049250313e-09, est.tol**2)
+    tic = [time.perf_counter()]
+    if est.l1 > 0:
+        result = owlqn(
+            fun,
+            theta.astype(np.float64),
+            est.l1,
+            spec.n_weights,
+            maxiter=est.max_iter,
+            maxfun=est.max_fun,
+            gtol=est.tol,
+            ftol=ftol,
+            callback=record,
+        )
+        if est.verbose:
+            print(f"OWL-QN: {result.message} after {result.nit} iterations")
+    else:
+        with warnings.catch_warnings():
+            # scipy >= 1.15 deprecates iprint/disp but still honours them
+            warnings.simplefilter("ignore", DeprecationWarning)
+            result = scipy.optimize.minimize(
+                fun,
+                theta.astype(np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=record,
+                options={
+                    "maxfun": est.max_fun,
+                    "maxiter": est.max_iter,
+                    "gtol": est.tol,
+                    "ftol": ftol,
+                    "iprint": 1 if est.verbose else -1,
+                },
+            )
+    est.n_iter_ = _check_optimize_result("lbfgs", result, est.max_iter)
+    est.loss_ = float(result.fun)
+    theta[:] = result.x
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(
+            "Solver produced non-finite parameter weights. The input data may"
+            " contain large values and need to be preprocessed."
+        )
+    if spec.has_batch_norm:
+        # the running statistics become those of the whole training set
+        net.loss_and_gradient(
+            source, Y, sw, opt, grad, mode=codes.MODE_TRAIN, batch_size=chunk,
+            bn_momentum=0.0,
+        )  # fmt: skip

@@ -1,0 +1,256 @@
+"""How an epoch is run: the stochastic training loop of ``fit`` and ``partial_fit``.
+
+Python owns the loop over epochs (schedules, early stopping, history, verbose
+output, rollback of a diverged epoch); every epoch runs inside one compiled call,
+:meth:`skdnn._network.Network.train_epoch`.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from ._network import input_arrays
+from ._progress import Progress
+from .optimizers import resolve_optimizer
+from .schedules import Context, resolve_schedule
+
+
+@dataclass
+class TrainState:
+    """What the stochastic loop remembers between calls (warm start, partial_fit).
+
+    Attributes
+    ----------
+    schedule : dict
+        The schedule's own state; ``schedule["lr"]`` is the current base rate,
+        which ``adaptive`` and ``plateau`` lower.
+    epoch : int
+        Epochs run since the network was built (drives the shuffles and the
+        epoch-based schedules).
+    no_improvement : int
+        Consecutive epochs without improvement (scikit-learn's stopping rule).
+    opt_signature : tuple or None
+        The update rule whose slots the network holds; another one starts fresh.
+    """
+
+    schedule: dict
+    epoch: int = 0
+    no_improvement: int = 0
+    opt_signature: tuple | None = field(default=None)
+
+
+def _update_ratios(before, after, n_steps):
+    """Per layer, ``||W_after - W_before|| / ||W_before||`` divided by the number
+    of steps: a lower bound of the mean update/weight ratio of one step."""
+    # no np.linalg.norm: it calls numpy's BLAS, whose threads then spin for a
+    # while and take the cores from the BLAS that the compiled epoch uses
+    out = []
+    with np.errstate(over="ignore", invalid="ignore"):  # diverging weights: inf
+        for W0, W1 in zip(before, after, strict=True):
+            norm = float(np.sqrt(np.square(W0).sum()))
+            delta = float(np.sqrt(np.square(W1 - W0).sum()))
+            ratio = delta / norm / max(n_steps, 1) if norm > 0 else float("nan")
+            out.append(ratio)
+    return out
+
+
+def _split(est, Y, y, random_state):
+    """Row indices of the training and validation sets (early stopping)."""
+    n = Y.shape[0]
+    rows = np.arange(n, dtype=np.int64)
+    if not est.early_stopping:
+        return rows, None
+    stratify = None
+    if is_classifier(est) and y.ndim == 1:
+        # stratify binary and multiclass targets when every class can be split
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() >= 2:
+            stratify = y
+    train, val = train_test_split(
+        rows,
+        random_state=random_state,
+        test_size=est.validation_fraction,
+        stratify=stratify,
+    )
+    if val.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    return np.sort(train), val
+
+
+def _batch_size(est, n_train):
+    if est.batch_size == "auto":
+        return min(200, n_train)
+    if est.batch_size > n_train:
+        warnings.warn(
+            "Got `batch_size` less than 1 or larger than "
+            "sample size. It is going to be clipped",
+            stacklevel=2,
+        )
+    return int(np.clip(est.batch_size, 1, n_train))
+
+
+def _optimizer(est, net, state, sw_train):
+    """The OPTIMIZER record of this fit and the base momentum (or beta_1)."""
+    cfg = resolve_optimizer(est)
+    # another optimizer (warm_start after set_params) starts from fresh state
+    signature = (cfg["code"], cfg["amsgrad"])
+    if state.opt_signature not in (None, signature):
+        net.reset_optimizer()
+    state.opt_signature = signature
+    opt = net.optimizer(
+        est.alpha, sw_train, cfg, est.l1, est.max_norm, est.clipnorm, est.clipvalue
+    )
+    return opt, float(cfg["momentum"])
+
+
+def _improved(est, state, val_score):
+    """scikit-learn's stopping rule; returns True when this epoch is the best."""
+    if val_score is not None:
+        est.validation_scores_.append(val_score)
+        if val_score < est.best_validation_score_ + est.tol:
+            state.no_improvement += 1
+        else:
+            state.no_improvement = 0
+        if val_score > est.best_validation_score_:
+            est.best_validation_score_ = val_score
+            return True
+        return False
+    if est.loss_curve_[-1] > est.best_loss_ - est.tol:
+        state.no_improvement += 1
+    else:
+        state.no_improvement = 0
+    if est.loss_curve_[-1] < est.best_loss_:
+        est.best_loss_ = est.loss_curve_[-1]
+        return True
+    return False
+
+
+def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
+    """Train ``est._net`` for ``est.max_iter`` epochs (one with ``incremental``)."""
+    if est.early_stopping and incremental:
+        raise ValueError("partial_fit does not support early_stopping=True")
+    net, state = est._net, est._train
+    train_rows, val_rows = _split(est, Y, y, random_state)
+    if val_rows is not None:
+        X_val = X[val_rows]
+        y_val = y[val_rows]
+        sw_val = sw[val_rows]
+    n_train = train_rows.shape[0]
+    sw_train = float(sw[train_rows].sum())
+    batch_size = _batch_size(est, n_train)
+    n_batches = -(-n_train // batch_size)
+
+    source = input_arrays(X, net.dtype)
+    frozen = net.spec.frozen_mask(est.frozen_layers)
+    opt, momentum = _optimizer(est, net, state, sw_train)
+    schedule = resolve_schedule(est)
+    # Sample order, shuffled in place by the kernel (X itself is never copied).
+    # Every epoch starts from the same order, so an epoch's permutation depends
+    # only on (seed, epoch): fit, warm_start and partial_fit agree bitwise.
+    perm = np.empty_like(train_rows)
+    best_theta = net.theta.copy() if est.early_stopping else None
+    best_bn = net.bn_stats.copy() if est.early_stopping else None
+    progress = Progress(est.verbose, 1 if incremental else est.max_iter)
+
+    est.n_iter_ = 0
+    for _ in range(est.max_iter):
+        tic = time.perf_counter()
+        ctx = Context(
+            lr_init=float(est.learning_rate_init),
+            lr=state.schedule["lr"],
+            epoch=state.epoch,
+            step=int(net.step[0]),
+            n_steps=n_batches,
+            total_steps=n_batches * est.max_iter,
+            samples=est.t_,
+        )
+        lrs = np.ascontiguousarray(schedule._rates(ctx), dtype=np.float64)
+        moms = schedule._momenta(momentum, ctx)
+        cycled = moms is not None
+        moms = np.full(n_batches, momentum) if moms is None else moms.astype(float)
+        backup = net.snapshot()
+        perm[:] = train_rows
+        data_loss, penalty, n_done, step_losses = net.train_epoch(
+            source, Y, sw, perm, est.shuffle, state.epoch, opt, lrs, moms, frozen,
+            batch_size,
+        )  # fmt: skip
+        if n_done < n_batches or not net.is_finite():
+            net.restore(backup)
+            warnings.warn(
+                f"Training diverged in epoch {state.epoch + 1}: the loss became "
+                "non-finite (learning_rate_init too large, or unscaled inputs?). "
+                "Training stopped; the parameters of the last finite epoch are "
+                "kept.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+            break
+        net.step_losses = step_losses
+        state.epoch += 1
+        est.n_iter_ += 1
+        est.t_ += n_train
+        est.loss_ = (data_loss + penalty) / sw_train
+        est.loss_curve_.append(est.loss_)
+
+        val_score = None
+        if val_rows is not None:
+            val_score = est._score(X_val, y_val, sample_weight=sw_val)
+        if _improved(est, state, val_score) and best_theta is not None:
+            best_theta[:] = net.theta
+            best_bn[:] = net.bn_stats
+        has_val = val_score is not None
+        metric = val_score if has_val else est.loss_
+        schedule._after_epoch(state.schedule, metric, has_val, est.tol)
+        record = {
+            "epoch": state.epoch,
+            "loss": est.loss_,
+            "validation_score": val_score,
+            "learning_rate": float(lrs[0]),
+            "seconds": time.perf_counter() - tic,
+            "update_ratio": _update_ratios(
+                net.spec.coefs(backup[0]), est.coefs_, n_done
+            ),
+        }
+        if cycled:
+            record["momentum"] = float(moms[0])
+        est.history_.append(record)
+        progress.epoch_done(record)
+
+        # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
+        stall = state.no_improvement > est.n_iter_no_change
+        if stall and not schedule._spans_max_iter:
+            what = "Validation score" if val_rows is not None else "Training loss"
+            msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
+                what,
+                est.tol,
+                est.n_iter_no_change,
+            )
+            lr, stop = schedule._on_no_improvement(state.schedule["lr"])
+            state.schedule["lr"] = lr
+            if stop:
+                progress.message(msg + " Stopping.")
+                break
+            progress.message(msg + " Setting learning rate to %f" % lr)
+            state.no_improvement = 0
+
+        if incremental:
+            break
+        if est.n_iter_ == est.max_iter:
+            warnings.warn(
+                "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                "optimization hasn't converged yet." % est.max_iter,
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+    progress.close()
+    if best_theta is not None:
+        net.theta[:] = best_theta
+        net.bn_stats[:] = best_bn
