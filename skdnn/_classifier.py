@@ -6,15 +6,16 @@ from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    type_of_target,
-    unique_labels,
-)
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseMLP, _set_params_from
-from ._compat import StrOptions, _fit_context, validate_data
+from ._compat import (
+    StrOptions,
+    _check_partial_fit_first_call,
+    _fit_context,
+    validate_data,
+)
 from ._docs import REFERENCES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
 

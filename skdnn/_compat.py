@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -21,6 +22,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_check_optimize_result",
+    "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
     "validate_data",

@@ -9,8 +9,11 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     activation : str or Activation, default='relu'
         Activation of the hidden layers: 'identity', 'logistic', 'tanh', 'relu'
         (scikit-learn's), 'leaky_relu', 'elu', 'selu', 'softplus', 'gelu',
-        'swish', or an object from :mod:`skdnn.activations` (e.g.
-        ``LeakyReLU(negative_slope=0.2)``).
+        'swish', 'prelu' (one slope per unit, trained), 'rrelu' (random slopes
+        while training; stochastic solvers only), 'maxout' (2 pieces per unit),
+        or an object from :mod:`skdnn.activations` to set their
+        hyperparameters: ``LeakyReLU``, ``ELU``, ``PReLU``, ``RReLU`` or
+        ``Maxout`` (e.g. ``LeakyReLU(negative_slope=0.2)``).
 
     solver : str or Optimizer, default='adam'
         The optimizer: 'sgd' (plain, momentum and Nesterov momentum through
@@ -104,8 +107,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     init : str or fitted MLPClassifier/MLPRegressor, default='auto'
         Weight initialisation: 'glorot_uniform', 'glorot_normal', 'he_uniform',
         'he_normal', 'lecun_uniform', 'lecun_normal', 'normal' (N(0, 0.01^2)),
-        'zeros', or 'auto' (He for the ReLU family, LeCun for SELU, Glorot
-        otherwise and for the output layer). See :mod:`skdnn.initializers`.
+        'zeros', or 'auto' (He for the ReLU family, PReLU and RReLU included,
+        LeCun for SELU and maxout, Glorot otherwise and for the output
+        layer). See :mod:`skdnn.initializers`.
         Transfer learning: a fitted skdnn estimator (or one wrapped in
         :class:`sklearn.frozen.FrozenEstimator`, which survives ``clone``) whose
         lowest hidden layers are copied while their shapes and normalisation
@@ -118,9 +122,13 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
 
     l1 : float, default=0.0
         Strength of the L1 penalty ``l1 * sum |W|`` on every weight matrix (never
-        on biases): Lasso's ``alpha``. Applied by a proximal (soft-thresholding)
-        step after every update, per coordinate for Adam, so weights become
-        exactly zero; 'lbfgs' switches to OWL-QN when ``l1 > 0``.
+        on biases), not divided by ``S``: Lasso's ``alpha``. It is never added to
+        a gradient: the stochastic solvers apply it by a proximal
+        (soft-thresholding) step after every update, with threshold ``l1`` times
+        the step size (per coordinate for every adaptive solver, i.e. all but
+        'sgd'; ``(1 + momentum)`` times the learning rate for Nesterov
+        momentum), so weights reach exact zeros; 'lbfgs' switches to OWL-QN when
+        ``l1 > 0``. See the user guide, "Objective".
 
     max_norm : float or None, default=None
         After every update, rescale each unit's incoming weight vector to an L2
@@ -239,7 +247,7 @@ loss_ : float
 
     prelu_slopes_ : list of ndarray of shape (units,)
         The trained slope of every unit of every hidden layer
-        (``activation='prelu'`` only; an empty list otherwise).
+        (``activation='prelu'`` or ``PReLU()`` only; an empty list otherwise).
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',

@@ -294,7 +294,6 @@ RECOMMENDED_LEARNING_RATES = {
     "rmsprop": 0.001,
     "adadelta": 1.0,
 }
-STOCHASTIC_NAMES = frozenset(_BY_NAME)
 
 
 def resolve_optimizer(estimator):

@@ -95,7 +95,7 @@ def forward(X, coefs, intercepts, hidden):
 
 
 def objective(X, Y, sw, coefs, intercepts, hidden, loss, alpha):
-    """DESIGN.md section 4: (1/S) sum s_i l_i + alpha/(2S) sum ||W||^2."""
+    """docs/objective.rst, "Definition": (1/S) sum s_i l_i + alpha/(2S) sum ||W||^2."""
     Z = forward(X, coefs, intercepts, hidden)
     S = sw.sum()
     data = (sw * per_sample_loss(loss, Z, Y)).sum() / S
