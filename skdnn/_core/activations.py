@@ -1,7 +1,24 @@
-"""Hidden-layer activations: the forward pass and, beside it, its derivative.
+"""Hidden-layer activations: one small kernel per activation, its derivative beside it.
 
-Each function works on a whole layer at once. The branch on the activation code sits
-outside the element loops so that every loop stays a simple, vectorisable one.
+For every activation, ``_<name>_forward`` (add the bias, apply f) is followed by
+``_<name>_backward`` (multiply by f'). They share one layout:
+
+- forward ``(Z, b, A, ...)``: Z of shape (n, m * pieces) holds the pre-activations,
+  b of shape (m * pieces,) the bias, A of shape (n, m) receives ``f(Z + b)``;
+- backward: those of ``(Z, A, DA, DZ)`` it reads or writes, then parameters. Z and A
+  are as the forward pass left them, DA of shape (n, m) is dLoss/dA, DZ of shape
+  (n, m * pieces) receives dLoss/dZ.
+
+Each works on a whole layer at once, and :func:`activation_forward` and
+:func:`activation_backward` pick one by the activation code. That branch sits outside
+the element loops so that every loop stays a simple, vectorisable one. The
+per-activation kernels are inlined into the two dispatchers (``inline="always"``), so
+they are no compiled functions of their own. Measured as the CPU time of a first call
+of both dispatchers from a jitted shim, with an empty cache (medians): 3.2 s inlined,
+4.6 s compiled separately (``KERNEL``), 2.8 s for the same loops written out in two big
+functions. The difference is Numba's inliner, which runs its untyped passes on each
+inlined function and copies its IR; the machine code is about the same (5,324
+against 5,305 instructions for the two dispatchers) and runs as fast.
 """
 
 import math
@@ -43,11 +60,370 @@ def sigmoid(z):
 
 @njit(**KERNEL)
 def add_bias(Z, b):
-    """``Z += b`` row by row."""
+    """``Z += b`` row by row: Z of shape (n, m), changed in place; b of shape (m,)."""
     n, m = Z.shape
     for i in range(n):
         for j in range(m):
             Z[i, j] += b[j]
+
+
+# Identity, ReLU, tanh, logistic and SELU: the derivative needs only A, so the
+# forward pass does not store Z + b (see activation_forward) and the backward pass
+# never reads Z.
+
+
+@njit(inline="always", **JIT)
+def _identity_forward(Z, b, A):
+    """``A = Z + b``. Z (n, m), b (m,); writes A (n, m); Z unchanged."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            A[i, j] = z
+
+
+@njit(inline="always", **JIT)
+def _identity_backward(DA, DZ):
+    """``DZ = DA``. DA (n, m); writes DZ (n, m)."""
+    n, m = DA.shape
+    for i in range(n):
+        for j in range(m):
+            DZ[i, j] = DA[i, j]
+
+
+@njit(inline="always", **JIT)
+def _relu_forward(Z, b, A):
+    """``A = max(Z + b, 0)``. Z (n, m), b (m,); writes A (n, m); Z unchanged."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            A[i, j] = z if z > 0 else 0.0
+
+
+@njit(inline="always", **JIT)
+def _relu_backward(A, DA, DZ):
+    """``DZ = DA * (A > 0)``. A, DA (n, m); writes DZ (n, m)."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            DZ[i, j] = DA[i, j] if A[i, j] > 0 else 0.0  # A > 0 exactly when Z > 0
+
+
+@njit(inline="always", **JIT)
+def _tanh_forward(Z, b, A):
+    """``A = tanh(Z + b)``. Z (n, m), b (m,); writes A (n, m); Z unchanged."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            A[i, j] = math.tanh(z)
+
+
+@njit(inline="always", **JIT)
+def _tanh_backward(A, DA, DZ):
+    """``DZ = DA * (1 - A**2)``. A, DA (n, m); writes DZ (n, m)."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            a = A[i, j]
+            DZ[i, j] = DA[i, j] * (1.0 - a * a)
+
+
+@njit(inline="always", **JIT)
+def _logistic_forward(Z, b, A):
+    """``A = sigmoid(Z + b)``. Z (n, m), b (m,); writes A (n, m); Z unchanged."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            A[i, j] = sigmoid(z)
+
+
+@njit(inline="always", **JIT)
+def _logistic_backward(A, DA, DZ):
+    """``DZ = DA * A * (1 - A)``. A, DA (n, m); writes DZ (n, m)."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            a = A[i, j]
+            DZ[i, j] = DA[i, j] * (a * (1.0 - a))
+
+
+@njit(inline="always", **JIT)
+def _selu_forward(Z, b, A):
+    """``A = selu(Z + b)``. Z (n, m), b (m,); writes A (n, m); Z unchanged."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            if z > 0:
+                A[i, j] = SELU_SCALE * z
+            else:
+                A[i, j] = SELU_SCALE * SELU_ALPHA * math.expm1(z)
+
+
+@njit(inline="always", **JIT)
+def _selu_backward(A, DA, DZ):
+    """``DZ = DA * selu'(Z)``, from A. A, DA (n, m); writes DZ (n, m)."""
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            d = DA[i, j]
+            if A[i, j] > 0:  # exactly when Z > 0
+                DZ[i, j] = d * SELU_SCALE
+            else:
+                DZ[i, j] = d * (A[i, j] + SELU_SCALE * SELU_ALPHA)
+
+
+# The others read Z in the backward pass: the forward pass stores Z + b in Z.
+
+
+@njit(inline="always", **JIT)
+def _leaky_relu_forward(Z, b, A, slope):
+    """``A = Z + b`` where positive, ``slope * (Z + b)`` elsewhere.
+
+    Z (n, m), changed in place to ``Z + b``; b (m,); writes A (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = z if z > 0 else slope * z
+
+
+@njit(inline="always", **JIT)
+def _leaky_relu_backward(Z, DA, DZ, slope):
+    """``DZ = DA`` where Z > 0, ``DA * slope`` elsewhere. Z, DA (n, m); writes DZ."""
+    n, m = DA.shape
+    for i in range(n):
+        for j in range(m):
+            d = DA[i, j]
+            DZ[i, j] = d if Z[i, j] > 0 else d * slope
+
+
+@njit(inline="always", **JIT)
+def _elu_forward(Z, b, A, alpha):
+    """``A = Z + b`` where positive, ``alpha * expm1(Z + b)`` elsewhere.
+
+    Z (n, m), changed in place to ``Z + b``; b (m,); writes A (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = z if z > 0 else alpha * math.expm1(z)
+
+
+@njit(inline="always", **JIT)
+def _elu_backward(Z, A, DA, DZ, alpha):
+    """``DZ = DA`` where Z > 0, ``DA * (A + alpha)`` elsewhere.
+
+    Z, A, DA (n, m); writes DZ (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            d = DA[i, j]
+            DZ[i, j] = d if Z[i, j] > 0 else d * (A[i, j] + alpha)
+
+
+@njit(inline="always", **JIT)
+def _softplus_forward(Z, b, A):
+    """``A = log(1 + exp(Z + b))``, stably.
+
+    Z (n, m), changed in place to ``Z + b``; b (m,); writes A (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+@njit(inline="always", **JIT)
+def _softplus_backward(Z, DA, DZ):
+    """``DZ = DA * sigmoid(Z)``. Z, DA (n, m); writes DZ (n, m)."""
+    n, m = DA.shape
+    for i in range(n):
+        for j in range(m):
+            DZ[i, j] = DA[i, j] * sigmoid(Z[i, j])
+
+
+@njit(inline="always", **JIT)
+def _gelu_forward(Z, b, A):
+    """``A = (Z + b) * Phi(Z + b)`` (exact GELU, Phi the normal CDF).
+
+    Z (n, m), changed in place to ``Z + b``; b (m,); writes A (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = 0.5 * z * (1.0 + math.erf(z * _INV_SQRT2))
+
+
+@njit(inline="always", **JIT)
+def _gelu_backward(Z, DA, DZ):
+    """``DZ = DA * (Phi(Z) + Z * phi(Z))``. Z, DA (n, m); writes DZ (n, m)."""
+    n, m = DA.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j]
+            cdf = 0.5 * (1.0 + math.erf(z * _INV_SQRT2))
+            pdf = _INV_SQRT_2PI * math.exp(-0.5 * z * z)
+            DZ[i, j] = DA[i, j] * (cdf + z * pdf)
+
+
+@njit(inline="always", **JIT)
+def _swish_forward(Z, b, A):
+    """``A = (Z + b) * sigmoid(Z + b)``.
+
+    Z (n, m), changed in place to ``Z + b``; b (m,); writes A (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = z * sigmoid(z)
+
+
+@njit(inline="always", **JIT)
+def _swish_backward(Z, A, DA, DZ):
+    """``DZ = DA * (s + A * (1 - s))`` with ``s = sigmoid(Z)``.
+
+    Z, A, DA (n, m); writes DZ (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            s = sigmoid(Z[i, j])
+            DZ[i, j] = DA[i, j] * (s + A[i, j] * (1.0 - s))
+
+
+@njit(inline="always", **JIT)
+def _prelu_forward(Z, b, A, slopes):
+    """``A = Z + b`` where positive, ``slopes[j] * (Z + b)`` elsewhere.
+
+    Z (n, m), changed in place to ``Z + b``; b, slopes (m,); writes A (n, m).
+    """
+    n, m = A.shape
+    for i in range(n):
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            A[i, j] = z if z > 0 else slopes[j] * z
+
+
+@njit(inline="always", **JIT)
+def _prelu_backward(Z, DA, DZ, slopes, gslopes):
+    """``DZ = DA`` where Z > 0, ``DA * slopes[j]`` elsewhere; dLoss/dslopes too.
+
+    Z, DA (n, m); slopes (m,); writes DZ (n, m) and gslopes (m,).
+    """
+    n, m = DA.shape
+    for j in range(m):
+        gslopes[j] = 0.0
+    for i in range(n):
+        for j in range(m):
+            d = DA[i, j]
+            z = Z[i, j]
+            if z > 0:
+                DZ[i, j] = d
+            else:
+                gslopes[j] += d * z
+                DZ[i, j] = d * slopes[j]
+
+
+@njit(inline="always", **JIT)
+def _rrelu_forward(Z, b, A, low, high, key, row0, width, off):
+    """Training RReLU: a slope drawn uniformly in [low, high] for each negative unit.
+
+    Element (i, j) draws index ``(row0 + i) * width + off + j`` of the stream
+    ``key``. Z (n, m), changed in place to ``Z + b``; b (m,); writes A (n, m).
+    Outside training :func:`activation_forward` runs :func:`_leaky_relu_forward`
+    with the mean slope instead.
+    """
+    n, m = A.shape
+    spread = high - low
+    for i in range(n):
+        base = (row0 + i) * width + off
+        for j in range(m):
+            z = Z[i, j] + b[j]
+            Z[i, j] = z
+            if z > 0:
+                A[i, j] = z
+            else:
+                u = random_uniform(key, base + j)
+                A[i, j] = (low + spread * u) * z
+
+
+@njit(inline="always", **JIT)
+def _rrelu_backward(Z, A, DA, DZ, low, high):
+    """``DZ = DA`` where Z > 0, ``DA * A / Z`` where Z < 0, the mean slope at 0.
+
+    Z, A, DA (n, m); writes DZ (n, m).
+    """
+    # the slope of a negative unit is A / Z (the one drawn in the forward pass)
+    n, m = A.shape
+    mean = 0.5 * (low + high)
+    for i in range(n):
+        for j in range(m):
+            d = DA[i, j]
+            z = Z[i, j]
+            if z > 0:
+                DZ[i, j] = d
+            elif z < 0:
+                DZ[i, j] = d * (A[i, j] / z)
+            else:
+                DZ[i, j] = d * mean
+
+
+@njit(inline="always", **JIT)
+def _maxout_forward(Z, b, A):
+    """``A[:, j] = max(Z + b)`` over the columns ``j * pieces ... + pieces - 1``.
+
+    Z (n, m * pieces), changed in place to ``Z + b``; b (m * pieces,); writes A
+    (n, m).
+    """
+    add_bias(Z, b)
+    n, m = A.shape
+    pieces = Z.shape[1] // m
+    for i in range(n):
+        for j in range(m):
+            c = j * pieces
+            best = Z[i, c]
+            for q in range(1, pieces):
+                best = max(best, Z[i, c + q])
+            A[i, j] = best
+
+
+@njit(inline="always", **JIT)
+def _maxout_backward(Z, A, DA, DZ):
+    """DA goes to the piece that gave the maximum, 0 to the others.
+
+    Z (n, m * pieces), A, DA (n, m); writes DZ (n, m * pieces), which must not be
+    DA.
+    """
+    # the gradient goes to the first piece that attains the maximum
+    n, m = A.shape
+    pieces = Z.shape[1] // m
+    for i in range(n):
+        for j in range(m):
+            c = j * pieces
+            a = A[i, j]
+            hit = False
+            for q in range(pieces):
+                if not hit and Z[i, c + q] == a:
+                    DZ[i, c + q] = DA[i, j]
+                    hit = True
+                else:
+                    DZ[i, c + q] = 0.0
 
 
 @njit(**KERNEL)
@@ -86,97 +462,37 @@ def activation_forward(
         RReLU's random stream: element (i, j) uses index
         ``(row0 + i) * width + off + j``.
     """
-    n, m = A.shape
     if code == RRELU and not rand:
-        # outside training, RReLU is the leaky ReLU of the mean slope
+        # outside training, RReLU is the leaky ReLU of the mean slope (the same
+        # inlined loop, not a second copy of it)
         code = LEAKY_RELU
         param = 0.5 * (param + param2)
     if code == IDENTITY:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                A[i, j] = z
+        _identity_forward(Z, b, A)
     elif code == RELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                A[i, j] = z if z > 0 else 0.0
+        _relu_forward(Z, b, A)
     elif code == LEAKY_RELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = z if z > 0 else param * z
+        _leaky_relu_forward(Z, b, A, param)
     elif code == TANH:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                A[i, j] = math.tanh(z)
+        _tanh_forward(Z, b, A)
     elif code == LOGISTIC:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                A[i, j] = sigmoid(z)
+        _logistic_forward(Z, b, A)
     elif code == ELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = z if z > 0 else param * math.expm1(z)
+        _elu_forward(Z, b, A, param)
     elif code == SELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                if z > 0:
-                    A[i, j] = SELU_SCALE * z
-                else:
-                    A[i, j] = SELU_SCALE * SELU_ALPHA * math.expm1(z)
+        _selu_forward(Z, b, A)
     elif code == SOFTPLUS:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+        _softplus_forward(Z, b, A)
     elif code == GELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = 0.5 * z * (1.0 + math.erf(z * _INV_SQRT2))
+        _gelu_forward(Z, b, A)
     elif code == SWISH:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = z * sigmoid(z)
+        _swish_forward(Z, b, A)
     elif code == PRELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                A[i, j] = z if z > 0 else slopes[j] * z
+        _prelu_forward(Z, b, A, slopes)
     elif code == RRELU:
-        spread = param2 - param
-        for i in range(n):
-            base = (row0 + i) * width + off
-            for j in range(m):
-                z = Z[i, j] + b[j]
-                Z[i, j] = z
-                if z > 0:
-                    A[i, j] = z
-                else:
-                    u = random_uniform(key, base + j)
-                    A[i, j] = (param + spread * u) * z
+        _rrelu_forward(Z, b, A, param, param2, key, row0, width, off)
     elif code == MAXOUT:
-        add_bias(Z, b)
-        pieces = Z.shape[1] // m
-        for i in range(n):
-            for j in range(m):
-                c = j * pieces
-                best = Z[i, c]
-                for q in range(1, pieces):
-                    best = max(best, Z[i, c + q])
-                A[i, j] = best
+        _maxout_forward(Z, b, A)
 
 
 @njit(**KERNEL)
@@ -198,95 +514,29 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
     gslopes : ndarray of shape (units,)
         PReLU only: written with dLoss/dslopes.
     """
-    n, m = A.shape
     if code == IDENTITY:
-        for i in range(n):
-            for j in range(m):
-                DZ[i, j] = DA[i, j]
+        _identity_backward(DA, DZ)
     elif code == RELU:
-        for i in range(n):
-            for j in range(m):
-                DZ[i, j] = DA[i, j] if A[i, j] > 0 else 0.0  # A > 0 exactly when Z > 0
+        _relu_backward(A, DA, DZ)
     elif code == LEAKY_RELU:
-        for i in range(n):
-            for j in range(m):
-                d = DA[i, j]
-                DZ[i, j] = d if Z[i, j] > 0 else d * param
+        _leaky_relu_backward(Z, DA, DZ, param)
     elif code == TANH:
-        for i in range(n):
-            for j in range(m):
-                a = A[i, j]
-                DZ[i, j] = DA[i, j] * (1.0 - a * a)
+        _tanh_backward(A, DA, DZ)
     elif code == LOGISTIC:
-        for i in range(n):
-            for j in range(m):
-                a = A[i, j]
-                DZ[i, j] = DA[i, j] * (a * (1.0 - a))
+        _logistic_backward(A, DA, DZ)
     elif code == ELU:
-        for i in range(n):
-            for j in range(m):
-                d = DA[i, j]
-                DZ[i, j] = d if Z[i, j] > 0 else d * (A[i, j] + param)
+        _elu_backward(Z, A, DA, DZ, param)
     elif code == SELU:
-        for i in range(n):
-            for j in range(m):
-                d = DA[i, j]
-                if A[i, j] > 0:  # exactly when Z > 0
-                    DZ[i, j] = d * SELU_SCALE
-                else:
-                    DZ[i, j] = d * (A[i, j] + SELU_SCALE * SELU_ALPHA)
+        _selu_backward(A, DA, DZ)
     elif code == SOFTPLUS:
-        for i in range(n):
-            for j in range(m):
-                DZ[i, j] = DA[i, j] * sigmoid(Z[i, j])
+        _softplus_backward(Z, DA, DZ)
     elif code == GELU:
-        for i in range(n):
-            for j in range(m):
-                z = Z[i, j]
-                cdf = 0.5 * (1.0 + math.erf(z * _INV_SQRT2))
-                pdf = _INV_SQRT_2PI * math.exp(-0.5 * z * z)
-                DZ[i, j] = DA[i, j] * (cdf + z * pdf)
+        _gelu_backward(Z, DA, DZ)
     elif code == SWISH:
-        for i in range(n):
-            for j in range(m):
-                s = sigmoid(Z[i, j])
-                DZ[i, j] = DA[i, j] * (s + A[i, j] * (1.0 - s))
+        _swish_backward(Z, A, DA, DZ)
     elif code == PRELU:
-        for j in range(m):
-            gslopes[j] = 0.0
-        for i in range(n):
-            for j in range(m):
-                d = DA[i, j]
-                z = Z[i, j]
-                if z > 0:
-                    DZ[i, j] = d
-                else:
-                    gslopes[j] += d * z
-                    DZ[i, j] = d * slopes[j]
+        _prelu_backward(Z, DA, DZ, slopes, gslopes)
     elif code == RRELU:
-        # the slope of a negative unit is A / Z (the one drawn in the forward pass)
-        mean = 0.5 * (param + param2)
-        for i in range(n):
-            for j in range(m):
-                d = DA[i, j]
-                z = Z[i, j]
-                if z > 0:
-                    DZ[i, j] = d
-                elif z < 0:
-                    DZ[i, j] = d * (A[i, j] / z)
-                else:
-                    DZ[i, j] = d * mean
+        _rrelu_backward(Z, A, DA, DZ, param, param2)
     elif code == MAXOUT:
-        # the gradient goes to the first piece that attains the maximum
-        pieces = Z.shape[1] // m
-        for i in range(n):
-            for j in range(m):
-                c = j * pieces
-                a = A[i, j]
-                hit = False
-                for q in range(pieces):
-                    if not hit and Z[i, c + q] == a:
-                        DZ[i, c + q] = DA[i, j]
-                        hit = True
-                    else:
-                        DZ[i, c + q] = 0.0
+        _maxout_backward(Z, A, DA, DZ)
