@@ -612,8 +612,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 total_steps=n_batches * self.max_iter,
                 samples=self.t_,
             )
-            lrs = np.ascontiguousarray(schedule._rates(ctx), dtype=np.float64)
-            moms = schedule._momenta(momentum, ctx)
+            lrs = schedule._checked_rates(ctx)
+            moms = schedule._checked_momenta(momentum, ctx)
             cycled = moms is not None
             moms = np.full(n_batches, momentum) if moms is None else moms.astype(float)
             backup = (
@@ -657,7 +657,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                 best_bn[:] = bn_stats
             has_val = val_score is not None
             metric = val_score if has_val else self.loss_
-            schedule._after_epoch(self._schedule_state, metric, has_val, self.tol)
+            schedule.after_epoch(self._schedule_state, metric, has_val, self.tol)
             record = {
                 "epoch": self._epoch,
                 "loss": self.loss_,
@@ -675,7 +675,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
             # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
             stall = self._no_improvement_count > self.n_iter_no_change
-            if stall and not schedule._spans_max_iter:
+            if stall and not schedule.spans_max_iter:
                 if val_rows is not None:
                     msg = (
                         "Validation score did not improve more than tol=%f for %d "
@@ -686,7 +686,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
                         "Training loss did not improve more than tol=%f for %d "
                         "consecutive epochs." % (self.tol, self.n_iter_no_change)
                     )
-                lr, stop = schedule._on_no_improvement(self._schedule_state["lr"])
+                lr, stop = schedule.on_no_improvement(self._schedule_state["lr"])
                 self._schedule_state["lr"] = lr
                 if stop:
                     progress.message(msg + " Stopping.")
