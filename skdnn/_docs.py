@@ -36,8 +36,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Learning-rate schedule: 'constant', 'invscaling', 'adaptive'
         (scikit-learn's), 'power', 'exponential', 'step', 'piecewise',
         'plateau', 'onecycle', 'cosine', or an object from
-        :mod:`skdnn.schedules`. Unlike scikit-learn, it drives every stochastic
-        solver, not just 'sgd'.
+        :mod:`skdnn.schedules`, including your own subclass of
+        :class:`~skdnn.schedules.Schedule`. Unlike scikit-learn, it drives every
+        stochastic solver, not just 'sgd'.
 
     learning_rate_init : float, default=0.001
         The initial learning rate of the stochastic solvers.

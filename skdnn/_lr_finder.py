@@ -27,7 +27,7 @@ class _Sweep(Schedule):
         self.max_lr = max_lr
         self.n_steps = n_steps
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         frac = np.minimum(ctx.steps() / max(self.n_steps - 1, 1), 1.0)
         return self.min_lr * (self.max_lr / self.min_lr) ** frac
 
@@ -135,7 +135,7 @@ def find_learning_rate(
                     break
             if diverged or est._net.step_losses.shape[0] == 0:
                 break
-    rates = _Sweep(min_lr, max_lr, n_steps)._rates(
+    rates = _Sweep(min_lr, max_lr, n_steps).rates(
         Context(0.0, 0.0, 0, 0, len(losses), len(losses), 0)
     )
     smoothed = np.asarray(smoothed)

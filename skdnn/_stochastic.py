@@ -172,8 +172,8 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             total_steps=n_batches * est.max_iter,
             samples=est.t_,
         )
-        lrs = np.ascontiguousarray(schedule._rates(ctx), dtype=np.float64)
-        moms = schedule._momenta(momentum, ctx)
+        lrs = schedule._checked_rates(ctx)
+        moms = schedule._checked_momenta(momentum, ctx)
         cycled = moms is not None
         moms = np.full(n_batches, momentum) if moms is None else moms.astype(float)
         backup = net.snapshot()
@@ -208,7 +208,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             best_bn[:] = net.bn_stats
         has_val = val_score is not None
         metric = val_score if has_val else est.loss_
-        schedule._after_epoch(state.schedule, metric, has_val, est.tol)
+        schedule.after_epoch(state.schedule, metric, has_val, est.tol)
         record = {
             "epoch": state.epoch,
             "loss": est.loss_,
@@ -226,14 +226,14 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
 
         # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
         stall = state.no_improvement > est.n_iter_no_change
-        if stall and not schedule._spans_max_iter:
+        if stall and not schedule.spans_max_iter:
             what = "Validation score" if val_rows is not None else "Training loss"
             msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
                 what,
                 est.tol,
                 est.n_iter_no_change,
             )
-            lr, stop = schedule._on_no_improvement(state.schedule["lr"])
+            lr, stop = schedule.on_no_improvement(state.schedule["lr"])
             state.schedule["lr"] = lr
             if stop:
                 progress.message(msg + " Stopping.")

@@ -25,6 +25,44 @@ Power, exponential, piecewise-constant and performance (plateau) scheduling are 
 classic ones; 1cycle follows Smith [1]_; cosine annealing is Loshchilov and
 Hutter's SGDR [2]_ without restarts.
 
+**Writing your own schedule.** Subclass :class:`Schedule` and implement
+:meth:`Schedule.rates`; every hook below is public, and the built-in schedules
+use nothing else. The stochastic solvers call, for every epoch:
+
+1. ``rates(ctx)`` (required): the learning rate of each of the epoch's
+   ``ctx.n_steps`` updates, from the :class:`Context` ``ctx``.
+2. ``momenta(momentum, ctx)`` (optional): the momentum (SGD) or ``beta_1``
+   (Adam family) of each update, or None (the default) for the optimizer's own
+   ``momentum`` throughout.
+3. the epoch runs; then ``after_epoch(state, metric, higher_is_better, tol)``
+   (optional) may lower ``state["lr"]`` from the epoch's training loss or
+   validation score.
+4. when the ``tol``/``n_iter_no_change`` stopping rule fires,
+   ``on_no_improvement(lr)`` (optional) returns ``(new_lr, stop)``; the default
+   stops training. Schedules whose class attribute ``spans_max_iter`` is True
+   (shaped over all ``max_iter`` epochs, like 1cycle and cosine) are never
+   stopped by this rule.
+
+The rates are checked once per epoch: a wrong length, or a rate that is not
+finite and positive, raises a ValueError (as do momenta outside [0, 1]). Like
+every scikit-learn parameter, a schedule's ``__init__`` only stores its
+arguments, so it can be cloned and tuned in a grid search
+(``learning_rate__warmup``):
+
+>>> import numpy as np
+>>> from skdnn.schedules import Context, Schedule
+>>> class LinearWarmup(Schedule):
+...     def __init__(self, warmup=100):
+...         self.warmup = warmup
+...
+...     def rates(self, ctx):
+...         t = ctx.steps()  # global index of every update of the epoch
+...         return ctx.lr_init * np.minimum(1.0, (t + 1) / self.warmup)
+>>> ctx = Context(lr_init=0.1, lr=0.1, epoch=0, step=0, n_steps=4,
+...               total_steps=40, samples=0)
+>>> LinearWarmup(warmup=4).rates(ctx)
+array([0.025, 0.05 , 0.075, 0.1  ])
+
 References
 ----------
 .. [1] Smith (2018). A disciplined approach to neural network hyper-parameters:
@@ -44,6 +82,7 @@ from ._compat import Interval
 __all__ = [
     "Adaptive",
     "Constant",
+    "Context",
     "Cosine",
     "Exponential",
     "InvScaling",
@@ -51,30 +90,42 @@ __all__ = [
     "Piecewise",
     "Plateau",
     "Power",
+    "Schedule",
     "StepDecay",
 ]
 
 
 @dataclass
 class Context:
-    """What a schedule may look at before an epoch.
+    """What a schedule reads before an epoch: passed to ``rates`` and ``momenta``.
+
+    A new Context is made for every epoch; changing it has no effect.
 
     Attributes
     ----------
     lr_init : float
-        ``learning_rate_init``.
+        The estimator's ``learning_rate_init``.
     lr : float
-        The rate in force (changed by 'adaptive' and 'plateau').
+        The base rate in force: ``state["lr"]`` (see :meth:`Schedule.after_epoch`).
+        It starts at ``learning_rate_init`` and only changes when a schedule
+        lowers it ('adaptive' through :meth:`Schedule.on_no_improvement`,
+        'plateau' through :meth:`Schedule.after_epoch`).
     epoch : int
-        Epochs trained before this one.
+        Epochs trained before this one (0 in the first epoch), counted since the
+        network was built: ``partial_fit`` and ``warm_start`` fits continue it.
     step : int
-        Updates done before this epoch.
+        Updates (minibatches) done before this epoch, counted like ``epoch``.
+        The optimizer's step counter restarts at 0 (and so does ``step``) when
+        ``warm_start`` switches to another optimizer.
     n_steps : int
-        Updates in this epoch.
+        Updates in this epoch: the number of minibatches, ``ceil(n_train /
+        batch_size)``. ``rates`` and ``momenta`` return this many values.
     total_steps : int
-        Updates in ``max_iter`` epochs of this size (the span of 1cycle/cosine).
+        ``n_steps * max_iter``: the updates of a whole run of ``max_iter`` epochs
+        of this size, the span over which 1cycle and cosine are shaped.
     samples : int
-        Samples seen before this epoch (scikit-learn's ``t_``).
+        Training samples seen before this epoch by this fit (scikit-learn's
+        ``t_``; 'invscaling' decays with it).
     """
 
     lr_init: float
@@ -86,37 +137,166 @@ class Context:
     samples: int
 
     def steps(self):
-        """Global update index of each step of the epoch."""
+        """Global update index of each step of the epoch.
+
+        Returns
+        -------
+        steps : ndarray of shape (n_steps,), dtype float64
+            ``step, step + 1, ..., step + n_steps - 1``.
+        """
         return np.arange(self.step, self.step + self.n_steps, dtype=np.float64)
 
 
 class Schedule(BaseEstimator):
-    """Base class. Subclasses define ``_rates(ctx)``; the hooks below are optional."""
+    """Base class of the learning-rate schedules; subclass it to write your own.
+
+    A subclass must implement :meth:`rates`; :meth:`momenta`,
+    :meth:`after_epoch` and :meth:`on_no_improvement` are optional hooks whose
+    defaults change nothing (the default stopping behaviour is to stop). Its
+    ``__init__`` should only store its arguments under their own names, as for
+    any scikit-learn estimator. See the module docstring for an example.
+
+    Attributes
+    ----------
+    spans_max_iter : bool, default=False
+        Class attribute. True for schedules shaped over all ``max_iter``
+        epochs (1cycle, cosine): the ``tol``/``n_iter_no_change`` stopping rule
+        is then off and training always runs ``max_iter`` epochs
+        (``early_stopping=True`` still restores the best epoch's parameters).
+    """
 
     _parameter_constraints: dict = {}
-    # True for schedules shaped over all max_iter epochs: the tol/n_iter_no_change
-    # stopping rule is then off (early_stopping still restores the best epoch)
-    _spans_max_iter = False
+    spans_max_iter = False
 
-    def _rates(self, ctx):
-        raise NotImplementedError
+    def rates(self, ctx):
+        """The learning rate of each update of the coming epoch.
 
-    def _momenta(self, base, ctx):
-        """Per-step momentum, or None to keep ``base``."""
+        Parameters
+        ----------
+        ctx : Context
+            Where training stands: see :class:`Context`.
+
+        Returns
+        -------
+        rates : ndarray of shape (ctx.n_steps,)
+            Finite, positive learning rates, one per update of the epoch. The
+            first one is recorded in ``history_[i]["learning_rate"]``.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement rates(self, ctx), returning "
+            "the learning rate of each of the epoch's ctx.n_steps updates."
+        )
+
+    def momenta(self, momentum, ctx):
+        """The momentum (or ``beta_1``) of each update, or None to keep it.
+
+        Parameters
+        ----------
+        momentum : float
+            The optimizer's own momentum: SGD's ``momentum``, the Adam family's
+            ``beta_1`` (0 for optimizers without one, which ignore momenta).
+        ctx : Context
+            Where training stands: see :class:`Context`.
+
+        Returns
+        -------
+        momenta : ndarray of shape (ctx.n_steps,) or None
+            Values in [0, 1], one per update, or None (the default) for
+            ``momentum`` throughout. When not None, the first one is recorded in
+            ``history_[i]["momentum"]``.
+        """
         return None
 
-    def _on_no_improvement(self, lr):
-        """``(lr, stop)`` once progress stalled for ``n_iter_no_change`` epochs."""
+    def after_epoch(self, state, metric, higher_is_better, tol):
+        """Update the schedule's state after each epoch (default: nothing).
+
+        Called after every epoch, before the stopping rule, for example to
+        lower the base rate when progress stalls (as :class:`Plateau` does).
+
+        Parameters
+        ----------
+        state : dict
+            Mutable state kept by the estimator between epochs and across
+            ``partial_fit`` calls (reset by a new or warm-started ``fit``).
+            ``state["lr"]`` is the base rate, read as ``ctx.lr`` in the next
+            epoch; it starts at ``learning_rate_init``. A schedule may store its
+            own keys, best prefixed by its name (``state["plateau_wait"]``).
+        metric : float
+            The epoch's validation score with ``early_stopping=True``, else its
+            training loss (objective).
+        higher_is_better : bool
+            True when ``metric`` is a validation score, False for a loss.
+        tol : float
+            The estimator's ``tol``.
+        """
+
+    def on_no_improvement(self, lr):
+        """What to do when the ``tol``/``n_iter_no_change`` rule fires.
+
+        Called when the training loss (or validation score) has not improved by
+        ``tol`` for more than ``n_iter_no_change`` epochs; never called when
+        ``spans_max_iter`` is True. The default stops training.
+
+        Parameters
+        ----------
+        lr : float
+            The base rate in force, ``state["lr"]``.
+
+        Returns
+        -------
+        lr : float
+            The new base rate (stored in ``state["lr"]``, read as ``ctx.lr``).
+        stop : bool
+            True to stop training; False to go on (the count of epochs without
+            improvement restarts at 0). scikit-learn's 'adaptive' returns
+            ``(lr / 5, False)`` while ``lr > 1e-6``.
+        """
         return lr, True
 
-    def _after_epoch(self, state, metric, higher_is_better, tol):
-        """Update ``state['lr']`` from the epoch's metric (plateau)."""
+    def _checked_rates(self, ctx):
+        """``rates(ctx)`` as a contiguous float64 array, checked."""
+        lrs = np.asarray(self.rates(ctx), dtype=np.float64)
+        what = f"{type(self).__name__}.rates(ctx)"
+        if lrs.shape != (ctx.n_steps,):
+            raise ValueError(
+                f"{what} must return one learning rate per update, an array of "
+                f"shape ({ctx.n_steps},); got shape {lrs.shape}."
+            )
+        bad = ~(np.isfinite(lrs) & (lrs > 0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(
+                f"{what} must return finite, positive learning rates; got "
+                f"{float(lrs[i])} at update {ctx.step + i} (epoch {ctx.epoch})."
+            )
+        return np.ascontiguousarray(lrs)
+
+    def _checked_momenta(self, momentum, ctx):
+        """``momenta(momentum, ctx)`` as a float64 array or None, checked."""
+        moms = self.momenta(momentum, ctx)
+        if moms is None:
+            return None
+        moms = np.asarray(moms, dtype=np.float64)
+        what = f"{type(self).__name__}.momenta(momentum, ctx)"
+        if moms.shape != (ctx.n_steps,):
+            raise ValueError(
+                f"{what} must return None or one momentum per update, an array of "
+                f"shape ({ctx.n_steps},); got shape {moms.shape}."
+            )
+        bad = ~((moms >= 0) & (moms <= 1))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(
+                f"{what} must return momenta in [0, 1]; got {float(moms[i])} at update "
+                f"{ctx.step + i} (epoch {ctx.epoch})."
+            )
+        return moms
 
 
 class Constant(Schedule):
     """``learning_rate_init`` throughout."""
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return np.full(ctx.n_steps, ctx.lr_init)
 
 
@@ -137,7 +317,7 @@ class InvScaling(Schedule):
     def __init__(self, power_t=0.5):
         self.power_t = power_t
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return np.full(ctx.n_steps, ctx.lr_init / (ctx.samples + 1) ** self.power_t)
 
 
@@ -146,10 +326,10 @@ class Adaptive(Schedule):
     (or validation score with early stopping) has not improved by ``tol`` for more
     than ``n_iter_no_change`` epochs; stop once the rate is at most 1e-6."""
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return np.full(ctx.n_steps, ctx.lr)
 
-    def _on_no_improvement(self, lr):
+    def on_no_improvement(self, lr):
         if lr > 1e-6:
             return lr / 5.0, False
         return lr, True
@@ -175,7 +355,7 @@ class Power(Schedule):
         self.decay_steps = decay_steps
         self.power = power
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return ctx.lr_init / (1.0 + ctx.steps() / self.decay_steps) ** self.power
 
 
@@ -195,7 +375,7 @@ class Exponential(Schedule):
     def __init__(self, decay_steps=1000):
         self.decay_steps = decay_steps
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return ctx.lr_init * 0.1 ** (ctx.steps() / self.decay_steps)
 
 
@@ -218,7 +398,7 @@ class StepDecay(Schedule):
         self.drop = drop
         self.epochs_drop = epochs_drop
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return np.full(
             ctx.n_steps, ctx.lr_init * self.drop ** (ctx.epoch // self.epochs_drop)
         )
@@ -241,7 +421,7 @@ class Piecewise(Schedule):
         self.boundaries = boundaries
         self.values = values
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         boundaries = np.asarray(self.boundaries)
         values = np.asarray(self.values, dtype=np.float64)
         if len(values) != len(boundaries) + 1 or np.any(np.diff(boundaries) <= 0):
@@ -282,10 +462,10 @@ class Plateau(Schedule):
         self.patience = patience
         self.min_lr = min_lr
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         return np.full(ctx.n_steps, ctx.lr)
 
-    def _after_epoch(self, state, metric, higher_is_better, tol):
+    def after_epoch(self, state, metric, higher_is_better, tol):
         value = metric if higher_is_better else -metric
         best = state.get("plateau_best")
         if best is None or value > best + tol:
@@ -325,7 +505,7 @@ class OneCycle(Schedule):
     ``early_stopping=True`` the best epoch's parameters are still restored).
     """
 
-    _spans_max_iter = True
+    spans_max_iter = True
 
     _parameter_constraints = {
         "max_lr": [None, Interval(Real, 0, None, closed="neither")],
@@ -362,7 +542,7 @@ class OneCycle(Schedule):
             ),
         )
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         peak = ctx.lr_init if self.max_lr is None else self.max_lr
         low = peak / self.div_factor
         last = low / self.final_div_factor
@@ -375,7 +555,7 @@ class OneCycle(Schedule):
             ),
         )
 
-    def _momenta(self, base, ctx):
+    def momenta(self, momentum, ctx):
         ph = self._phases(ctx)
         hi, lo = self.max_momentum, self.min_momentum
         return np.where(
@@ -397,14 +577,14 @@ class Cosine(Schedule):
     epochs (the ``tol``/``n_iter_no_change`` stopping rule is off).
     """
 
-    _spans_max_iter = True
+    spans_max_iter = True
 
     _parameter_constraints = {"min_lr": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, min_lr=0.0):
         self.min_lr = min_lr
 
-    def _rates(self, ctx):
+    def rates(self, ctx):
         frac = np.minimum(ctx.steps() / max(ctx.total_steps, 1), 1.0)
         return self.min_lr + (ctx.lr_init - self.min_lr) * 0.5 * (
             1 + np.cos(np.pi * frac)

@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skdnn import MLPClassifier
 from skdnn.optimizers import RECOMMENDED_LEARNING_RATES, Adam, RMSProp
@@ -20,6 +21,7 @@ from skdnn.schedules import (
     Piecewise,
     Plateau,
     Power,
+    Schedule,
     StepDecay,
 )
 
@@ -31,7 +33,7 @@ def _ctx(step=0, n_steps=10, epoch=0, total=100, lr0=0.1):
 def test_power():
     t = np.arange(30, 40)
     np.testing.assert_allclose(
-        Power(decay_steps=20, power=1.5)._rates(_ctx(step=30)),
+        Power(decay_steps=20, power=1.5).rates(_ctx(step=30)),
         0.1 / (1 + t / 20) ** 1.5,
     )
 
@@ -39,26 +41,26 @@ def test_power():
 def test_exponential():
     t = np.arange(10)
     np.testing.assert_allclose(
-        Exponential(decay_steps=5)._rates(_ctx()), 0.1 * 0.1 ** (t / 5)
+        Exponential(decay_steps=5).rates(_ctx()), 0.1 * 0.1 ** (t / 5)
     )
 
 
 def test_step_decay_and_piecewise():
     rates = [
-        StepDecay(drop=0.5, epochs_drop=3)._rates(_ctx(epoch=e))[0] for e in range(7)
+        StepDecay(drop=0.5, epochs_drop=3).rates(_ctx(epoch=e))[0] for e in range(7)
     ]
     np.testing.assert_allclose(rates, 0.1 * 0.5 ** np.array([0, 0, 0, 1, 1, 1, 2]))
     pw = Piecewise(boundaries=(2, 5), values=(1.0, 0.5, 0.1))
-    rates = [pw._rates(_ctx(epoch=e))[0] for e in range(7)]
+    rates = [pw.rates(_ctx(epoch=e))[0] for e in range(7)]
     assert rates == [1.0, 1.0, 0.5, 0.5, 0.5, 0.1, 0.1]
     with pytest.raises(ValueError, match="len\\(values\\)"):
-        Piecewise(boundaries=(2, 5), values=(1.0, 0.5))._rates(_ctx())
+        Piecewise(boundaries=(2, 5), values=(1.0, 0.5)).rates(_ctx())
 
 
 def test_cosine():
     t = np.arange(100)
     rates = np.concatenate(
-        [Cosine(min_lr=0.01)._rates(_ctx(step=s)) for s in range(0, 100, 10)]
+        [Cosine(min_lr=0.01).rates(_ctx(step=s)) for s in range(0, 100, 10)]
     )
     np.testing.assert_allclose(rates, 0.01 + 0.09 * 0.5 * (1 + np.cos(np.pi * t / 100)))
 
@@ -66,8 +68,8 @@ def test_cosine():
 def test_onecycle_rates_and_momentum_go_opposite_ways():
     sched = OneCycle(max_lr=1.0, div_factor=10, final_div_factor=100)
     ctx = _ctx(n_steps=200, total=200)
-    lr = sched._rates(ctx)
-    mom = sched._momenta(0.9, ctx)
+    lr = sched.rates(ctx)
+    mom = sched.momenta(0.9, ctx)
     # warm-up: 0.1 -> 1.0 linearly over the first 45 % (90 steps)
     np.testing.assert_allclose(lr[:91], 0.1 + 0.9 * np.arange(91) / 90)
     assert lr.argmax() == 90 and lr.max() == pytest.approx(1.0)
@@ -88,7 +90,7 @@ def test_plateau_reduces_after_patience():
     losses = [1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
     rates = []
     for loss in losses:
-        sched._after_epoch(state, loss, False, 1e-4)
+        sched.after_epoch(state, loss, False, 1e-4)
         rates.append(state["lr"])
     # no improvement from epoch 3 on: halve every 2 epochs, floor at min_lr
     assert rates == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.02]
@@ -241,3 +243,215 @@ def test_whole_run_schedules_ignore_the_stopping_rule(schedule):
         const = MLPClassifier(max_iter=40, tol=10.0, n_iter_no_change=2).fit(X, y)
     assert clf.n_iter_ == 40  # tol=10 would stop any other schedule at epoch 4
     assert const.n_iter_ == 4
+
+
+# --- user-defined schedules: the public protocol --------------------------------
+
+
+class Triangular(Schedule):
+    """Smith's triangular cyclic rates, written from the formula; records ctx."""
+
+    def __init__(self, base_lr=0.001, max_lr=0.01, half_cycle=6):
+        self.base_lr = base_lr
+        self.max_lr = max_lr
+        self.half_cycle = half_cycle
+
+    def rates(self, ctx):
+        self.__dict__.setdefault("contexts_", []).append(ctx)
+        x = np.abs(ctx.steps() / self.half_cycle % 2 - 1)  # 1 at the ends, 0 at peak
+        return self.base_lr + (self.max_lr - self.base_lr) * (1 - x)
+
+
+def _triangular(t, base_lr=0.001, max_lr=0.01, half_cycle=6):
+    t = np.asarray(t, dtype=float)
+    frac = (t % (2 * half_cycle)) / half_cycle  # 0..2 over one cycle
+    return base_lr + (max_lr - base_lr) * np.where(frac <= 1, frac, 2 - frac)
+
+
+def test_custom_schedule_rates_and_context():
+    X, y = load_iris(return_X_y=True)
+    sched = Triangular()
+    clf = MLPClassifier(
+        solver="sgd", learning_rate=sched, learning_rate_init=0.05, batch_size=40,
+        max_iter=12, tol=0.0, n_iter_no_change=100, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert clf.n_iter_ == 12
+    # 150 samples in batches of 40: 4 updates per epoch
+    assert len(sched.contexts_) == 12
+    for e, ctx in enumerate(list(sched.contexts_)):
+        assert (ctx.epoch, ctx.step, ctx.n_steps) == (e, 4 * e, 4)
+        assert (ctx.total_steps, ctx.samples) == (48, 150 * e)
+        assert ctx.lr_init == ctx.lr == 0.05
+        np.testing.assert_allclose(sched.rates(ctx), _triangular(4 * e + np.arange(4)))
+    recorded = [h["learning_rate"] for h in clf.history_]
+    np.testing.assert_allclose(recorded, _triangular(4 * np.arange(12)))
+    assert recorded[:4] == pytest.approx([0.001, 0.007, 0.007, 0.001])
+    # every update: up from 0.001 to 0.01 in 6 steps, down again in the next 6
+    steps = np.concatenate([sched.rates(c) for c in sched.contexts_[:12]])
+    assert steps[0] == pytest.approx(0.001) and steps[6] == pytest.approx(0.01)
+    assert steps[12] == pytest.approx(0.001) and steps.argmax() == 6
+    assert "momentum" not in clf.history_[0]
+    # cloning and grid search see the schedule's parameters
+    assert clf.get_params()["learning_rate__half_cycle"] == 6
+
+
+class MyCosine(Schedule):
+    """The 'cosine' schedule re-implemented through the public protocol."""
+
+    spans_max_iter = True
+
+    def __init__(self, min_lr=0.0):
+        self.min_lr = min_lr
+
+    def rates(self, ctx):
+        frac = np.minimum(ctx.steps() / max(ctx.total_steps, 1), 1.0)
+        return self.min_lr + (ctx.lr_init - self.min_lr) * 0.5 * (
+            1 + np.cos(np.pi * frac)
+        )
+
+
+class MyCosineStoppable(MyCosine):
+    spans_max_iter = False
+
+
+def test_custom_schedule_drives_training_like_the_builtin():
+    X, y = load_iris(return_X_y=True)
+    kw = dict(max_iter=20, tol=10.0, n_iter_no_change=2, batch_size=32,
+              learning_rate_init=0.01, random_state=0)  # fmt: skip
+    builtin = MLPClassifier(learning_rate=Cosine(min_lr=1e-4), **kw).fit(X, y)
+    custom = MLPClassifier(learning_rate=MyCosine(min_lr=1e-4), **kw).fit(X, y)
+    assert builtin.n_iter_ == custom.n_iter_ == 20  # spans_max_iter: no early stop
+    for a, b in zip(builtin.coefs_, custom.coefs_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # without spans_max_iter the tol=10 rule stops it after 4 epochs
+    stopped = MLPClassifier(learning_rate=MyCosineStoppable(min_lr=1e-4), **kw)
+    assert stopped.fit(X, y).n_iter_ == 4
+
+
+class WarmMomentum(Schedule):
+    """Constant rate; momentum from ``start`` rising linearly to ``end``."""
+
+    def __init__(self, start=0.5, end=0.9, steps=20):
+        self.start = start
+        self.end = end
+        self.steps = steps
+
+    def rates(self, ctx):
+        return np.full(ctx.n_steps, ctx.lr_init)
+
+    def momenta(self, momentum, ctx):
+        frac = np.minimum(ctx.steps() / self.steps, 1.0)
+        return self.start + (self.end - self.start) * frac
+
+
+def test_custom_schedule_with_momenta():
+    X, y = load_iris(return_X_y=True)
+    kw = dict(solver="sgd", learning_rate_init=0.05, batch_size=50, max_iter=10,
+              random_state=0)  # fmt: skip
+    clf = MLPClassifier(learning_rate=WarmMomentum(), momentum=0.2, **kw).fit(X, y)
+    moms = [h["momentum"] for h in clf.history_]
+    np.testing.assert_allclose(moms, 0.5 + 0.4 * np.minimum(3 * np.arange(10) / 20, 1))
+    # the momenta replace the optimizer's momentum=0.2 in every update
+    flat = WarmMomentum(start=0.7, end=0.7)
+    a = MLPClassifier(learning_rate=flat, momentum=0.2, **kw).fit(X, y)
+    b = MLPClassifier(momentum=0.7, **kw).fit(X, y)
+    c = MLPClassifier(momentum=0.2, **kw).fit(X, y)
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+class Halving(Schedule):
+    """Decays state['lr'] by ``decay`` after every epoch; halves it on a stall,
+    stops once it is at most ``min_lr``."""
+
+    def __init__(self, decay=1.0, min_lr=0.1):
+        self.decay = decay
+        self.min_lr = min_lr
+
+    def rates(self, ctx):
+        return np.full(ctx.n_steps, ctx.lr)
+
+    def after_epoch(self, state, metric, higher_is_better, tol):
+        assert higher_is_better is False and np.isfinite(metric)
+        state["halving_epochs"] = state.get("halving_epochs", 0) + 1
+        state["lr"] *= self.decay
+
+    def on_no_improvement(self, lr):
+        if lr > self.min_lr:
+            return lr / 2, False
+        return lr, True
+
+
+def test_custom_after_epoch_and_on_no_improvement():
+    X, y = load_iris(return_X_y=True)
+    kw = dict(solver="sgd", learning_rate_init=0.5, tol=10.0, n_iter_no_change=1,
+              max_iter=50)  # fmt: skip
+    clf = MLPClassifier(learning_rate=Halving(), **kw).fit(X, y)
+    rates = [h["learning_rate"] for h in clf.history_]
+    # as for 'adaptive' (see test_learning_rate_schedules), but halving
+    assert rates == [0.5, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.0625, 0.0625]
+    assert clf.n_iter_ == 9 and clf._schedule_state["halving_epochs"] == 9
+    # after_epoch alone: state["lr"] decays by 0.9 per epoch
+    clf = MLPClassifier(learning_rate=Halving(decay=0.9), max_iter=6, tol=0.0,
+                        n_iter_no_change=100).fit(X, y)  # fmt: skip
+    rates = [h["learning_rate"] for h in clf.history_]
+    np.testing.assert_allclose(rates, 0.001 * 0.9 ** np.arange(6))
+
+
+class _Rates(Schedule):
+    def __init__(self, fn=None, moms=None):
+        self.fn = fn
+        self.moms = moms
+
+    def rates(self, ctx):
+        return self.fn(ctx)
+
+    def momenta(self, momentum, ctx):
+        return None if self.moms is None else self.moms(ctx)
+
+
+def _const(ctx):
+    return np.full(ctx.n_steps, 0.01)
+
+
+@pytest.mark.parametrize(
+    "fn, moms, match",
+    [
+        (lambda c: np.full(c.n_steps + 1, 0.01), None, r"\(3,\); got shape \(4,\)"),
+        (lambda c: 0.01, None, r"shape \(3,\); got shape \(\)"),
+        (lambda c: np.full((c.n_steps, 1), 0.01), None, r"got shape \(3, 1\)"),
+        (lambda c: np.r_[0.01, np.nan, 0.01], None, r"positive .* nan at update 1"),
+        (lambda c: np.r_[0.01, 0.01, np.inf], None, r"positive .* inf at update 2"),
+        (lambda c: np.zeros(c.n_steps), None, r"positive .* 0\.0 at update 0"),
+        (lambda c: -_const(c), None, r"positive .* -0\.01"),
+        (_const, lambda c: np.full(c.n_steps, 1.5), r"momenta in \[0, 1\]; got 1\.5"),
+        (_const, lambda c: np.full(c.n_steps, np.nan), r"momenta in \[0, 1\]; got nan"),
+        (_const, lambda c: np.full(2, 0.9), r"one momentum per update"),
+    ],
+)  # fmt: skip
+def test_custom_schedule_errors(fn, moms, match):
+    X, y = load_iris(return_X_y=True)
+    clf = MLPClassifier(learning_rate=_Rates(fn, moms), batch_size=50, max_iter=2)
+    with pytest.raises(ValueError, match=r"^_Rates\.(rates|momenta)\(") as exc:
+        clf.fit(X, y)
+    assert exc.match(match)
+
+
+def test_custom_schedule_must_implement_rates():
+    class NoRates(Schedule):
+        def momenta(self, momentum, ctx):
+            return None
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(NotImplementedError, match=r"NoRates must implement rates"):
+        MLPClassifier(learning_rate=NoRates(), max_iter=2).fit(X, y)
+
+
+def test_schedule_objects_must_subclass_schedule():
+    class Duck:
+        def rates(self, ctx):
+            return np.full(ctx.n_steps, 0.01)
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(InvalidParameterError, match="learning_rate"):
+        MLPClassifier(learning_rate=Duck(), max_iter=2).fit(X, y)
