@@ -13,7 +13,7 @@ import numpy as np
 
 from ._core import codes
 from ._core.epoch import forward_all, full_loss_grad, predict_forward, run_epoch
-from ._core.records import optimizer_record
+from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # noqa: F401  (0.1 pickles name it here)
 from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
 from .initializers import init_weights
@@ -191,17 +191,8 @@ class Network:
         (:func:`skdnn.optimizers.resolve_optimizer`; None for L-BFGS, which only
         needs the penalty).
         """
-        rule = {}
-        if solver is not None:
-            rule = dict(
-                rule=solver["code"],
-                nesterov=solver["nesterov"],
-                amsgrad=solver["amsgrad"],
-                beta_2=solver["beta_2"],
-                epsilon=solver["epsilon"],
-                rho=solver["rho"],
-                initial_accumulator=solver["initial_accumulator_value"],
-            )
+        # the record's fields that the rule's configuration names
+        rule = {k: v for k, v in (solver or {}).items() if k in OPTIMIZER.names}
         return optimizer_record(
             n_weights=self.spec.n_weights,
             l2=alpha / sw_total,

@@ -101,7 +101,7 @@ def _optimizer(est, net, state, sw_train):
     """The OPTIMIZER record of this fit and the base momentum (or beta_1)."""
     cfg = resolve_optimizer(est)
     # another optimizer (warm_start after set_params) starts from fresh state
-    signature = (cfg["code"], cfg["amsgrad"])
+    signature = (cfg["rule"], cfg.get("amsgrad", False))
     if state.opt_signature not in (None, signature):
         net.reset_optimizer()
     state.opt_signature = signature

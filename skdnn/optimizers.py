@@ -63,24 +63,26 @@ __all__ = [
 
 
 class Optimizer(BaseEstimator):
-    """Base class: ``_config()`` gives the kernel's code and hyperparameters."""
+    """Base class: ``_config()`` gives the update rule and its hyperparameters.
+
+    A subclass sets ``_code`` (its rule in :mod:`skdnn._core.codes`) and takes its
+    hyperparameters as constructor arguments; ``_config`` hands them to the core
+    under the names of the OPTIMIZER record's fields (:mod:`skdnn._core.records`),
+    ``beta_1`` and ``momentum`` as the per-step ``momentum``.
+    """
 
     _code = None
+    # constructor names that the record spells otherwise
+    _FIELD_NAMES = {
+        "beta_1": "momentum",
+        "initial_accumulator_value": "initial_accumulator",
+    }
 
     def _config(self):
         self._validate_params()
-        cfg = {
-            "code": self._code,
-            "momentum": 0.0,
-            "nesterov": False,
-            "beta_2": 0.0,
-            "epsilon": 0.0,
-            "rho": 0.0,
-            "initial_accumulator_value": 0.0,
-            "amsgrad": False,
-        }
+        cfg = {"rule": self._code, "momentum": 0.0}
         for name, value in self.get_params().items():
-            cfg["momentum" if name == "beta_1" else name] = value
+            cfg[self._FIELD_NAMES.get(name, name)] = value
         return cfg
 
 

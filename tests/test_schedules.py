@@ -390,7 +390,7 @@ def test_custom_after_epoch_and_on_no_improvement():
     rates = [h["learning_rate"] for h in clf.history_]
     # as for 'adaptive' (see test_learning_rate_schedules), but halving
     assert rates == [0.5, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.0625, 0.0625]
-    assert clf.n_iter_ == 9 and clf._schedule_state["halving_epochs"] == 9
+    assert clf.n_iter_ == 9 and clf._train.schedule["halving_epochs"] == 9
     # after_epoch alone: state["lr"] decays by 0.9 per epoch
     clf = MLPClassifier(learning_rate=Halving(decay=0.9), max_iter=6, tol=0.0,
                         n_iter_no_change=100).fit(X, y)  # fmt: skip
