@@ -25,8 +25,8 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
 
 
 @njit
-def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net):
-    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f, net)
+def apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f):
+    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt_i, opt_f)
 
 
 @njit

@@ -21,8 +21,6 @@ from skdnn._core.optimizers import (
 
 from ._kernels import apply_update, clip_gradient
 
-N_NET = np.zeros((0, 6), dtype=np.int64)  # no layers: max-norm is off anyway
-
 
 def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
          rho=0.0, acc0=0.0, amsgrad=False):  # fmt: skip
@@ -41,7 +39,7 @@ def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
         acc0,
     )
     for g in grads:
-        apply_update(theta, g.copy(), state, step, lr, momentum, opt_i, opt_f, N_NET)
+        apply_update(theta, g.copy(), state, step, lr, momentum, opt_i, opt_f)
     return theta, step[0]
 
 

@@ -78,10 +78,12 @@ from .optimizers import (
     OPT_CLIPVALUE,
     OPT_L1,
     OPT_L2,
+    OPT_MAX_NORM,
     OPT_N_WEIGHTS,
     add_l2_gradient,
     apply_update,
     clip_gradient,
+    max_norm_project,
     penalty,
 )
 from .random import shuffle_inplace, step_key, stream_key
@@ -358,6 +360,7 @@ def run_epoch(
     n_weights = opt_i[OPT_N_WEIGHTS]
     l2 = opt_f[OPT_L2]
     l1 = opt_f[OPT_L1]
+    max_norm = opt_f[OPT_MAX_NORM]
     pen = penalty(theta, n_weights, l2, l1)
     n_params = theta.shape[0]
     has_frozen = frozen.shape[0] > 0
@@ -391,7 +394,9 @@ def run_epoch(
                 if frozen[i]:
                     grad[i] = 0.0
         clip_gradient(grad, opt_f[OPT_CLIPNORM], opt_f[OPT_CLIPVALUE])
-        apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f, net)
+        apply_update(theta, grad, state, step, lrs[b], moms[b], opt_i, opt_f)
+        if max_norm > 0.0:  # the projection follows every update (0 = off)
+            max_norm_project(theta, net, max_norm)
         if has_frozen:
             for i in range(n_params):
                 if frozen[i]:
