@@ -25,8 +25,8 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
 
 
 @njit
-def apply_update(theta, grad, state, step, lr, momentum, opt, layers):
-    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt, layers)
+def apply_update(theta, grad, state, step, lr, momentum, opt):
+    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt)
 
 
 @njit

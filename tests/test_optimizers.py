@@ -5,11 +5,9 @@ import pytest
 
 from skdnn import MLPRegressor
 from skdnn._core import codes
-from skdnn._core.records import LAYER, OPTIMIZER, optimizer_record
+from skdnn._core.records import OPTIMIZER, optimizer_record
 
 from ._kernels import apply_update, clip_gradient
-
-NO_LAYERS = np.zeros(0, dtype=LAYER)  # max-norm is off anyway
 
 
 def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
@@ -22,7 +20,7 @@ def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
         rho=rho, initial_accumulator=acc0,
     )  # fmt: skip
     for g in grads:
-        apply_update(theta, g.copy(), state, step, lr, momentum, opt, NO_LAYERS)
+        apply_update(theta, g.copy(), state, step, lr, momentum, opt)
     return theta, step[0]
 
 

@@ -41,7 +41,13 @@ from .codes import DROP_NONE, MODE_OBJECTIVE, MODE_PREDICT, MODE_TRAIN
 from .dropout import dropout_backward, dropout_forward
 from .losses import output_forward, output_loss_delta
 from .normalization import bn_backward, bn_forward
-from .optimizers import add_l2_gradient, apply_update, clip_gradient, penalty
+from .optimizers import (
+    add_l2_gradient,
+    apply_update,
+    clip_gradient,
+    max_norm_project,
+    penalty,
+)
 from .random import shuffle_inplace, step_key, stream_key
 
 
@@ -351,7 +357,9 @@ def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, ste
                 if frozen[i]:
                     grad[i] = 0.0
         clip_gradient(grad, opt.clipnorm, opt.clipvalue)
-        apply_update(theta, grad, state, step, lrs[b], moms[b], opt, layers)
+        apply_update(theta, grad, state, step, lrs[b], moms[b], opt)
+        if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
+            max_norm_project(theta, layers, opt.max_norm)
         if has_frozen:
             for i in range(n_params):
                 if frozen[i]:
