@@ -12,7 +12,8 @@ learning-rate finder and :mod:`skdnn.inspection` all go through it.
 import numpy as np
 
 from ._core import codes
-from ._core.epoch import forward_all, full_loss_grad, predict_forward, run_epoch
+from ._core.epoch import full_loss_grad, run_epoch
+from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # noqa: F401  (0.1 pickles name it here)
 from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
@@ -252,7 +253,7 @@ class Network:
 
         Many rows are split over threads (see :mod:`skdnn._threads`). Returns the
         outputs, shape (n_samples, n_outputs), and whether the first layer's
-        products were all finite (see :func:`skdnn._core.epoch.predict_forward`).
+        products were all finite (see :func:`skdnn._core.predict.predict_forward`).
         """
         spec = self.spec
         out = np.empty((X.shape[0], spec.layer_units[-1]), dtype=self.dtype)

@@ -118,7 +118,7 @@ def test_one_sample():
 
 _LOAD_SCRIPT = """
 import sys, joblib, numpy as np
-from skdnn._core.epoch import predict_forward
+from skdnn._core.predict import predict_forward
 model = joblib.load(sys.argv[1])
 X = np.load(sys.argv[2])
 np.save(sys.argv[3], model.predict_proba(X))

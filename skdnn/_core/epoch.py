@@ -1,4 +1,4 @@
-"""Whole-epoch training, full-batch objective and prediction kernels.
+"""Whole-epoch training and the full-batch objective (L-BFGS, inspection).
 
 The network arrives as data:
 
@@ -35,12 +35,10 @@ import math
 import numpy as np
 from numba import njit
 
-from ._jit import JIT, KERNEL
-from .activations import activation_backward, activation_forward
-from .codes import DROP_NONE, MODE_OBJECTIVE, MODE_PREDICT, MODE_TRAIN
-from .dropout import dropout_backward, dropout_forward
-from .losses import output_forward, output_loss_delta
-from .normalization import bn_backward, bn_forward
+from ._jit import JIT
+from .codes import MODE_TRAIN
+from .layers import backward, buffer_view, forward_hidden, gather_batch
+from .losses import output_loss_delta
 from .optimizers import (
     add_l2_gradient,
     apply_update,
@@ -49,186 +47,6 @@ from .optimizers import (
     penalty,
 )
 from .random import shuffle_inplace, step_key, stream_key
-
-
-@njit(**KERNEL)
-def _view(buf, bs, off, nb, units):
-    start = bs * off
-    return buf[start : start + nb * units].reshape((nb, units))
-
-
-@njit(**KERNEL)
-def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
-    """Copy the rows ``rows[:nb]`` of X into the dense batch ``xb`` (nb, p)."""
-    if sparse:
-        p = xb.shape[1]
-        for r in range(nb):
-            for j in range(p):
-                xb[r, j] = 0.0
-            i = rows[r]
-            for k in range(indptr[i], indptr[i + 1]):
-                xb[r, indices[k]] += data[k]
-    else:
-        p = X.shape[1]
-        for r in range(nb):
-            i = rows[r]
-            for j in range(p):
-                xb[r, j] = X[i, j]
-
-
-@njit(**KERNEL)
-def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
-                   row0):  # fmt: skip
-    """Forward pass up to the output layer's pre-activation (without its bias).
-
-    Writes every intermediate array into ``abuf`` (views at the rows' offsets) and
-    returns the output layer's Z view. ``mode`` is one of the ``MODE_*`` codes;
-    ``swb`` holds the batch's sample weights (batch statistics only).
-    """
-    nb = xb.shape[0]
-    width = abuf.shape[0] // bs
-    n_layers = layers.shape[0]
-    random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
-    drop_on = mode != MODE_PREDICT
-    for layer in range(n_layers):
-        L = layers[layer]
-        fan_in = L.fan_in
-        fan_out = L.fan_out
-        w_cols = L.w_cols
-        src = L.src
-        x = xb if src < 0 else _view(abuf, bs, src, nb, fan_in)
-        if L.in_bn:
-            p = L.in_bn_p
-            s = L.in_bn_s
-            Y = _view(abuf, bs, L.in_bn_y, nb, fan_in)
-            bn_forward(
-                x, _view(abuf, bs, L.in_bn_h, nb, fan_in), Y,
-                theta[p : p + fan_in], theta[p + fan_in : p + 2 * fan_in],
-                bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
-                bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
-                L.bn_momentum, L.bn_epsilon,
-                fan_in > 0,  # add beta; a comparison, not a literal True
-            )  # fmt: skip
-            x = Y
-        drop = L.in_drop
-        if drop != DROP_NONE and drop_on:
-            Y = _view(abuf, bs, L.in_drop_y, nb, fan_in)
-            dropout_forward(
-                x, _view(abuf, bs, L.in_drop_m, nb, fan_in), Y, drop,
-                L.drop_rate, L.drop_a,
-                L.drop_b, L.drop_sat, key, row0,
-                width, L.in_drop_m,
-            )  # fmt: skip
-            x = Y
-        w_off = L.w_off
-        W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        Z = _view(abuf, bs, L.z, nb, w_cols)
-        if L.pre_bn:
-            # Z = gamma * x_hat; beta is the layer's bias, added with the activation
-            p = L.pre_bn_p
-            s = L.pre_bn_s
-            H = _view(abuf, bs, L.pre_bn_h, nb, w_cols)
-            np.dot(x, W, H)
-            bn_forward(
-                H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
-                bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
-                bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
-                L.bn_momentum, L.bn_epsilon,
-                w_cols < 0,  # beta comes with the activation; a non-literal False
-            )  # fmt: skip
-        else:
-            np.dot(x, W, Z)
-            if layer == n_layers - 1:
-                return Z
-        b_off = L.b_off
-        po = L.prelu_off
-        slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
-        activation_forward(
-            Z, theta[b_off : b_off + w_cols],
-            _view(abuf, bs, L.a, nb, fan_out), L.act,
-            L.act_param, L.act_param2, slopes,
-            random_slopes, key, row0, width, L.a,
-        )  # fmt: skip
-    # unreachable (the output row returns above); zeros that are not literals, so
-    # that _view is not compiled a second time for Literal[int](0) arguments
-    zero = nb - nb
-    return _view(abuf, bs, zero, zero, zero)
-
-
-@njit(**KERNEL)
-def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
-    """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
-
-    ``grad`` is overwritten with dLoss/dtheta for every parameter.
-    """
-    nb = xb.shape[0]
-    n_layers = layers.shape[0]
-    for layer in range(n_layers - 1, -1, -1):
-        L = layers[layer]
-        fan_in = L.fan_in
-        fan_out = L.fan_out
-        w_cols = L.w_cols
-        w_off = L.w_off
-        z_off = L.z
-        DZ = _view(dbuf, bs, z_off, nb, w_cols)
-        if layer < n_layers - 1:
-            a_off = L.a
-            po = L.prelu_off
-            slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
-            gslopes = grad[po : po + fan_out] if po >= 0 else grad[:0]
-            activation_backward(
-                _view(abuf, bs, z_off, nb, w_cols),
-                _view(abuf, bs, a_off, nb, fan_out),
-                _view(dbuf, bs, a_off, nb, fan_out), DZ, L.act,
-                L.act_param, L.act_param2, slopes,
-                gslopes,
-            )  # fmt: skip
-        if L.pre_bn:
-            p = L.pre_bn_p
-            s = L.pre_bn_s
-            h_off = L.pre_bn_h
-            DW_in = _view(dbuf, bs, h_off, nb, w_cols)
-            bn_backward(
-                DZ, _view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
-                bn_batch[1, s : s + w_cols], swb, DW_in, grad[p : p + w_cols],
-                grad[p + w_cols : p + 2 * w_cols], w_cols > 0,  # need dX: True
-            )  # fmt: skip
-        else:
-            DW_in = DZ
-            b_off = L.b_off
-            gb = grad[b_off : b_off + w_cols]
-            for j in range(w_cols):
-                gb[j] = 0.0
-            for i in range(nb):
-                for j in range(w_cols):
-                    gb[j] += DZ[i, j]
-        src = L.src
-        x_off = L.x
-        if x_off < 0:
-            x_off = src
-        x = xb if x_off < 0 else _view(abuf, bs, x_off, nb, fan_in)
-        gW = grad[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        np.dot(x.T, DW_in, gW)
-        in_bn = L.in_bn
-        if src < 0 and not in_bn:
-            continue  # the inputs need no gradient
-        W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        Dx = _view(dbuf, bs, x_off, nb, fan_in)
-        np.dot(DW_in, W.T, Dx)
-        if L.in_drop != DROP_NONE:
-            pre = L.in_bn_y if in_bn else src
-            M = _view(abuf, bs, L.in_drop_m, nb, fan_in)
-            dropout_backward(Dx, M, _view(dbuf, bs, pre, nb, fan_in))
-        if in_bn:
-            p = L.in_bn_p
-            s = L.in_bn_s
-            DY = _view(dbuf, bs, L.in_bn_y, nb, fan_in)
-            DX = _view(dbuf, bs, src, nb, fan_in) if src >= 0 else DY
-            bn_backward(
-                DY, _view(abuf, bs, L.in_bn_h, nb, fan_in),
-                theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
-                grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
-            )  # fmt: skip
 
 
 # inlined (Numba IR) into its two callers: one LLVM optimisation of the linked
@@ -258,7 +76,7 @@ def _batch_loss_grad(source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run
     Z = forward_hidden(
         xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, np.int64(0)
     )
-    D = _view(dbuf, bs, out.z, nb, k)
+    D = buffer_view(dbuf, bs, out.z, nb, k)
     b = theta[out.b_off : out.b_off + k]
     loss = output_loss_delta(Z, b, yb, swb, scale, D, out.loss)
     backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs)
@@ -396,81 +214,3 @@ def full_loss_grad(source, Y, sw, rows, theta, grad, gtmp, layers, bn_run, opt, 
             grad[i] += gtmp[i]
     add_l2_gradient(grad, theta, opt.n_weights, opt.l2)
     return total * inv + penalty(theta, opt.n_weights, opt.l2, 0.0)
-
-
-@njit(**KERNEL)
-def all_finite(Z):
-    """Whether every value of the 2-D array ``Z`` is finite (a vectorised pass)."""
-    n, m = Z.shape
-    bad = 0
-    for i in range(n):
-        for j in range(m):
-            d = Z[i, j] - Z[i, j]  # NaN exactly when Z[i, j] is NaN or infinite
-            bad += d != d
-    return bad == 0
-
-
-@njit(**JIT)
-def predict_forward(source, lo, hi, theta, layers, bn_run, width, mode, key, chunk,
-                    out):  # fmt: skip
-    """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
-
-    ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
-    each row's index in X, so that a split of the rows gives the same masks).
-    Processes the rows in chunks of ``chunk`` rows with buffers allocated here
-    (prediction runs outside the training loop), and releases the GIL: callers may
-    run disjoint row ranges in parallel threads.
-
-    Returns whether the first layer's products ``x @ W`` were all finite. A NaN or
-    infinite input value makes its row's products non-finite (``inf * 0`` and
-    ``inf - inf`` are NaN), so a True answer proves the input finite; a False one
-    comes from a non-finite input or from overflow, and the caller decides which.
-    """
-    X, data, indices, indptr, sparse = source
-    first = layers[0]
-    last = layers[layers.shape[0] - 1]
-    p = first.fan_in
-    k = last.fan_out
-    z0 = first.pre_bn_h if first.pre_bn else first.z
-    bs = min(hi - lo, chunk)
-    if bs <= 0:
-        return True
-    dtype = theta.dtype
-    # dense rows are read in place: the gather buffer and row indices are for CSR
-    xbuf = np.empty(bs * p if sparse else 0, dtype=dtype)
-    rows = np.arange(lo, hi if sparse else lo)
-    abuf = np.empty(bs * width, dtype=dtype)
-    bn_batch = np.empty_like(bn_run)
-    swb = np.empty(0, dtype=dtype)
-    b = theta[last.b_off : last.b_off + k]
-    finite = True
-    for start in range(lo, hi, bs):
-        nb = min(bs, hi - start)
-        if sparse:
-            xb = xbuf[: nb * p].reshape((nb, p))
-            r0 = start - lo
-            gather_batch(X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xb)
-        else:
-            xb = X[start : start + nb]  # rows in order: no copy needed
-        Z = forward_hidden(
-            xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, start
-        )
-        finite = finite and all_finite(_view(abuf, bs, z0, nb, first.w_cols))
-        output_forward(Z, b, out[start : start + nb], last.act)
-    return finite
-
-
-@njit(**JIT)
-def forward_all(source, theta, layers, bn_run, mode, key, xbuf, abuf):
-    """Forward pass of every row of X as one batch, leaving every intermediate
-    array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * width values)."""
-    X, data, indices, indptr, sparse = source
-    p = layers[0].fan_in
-    n = xbuf.shape[0] // p
-    xb = xbuf.reshape((n, p))
-    gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
-    bn_batch = np.empty_like(bn_run)
-    swb = np.ones(n, dtype=theta.dtype)
-    forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, n, mode, key, np.int64(0)
-    )

@@ -1,0 +1,196 @@
+"""One batch through the layers: gather it, the forward pass, back-propagation.
+
+The kernels here take a dense batch and the network's LAYER records; the whole-epoch,
+full-objective and prediction kernels (:mod:`skdnn._core.epoch`,
+:mod:`skdnn._core.predict`) call them. See :mod:`skdnn._core.epoch` for the layout
+of ``theta``, the records and the work buffers.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._jit import KERNEL
+from .activations import activation_backward, activation_forward
+from .codes import DROP_NONE, MODE_OBJECTIVE, MODE_PREDICT, MODE_TRAIN
+from .dropout import dropout_backward, dropout_forward
+from .normalization import bn_backward, bn_forward
+
+
+@njit(**KERNEL)
+def buffer_view(buf, bs, off, nb, units):
+    start = bs * off
+    return buf[start : start + nb * units].reshape((nb, units))
+
+
+@njit(**KERNEL)
+def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
+    """Copy the rows ``rows[:nb]`` of X into the dense batch ``xb`` (nb, p)."""
+    if sparse:
+        p = xb.shape[1]
+        for r in range(nb):
+            for j in range(p):
+                xb[r, j] = 0.0
+            i = rows[r]
+            for k in range(indptr[i], indptr[i + 1]):
+                xb[r, indices[k]] += data[k]
+    else:
+        p = X.shape[1]
+        for r in range(nb):
+            i = rows[r]
+            for j in range(p):
+                xb[r, j] = X[i, j]
+
+
+@njit(**KERNEL)
+def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
+                   row0):  # fmt: skip
+    """Forward pass up to the output layer's pre-activation (without its bias).
+
+    Writes every intermediate array into ``abuf`` (views at the rows' offsets) and
+    returns the output layer's Z view. ``mode`` is one of the ``MODE_*`` codes;
+    ``swb`` holds the batch's sample weights (batch statistics only).
+    """
+    nb = xb.shape[0]
+    width = abuf.shape[0] // bs
+    n_layers = layers.shape[0]
+    random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
+    drop_on = mode != MODE_PREDICT
+    for layer in range(n_layers):
+        L = layers[layer]
+        fan_in = L.fan_in
+        fan_out = L.fan_out
+        w_cols = L.w_cols
+        src = L.src
+        x = xb if src < 0 else buffer_view(abuf, bs, src, nb, fan_in)
+        if L.in_bn:
+            p = L.in_bn_p
+            s = L.in_bn_s
+            Y = buffer_view(abuf, bs, L.in_bn_y, nb, fan_in)
+            bn_forward(
+                x, buffer_view(abuf, bs, L.in_bn_h, nb, fan_in), Y,
+                theta[p : p + fan_in], theta[p + fan_in : p + 2 * fan_in],
+                bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
+                bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
+                L.bn_momentum, L.bn_epsilon,
+                fan_in > 0,  # add beta; a comparison, not a literal True
+            )  # fmt: skip
+            x = Y
+        drop = L.in_drop
+        if drop != DROP_NONE and drop_on:
+            Y = buffer_view(abuf, bs, L.in_drop_y, nb, fan_in)
+            dropout_forward(
+                x, buffer_view(abuf, bs, L.in_drop_m, nb, fan_in), Y, drop,
+                L.drop_rate, L.drop_a,
+                L.drop_b, L.drop_sat, key, row0,
+                width, L.in_drop_m,
+            )  # fmt: skip
+            x = Y
+        w_off = L.w_off
+        W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+        Z = buffer_view(abuf, bs, L.z, nb, w_cols)
+        if L.pre_bn:
+            # Z = gamma * x_hat; beta is the layer's bias, added with the activation
+            p = L.pre_bn_p
+            s = L.pre_bn_s
+            H = buffer_view(abuf, bs, L.pre_bn_h, nb, w_cols)
+            np.dot(x, W, H)
+            bn_forward(
+                H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
+                bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
+                bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
+                L.bn_momentum, L.bn_epsilon,
+                w_cols < 0,  # beta comes with the activation; a non-literal False
+            )  # fmt: skip
+        else:
+            np.dot(x, W, Z)
+            if layer == n_layers - 1:
+                return Z
+        b_off = L.b_off
+        po = L.prelu_off
+        slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
+        activation_forward(
+            Z, theta[b_off : b_off + w_cols],
+            buffer_view(abuf, bs, L.a, nb, fan_out), L.act,
+            L.act_param, L.act_param2, slopes,
+            random_slopes, key, row0, width, L.a,
+        )  # fmt: skip
+    # unreachable (the output row returns above); zeros that are not literals, so
+    # that buffer_view is not compiled a second time for Literal[int](0) arguments
+    zero = nb - nb
+    return buffer_view(abuf, bs, zero, zero, zero)
+
+
+@njit(**KERNEL)
+def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
+    """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
+
+    ``grad`` is overwritten with dLoss/dtheta for every parameter.
+    """
+    nb = xb.shape[0]
+    n_layers = layers.shape[0]
+    for layer in range(n_layers - 1, -1, -1):
+        L = layers[layer]
+        fan_in = L.fan_in
+        fan_out = L.fan_out
+        w_cols = L.w_cols
+        w_off = L.w_off
+        z_off = L.z
+        DZ = buffer_view(dbuf, bs, z_off, nb, w_cols)
+        if layer < n_layers - 1:
+            a_off = L.a
+            po = L.prelu_off
+            slopes = theta[po : po + fan_out] if po >= 0 else theta[:0]
+            gslopes = grad[po : po + fan_out] if po >= 0 else grad[:0]
+            activation_backward(
+                buffer_view(abuf, bs, z_off, nb, w_cols),
+                buffer_view(abuf, bs, a_off, nb, fan_out),
+                buffer_view(dbuf, bs, a_off, nb, fan_out), DZ, L.act,
+                L.act_param, L.act_param2, slopes,
+                gslopes,
+            )  # fmt: skip
+        if L.pre_bn:
+            p = L.pre_bn_p
+            s = L.pre_bn_s
+            h_off = L.pre_bn_h
+            DW_in = buffer_view(dbuf, bs, h_off, nb, w_cols)
+            bn_backward(
+                DZ, buffer_view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
+                bn_batch[1, s : s + w_cols], swb, DW_in, grad[p : p + w_cols],
+                grad[p + w_cols : p + 2 * w_cols], w_cols > 0,  # need dX: True
+            )  # fmt: skip
+        else:
+            DW_in = DZ
+            b_off = L.b_off
+            gb = grad[b_off : b_off + w_cols]
+            for j in range(w_cols):
+                gb[j] = 0.0
+            for i in range(nb):
+                for j in range(w_cols):
+                    gb[j] += DZ[i, j]
+        src = L.src
+        x_off = L.x
+        if x_off < 0:
+            x_off = src
+        x = xb if x_off < 0 else buffer_view(abuf, bs, x_off, nb, fan_in)
+        gW = grad[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+        np.dot(x.T, DW_in, gW)
+        in_bn = L.in_bn
+        if src < 0 and not in_bn:
+            continue  # the inputs need no gradient
+        W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+        Dx = buffer_view(dbuf, bs, x_off, nb, fan_in)
+        np.dot(DW_in, W.T, Dx)
+        if L.in_drop != DROP_NONE:
+            pre = L.in_bn_y if in_bn else src
+            M = buffer_view(abuf, bs, L.in_drop_m, nb, fan_in)
+            dropout_backward(Dx, M, buffer_view(dbuf, bs, pre, nb, fan_in))
+        if in_bn:
+            p = L.in_bn_p
+            s = L.in_bn_s
+            DY = buffer_view(dbuf, bs, L.in_bn_y, nb, fan_in)
+            DX = buffer_view(dbuf, bs, src, nb, fan_in) if src >= 0 else DY
+            bn_backward(
+                DY, buffer_view(abuf, bs, L.in_bn_h, nb, fan_in),
+                theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
+                grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
+            )  # fmt: skip

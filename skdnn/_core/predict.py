@@ -1,0 +1,89 @@
+"""Prediction kernels: the network's output for many rows, and every hidden layer's
+activation (inspection). See :mod:`skdnn._core.epoch` for the layout of the
+arguments.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._jit import JIT, KERNEL
+from .layers import buffer_view, forward_hidden, gather_batch
+from .losses import output_forward
+
+
+@njit(**KERNEL)
+def all_finite(Z):
+    """Whether every value of the 2-D array ``Z`` is finite (a vectorised pass)."""
+    n, m = Z.shape
+    bad = 0
+    for i in range(n):
+        for j in range(m):
+            d = Z[i, j] - Z[i, j]  # NaN exactly when Z[i, j] is NaN or infinite
+            bad += d != d
+    return bad == 0
+
+
+@njit(**JIT)
+def predict_forward(source, lo, hi, theta, layers, bn_run, width, mode, key, chunk,
+                    out):  # fmt: skip
+    """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
+
+    ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
+    each row's index in X, so that a split of the rows gives the same masks).
+    Processes the rows in chunks of ``chunk`` rows with buffers allocated here
+    (prediction runs outside the training loop), and releases the GIL: callers may
+    run disjoint row ranges in parallel threads.
+
+    Returns whether the first layer's products ``x @ W`` were all finite. A NaN or
+    infinite input value makes its row's products non-finite (``inf * 0`` and
+    ``inf - inf`` are NaN), so a True answer proves the input finite; a False one
+    comes from a non-finite input or from overflow, and the caller decides which.
+    """
+    X, data, indices, indptr, sparse = source
+    first = layers[0]
+    last = layers[layers.shape[0] - 1]
+    p = first.fan_in
+    k = last.fan_out
+    z0 = first.pre_bn_h if first.pre_bn else first.z
+    bs = min(hi - lo, chunk)
+    if bs <= 0:
+        return True
+    dtype = theta.dtype
+    # dense rows are read in place: the gather buffer and row indices are for CSR
+    xbuf = np.empty(bs * p if sparse else 0, dtype=dtype)
+    rows = np.arange(lo, hi if sparse else lo)
+    abuf = np.empty(bs * width, dtype=dtype)
+    bn_batch = np.empty_like(bn_run)
+    swb = np.empty(0, dtype=dtype)
+    b = theta[last.b_off : last.b_off + k]
+    finite = True
+    for start in range(lo, hi, bs):
+        nb = min(bs, hi - start)
+        if sparse:
+            xb = xbuf[: nb * p].reshape((nb, p))
+            r0 = start - lo
+            gather_batch(X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xb)
+        else:
+            xb = X[start : start + nb]  # rows in order: no copy needed
+        Z = forward_hidden(
+            xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, start
+        )
+        finite = finite and all_finite(buffer_view(abuf, bs, z0, nb, first.w_cols))
+        output_forward(Z, b, out[start : start + nb], last.act)
+    return finite
+
+
+@njit(**JIT)
+def forward_all(source, theta, layers, bn_run, mode, key, xbuf, abuf):
+    """Forward pass of every row of X as one batch, leaving every intermediate
+    array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * width values)."""
+    X, data, indices, indptr, sparse = source
+    p = layers[0].fan_in
+    n = xbuf.shape[0] // p
+    xb = xbuf.reshape((n, p))
+    gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
+    bn_batch = np.empty_like(bn_run)
+    swb = np.ones(n, dtype=theta.dtype)
+    forward_hidden(
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, n, mode, key, np.int64(0)
+    )
