@@ -39,6 +39,14 @@ OUTPUT_CODES = {
 # separate attributes (see BaseMLP.__setstate__)
 _STATE_0_1 = ("_spec", "_theta", "_bn_stats", "_opt_state", "_step", "_seed")
 
+# the stochastic loop's record of the run (see BaseMLP._loop_attributes)
+_LOOP_ATTRIBUTES = (
+    "loss_curve_",
+    "validation_scores_",
+    "best_validation_score_",
+    "best_loss_",
+)
+
 
 def _set_params_from(estimator, params):
     """Store the constructor arguments ``params`` (a ``locals()``) unchanged."""
@@ -176,7 +184,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         self.transferred_layers_ = 0
         if source is not None:
             self.transferred_layers_ = self._net.copy_from(source._net)
-        self._train = TrainState(schedule={"lr": float(self.learning_rate_init)})
+        lr_init = float(self.learning_rate_init)
+        self._train = TrainState(schedule={"lr": lr_init}, lr_init=lr_init)
         self._bind_views()
 
         self.n_iter_ = 0
@@ -185,16 +194,35 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_outputs_ = spec.layer_units[-1]
         self.out_activation_ = self._output_activation()
         self.history_ = []
-        if self._is_stochastic():
+        for name in _LOOP_ATTRIBUTES:  # a new fit forgets the previous curves
+            self.__dict__.pop(name, None)
+        self._loop_attributes()
+
+    def _loop_attributes(self):
+        """Create the stochastic loop's fitted attributes that the current
+        ``solver`` and ``early_stopping`` need, where they are missing or of the
+        other kind: on a new fit, and on a continued fit after ``set_params``
+        switched from lbfgs to a stochastic solver, or early stopping on or off.
+
+        ``loss_curve_`` keeps growing; a switch of the stopping rule starts its
+        record (``validation_scores_`` and ``best_validation_score_``, or
+        ``best_loss_``) and its count of epochs without improvement afresh.
+        """
+        if not self._is_stochastic():
+            return
+        if getattr(self, "loss_curve_", None) is None:
             self.loss_curve_ = []
-            if self.early_stopping:
+        if self.early_stopping:
+            if getattr(self, "validation_scores_", None) is None:
                 self.validation_scores_ = []
                 self.best_validation_score_ = -np.inf
                 self.best_loss_ = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
+                self._train.no_improvement = 0
+        elif getattr(self, "best_loss_", None) is None:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self._train.no_improvement = 0
 
     def _clear_state(self):
         """Forget the fitted network and the loop's memory."""
@@ -272,9 +300,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             # same parameters: new dropout rates, BN momentum, ... take effect
             self._net.spec = spec
             self._bind_views()
-        if not first_pass and not incremental:
-            # a warm-started fit re-reads learning_rate_init, as scikit-learn does
-            self._train.schedule = {"lr": float(self.learning_rate_init)}
+        if not first_pass:
+            self._continue_training()
         dtype = self._net.dtype
         if X.dtype != dtype:
             X = X.astype(dtype)
@@ -287,6 +314,21 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             fit_lbfgs(self, X, Y, sw)
         self._set_sparsity()
         return self
+
+    def _continue_training(self):
+        """Prepare the loop's memory for a warm-started fit or ``partial_fit``.
+
+        The schedule's state (the rate lowered by 'adaptive' or 'plateau') is
+        kept, unless ``learning_rate_init`` was changed since it was set: the
+        new rate then takes effect. Attributes that another ``solver`` or
+        ``early_stopping`` needs are created (:meth:`_loop_attributes`).
+        """
+        state = self._train
+        lr_init = float(self.learning_rate_init)
+        if state.lr_init is not None and state.lr_init != lr_init:
+            state.schedule = {"lr": lr_init}
+        state.lr_init = lr_init
+        self._loop_attributes()
 
     def _set_sparsity(self):
         """``sparsity_``, ``dead_inputs_`` and ``dead_units_`` from the weights."""

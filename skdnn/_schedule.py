@@ -24,7 +24,9 @@ class Context:
         The base rate in force: ``state["lr"]`` (see :meth:`Schedule.after_epoch`).
         It starts at ``learning_rate_init`` and only changes when a schedule
         lowers it ('adaptive' through :meth:`Schedule.on_no_improvement`,
-        'plateau' through :meth:`Schedule.after_epoch`).
+        'plateau' through :meth:`Schedule.after_epoch`). ``partial_fit`` and a
+        warm-started fit keep the lowered rate, unless ``learning_rate_init``
+        was changed (with ``set_params``) since the rate was set.
     epoch : int
         Epochs trained before this one (0 in the first epoch), counted since the
         network was built: ``partial_fit`` and ``warm_start`` fits continue it.
@@ -39,8 +41,19 @@ class Context:
         ``n_steps * max_iter``: the updates of a whole run of ``max_iter`` epochs
         of this size, the span over which 1cycle and cosine are shaped.
     samples : int
-        Training samples seen before this epoch by this fit (scikit-learn's
-        ``t_``; 'invscaling' decays with it).
+        Training samples seen before this epoch, counted like ``epoch``
+        (scikit-learn's ``t_``; 'invscaling' decays with it).
+    cycle_epoch : int or None, default=None
+        Epochs trained before this one in the current *cycle* of ``max_iter``
+        epochs, the span over which 1cycle and cosine are shaped: every ``fit``
+        (warm-started too) starts a new cycle, and ``partial_fit`` starts one
+        every ``max_iter`` calls (warm restarts). None (when a Context is made
+        by hand) means ``epoch``.
+    cycle_step : int or None, default=None
+        The position of this epoch's first update in the current cycle,
+        ``cycle_epoch * n_steps``: the updates of ``total_steps`` run from
+        ``cycle_step = 0`` to ``total_steps - 1``. None (when a Context is made
+        by hand) means ``step``.
     """
 
     lr_init: float
@@ -50,6 +63,14 @@ class Context:
     n_steps: int
     total_steps: int
     samples: int
+    cycle_epoch: int | None = None
+    cycle_step: int | None = None
+
+    def __post_init__(self):
+        if self.cycle_epoch is None:
+            self.cycle_epoch = self.epoch
+        if self.cycle_step is None:
+            self.cycle_step = self.step
 
     def steps(self):
         """Global update index of each step of the epoch.
@@ -60,6 +81,22 @@ class Context:
             ``step, step + 1, ..., step + n_steps - 1``.
         """
         return np.arange(self.step, self.step + self.n_steps, dtype=np.float64)
+
+    def cycle_steps(self):
+        """Position of each update of the epoch in the current cycle.
+
+        Schedules shaped over ``max_iter`` epochs (``spans_max_iter``) read it
+        instead of :meth:`steps`, so that every ``fit`` runs a whole cycle.
+
+        Returns
+        -------
+        steps : ndarray of shape (n_steps,), dtype float64
+            ``cycle_step, cycle_step + 1, ..., cycle_step + n_steps - 1``, each
+            below ``total_steps`` within a cycle.
+        """
+        return np.arange(
+            self.cycle_step, self.cycle_step + self.n_steps, dtype=np.float64
+        )
 
 
 class Schedule(BaseEstimator):
@@ -78,6 +115,10 @@ class Schedule(BaseEstimator):
         epochs (1cycle, cosine): the ``tol``/``n_iter_no_change`` stopping rule
         is then off and training always runs ``max_iter`` epochs
         (``early_stopping=True`` still restores the best epoch's parameters).
+        Such a schedule should read its position from ``ctx.cycle_steps()``
+        (or ``ctx.cycle_epoch``), which restart with every ``fit`` and every
+        ``max_iter`` calls of ``partial_fit``, not from ``ctx.steps()``, which
+        keeps counting across them.
     """
 
     _parameter_constraints: dict = {}
@@ -131,8 +172,10 @@ class Schedule(BaseEstimator):
         Parameters
         ----------
         state : dict
-            Mutable state kept by the estimator between epochs and across
-            ``partial_fit`` calls (reset by a new or warm-started ``fit``).
+            Mutable state kept by the estimator between epochs, across
+            ``partial_fit`` calls and across warm-started fits; it starts
+            afresh with a new fit, and with a warm-started fit after
+            ``learning_rate_init`` was changed.
             ``state["lr"]`` is the base rate, read as ``ctx.lr`` in the next
             epoch; it starts at ``learning_rate_init``. A schedule may store its
             own keys, best prefixed by its name (``state["plateau_wait"]``).

@@ -36,12 +36,21 @@ class TrainState:
         Consecutive epochs without improvement (scikit-learn's stopping rule).
     opt_signature : tuple or None
         The update rule whose slots the network holds; another one starts fresh.
+    cycle_epoch : int
+        Epochs run in the current cycle of a schedule shaped over ``max_iter``
+        epochs (1cycle, cosine): 0 at the start of every ``fit``; ``partial_fit``
+        starts a new cycle once it reaches ``max_iter``.
+    lr_init : float or None
+        The ``learning_rate_init`` that ``schedule["lr"]`` started from; a
+        continued fit with another one starts the schedule's state afresh.
     """
 
     schedule: dict
     epoch: int = 0
     no_improvement: int = 0
     opt_signature: tuple | None = field(default=None)
+    cycle_epoch: int = 0
+    lr_init: float | None = None
 
 
 def _update_ratios(before, after, n_steps):
@@ -85,6 +94,65 @@ def _split(est, Y, y, random_state):
     return np.sort(train), val
 
 
+def _check_split_weights(est, sw, train_rows, val_rows):
+    """Both sides of the early-stopping split need a positive total weight."""
+    if val_rows is None:
+        return
+    how = (
+        "Give more samples a non-zero sample_weight, change random_state (it "
+        "draws the split) or validation_fraction, or set early_stopping=False."
+    )
+    if not sw[train_rows].sum() > 0:
+        raise ValueError(
+            "early_stopping=True holds out validation_fraction="
+            f"{est.validation_fraction} of the samples, and the {len(train_rows)} "
+            "samples left for training all have zero sample_weight: every "
+            "weighted sample went to the validation set, so there is nothing to "
+            "train on. " + how
+        )
+    if not sw[val_rows].sum() > 0:
+        raise ValueError(
+            "early_stopping=True holds out validation_fraction="
+            f"{est.validation_fraction} of the samples, and the {len(val_rows)} "
+            "held-out samples all have zero sample_weight, so no validation score "
+            "can be computed. " + how
+        )
+
+
+def _restore_best(est, net, best_theta, best_bn, n_nonfinite):
+    """Early stopping: restore the best epoch's parameters, and warn when the
+    validation score was not finite (it then cannot rank the epochs)."""
+    if not n_nonfinite:
+        net.theta[:] = best_theta
+        net.bn_stats[:] = best_bn
+        return
+    why = (
+        "the predictions on the validation set overflow or are NaN, e.g. with "
+        "loss='poisson', whose exp output overflows on extreme inputs. Scale "
+        "the inputs (e.g. with StandardScaler), or set early_stopping=False."
+    )
+    if n_nonfinite == est.n_iter_:
+        warnings.warn(
+            f"The validation score of early stopping was not finite in any of the "
+            f"{est.n_iter_} epochs of this fit, so it cannot pick the best epoch: "
+            "the parameters of the last epoch are kept (not the best "
+            "validation epoch's). Usually " + why,
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    net.theta[:] = best_theta
+    net.bn_stats[:] = best_bn
+    warnings.warn(
+        f"The validation score of early stopping was not finite in {n_nonfinite} "
+        f"of the {est.n_iter_} epochs of this fit; those epochs count as no "
+        "improvement, and the parameters of the epoch with the best finite "
+        "validation score are restored. Usually " + why,
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 def _batch_size(est, n_train):
     if est.batch_size == "auto":
         return min(200, n_train)
@@ -115,6 +183,9 @@ def _improved(est, state, val_score):
     """scikit-learn's stopping rule; returns True when this epoch is the best."""
     if val_score is not None:
         est.validation_scores_.append(val_score)
+        if not np.isfinite(val_score):  # cannot be compared: no improvement
+            state.no_improvement += 1
+            return False
         if val_score < est.best_validation_score_ + est.tol:
             state.no_improvement += 1
         else:
@@ -143,6 +214,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         X_val = X[val_rows]
         y_val = y[val_rows]
         sw_val = sw[val_rows]
+    _check_split_weights(est, sw, train_rows, val_rows)
     n_train = train_rows.shape[0]
     sw_train = float(sw[train_rows].sum())
     batch_size = _batch_size(est, n_train)
@@ -159,6 +231,11 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     best_theta = net.theta.copy() if est.early_stopping else None
     best_bn = net.bn_stats.copy() if est.early_stopping else None
     progress = Progress(est.verbose, 1 if incremental else est.max_iter)
+    # 1cycle and cosine are shaped over a cycle of max_iter epochs: every fit
+    # runs a whole one, partial_fit starts a new one every max_iter calls
+    if not incremental or state.cycle_epoch >= est.max_iter:
+        state.cycle_epoch = 0
+    n_nonfinite = 0  # epochs whose validation score is NaN or infinite
 
     est.n_iter_ = 0
     for _ in range(est.max_iter):
@@ -171,6 +248,8 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             n_steps=n_batches,
             total_steps=n_batches * est.max_iter,
             samples=est.t_,
+            cycle_epoch=state.cycle_epoch,
+            cycle_step=state.cycle_epoch * n_batches,
         )
         lrs = schedule._checked_rates(ctx)
         moms = schedule._checked_momenta(momentum, ctx)
@@ -195,6 +274,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             break
         net.step_losses = step_losses
         state.epoch += 1
+        state.cycle_epoch += 1
         est.n_iter_ += 1
         est.t_ += n_train
         est.loss_ = (data_loss + penalty) / sw_train
@@ -203,6 +283,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         val_score = None
         if val_rows is not None:
             val_score = est._score(X_val, y_val, sample_weight=sw_val)
+            n_nonfinite += not np.isfinite(val_score)
         if _improved(est, state, val_score) and best_theta is not None:
             best_theta[:] = net.theta
             best_bn[:] = net.bn_stats
@@ -252,5 +333,4 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             )
     progress.close()
     if best_theta is not None:
-        net.theta[:] = best_theta
-        net.bn_stats[:] = best_bn
+        _restore_best(est, net, best_theta, best_bn, n_nonfinite)

@@ -5,6 +5,10 @@ solver follows ``learning_rate``. Before each epoch the schedule hands the compi
 loop one learning rate per update (and, for 1cycle, one momentum per update).
 Step-based schedules advance per update ``t`` (counted since the network was
 built), epoch-based ones per epoch ``e``; ``lr0`` is ``learning_rate_init``.
+Both counts continue across warm-started fits and ``partial_fit`` calls, except
+for 1cycle and cosine, whose ``t`` counts from the start of the current cycle
+of ``max_iter`` epochs: each ``fit`` runs a whole cycle, and ``partial_fit``
+starts a new one every ``max_iter`` calls.
 
 ===========  =========================================================  ========
 name         rate                                                       advances
@@ -23,7 +27,8 @@ cosine       min_lr + (lr0 - min_lr) (1 + cos(pi t / T)) / 2            step
 
 Power, exponential, piecewise-constant and performance (plateau) scheduling are the
 classic ones; 1cycle follows Smith [1]_; cosine annealing is Loshchilov and
-Hutter's SGDR [2]_ without restarts.
+Hutter's SGDR [2]_, restarted at each ``fit`` (and every ``max_iter`` calls of
+``partial_fit``).
 
 **Writing your own schedule.** Subclass :class:`Schedule` and implement
 :meth:`Schedule.rates`; every hook below is public, and the built-in schedules
@@ -41,7 +46,9 @@ use nothing else. The stochastic solvers call, for every epoch:
    ``on_no_improvement(lr)`` (optional) returns ``(new_lr, stop)``; the default
    stops training. Schedules whose class attribute ``spans_max_iter`` is True
    (shaped over all ``max_iter`` epochs, like 1cycle and cosine) are never
-   stopped by this rule.
+   stopped by this rule; they read their position in the cycle from
+   ``ctx.cycle_steps()`` (or ``ctx.cycle_epoch``), which restarts with each
+   ``fit``.
 
 The rates are checked once per epoch: a wrong length, or a rate that is not
 finite and positive, raises a ValueError (as do momenta outside [0, 1]). Like
@@ -307,6 +314,8 @@ class OneCycle(Schedule):
     The cycle is the whole training run: the ``tol``/``n_iter_no_change``
     stopping rule is off, so training always runs ``max_iter`` epochs (with
     ``early_stopping=True`` the best epoch's parameters are still restored).
+    Every ``fit``, warm-started too, runs a whole new cycle; ``partial_fit``
+    runs one epoch per call and starts a new cycle every ``max_iter`` calls.
     """
 
     spans_max_iter = True
@@ -337,7 +346,7 @@ class OneCycle(Schedule):
         """Position of every step in the cycle: 0..1 up, 1..2 down, 2..3 anneal."""
         total = max(ctx.total_steps, 1)
         up = 0.45 * total
-        pos = np.minimum(ctx.steps(), total - 1)
+        pos = np.minimum(ctx.cycle_steps(), total - 1)
         return np.where(
             pos < up,
             pos / up,
@@ -378,7 +387,10 @@ class Cosine(Schedule):
     Notes
     -----
     Like 1cycle, it shapes the whole run: training always runs ``max_iter``
-    epochs (the ``tol``/``n_iter_no_change`` stopping rule is off).
+    epochs (the ``tol``/``n_iter_no_change`` stopping rule is off). Every
+    ``fit``, warm-started too, anneals from ``learning_rate_init`` again;
+    ``partial_fit`` runs one epoch per call and restarts the annealing every
+    ``max_iter`` calls (SGDR's warm restarts).
     """
 
     spans_max_iter = True
@@ -389,7 +401,7 @@ class Cosine(Schedule):
         self.min_lr = min_lr
 
     def rates(self, ctx):
-        frac = np.minimum(ctx.steps() / max(ctx.total_steps, 1), 1.0)
+        frac = np.minimum(ctx.cycle_steps() / max(ctx.total_steps, 1), 1.0)
         return self.min_lr + (ctx.lr_init - self.min_lr) * 0.5 * (
             1 + np.cos(np.pi * frac)
         )
