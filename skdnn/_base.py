@@ -178,12 +178,13 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         source = self._source_network()
         init = "auto" if source is not None else self.init
         families = [act.family] * (spec.n_layers - 1) + ["glorot"]
-        self._net = Network.create(
+        net = Network.create(
             spec, dtype, init, families, self.bias_init, act.param, random_state
         )
-        self.transferred_layers_ = 0
-        if source is not None:
-            self.transferred_layers_ = self._net.copy_from(source._net)
+        transferred = 0 if source is None else net.copy_from(source._net)
+        self._check_frozen_transferred(transferred, source, spec)
+        self._net = net
+        self.transferred_layers_ = transferred
         lr_init = float(self.learning_rate_init)
         self._train = TrainState(schedule={"lr": lr_init}, lr_init=lr_init)
         self._bind_views()

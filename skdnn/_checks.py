@@ -5,6 +5,7 @@ on :class:`skdnn._base.BaseMLP`); what depends on several of them, or on the dat
 is checked here, with messages that say how to fix the problem.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -109,6 +110,40 @@ class CheckMixin:
                     f"'adam', or set {name}=None."
                 )
         return rates
+
+    def _check_frozen_transferred(self, transferred, source, spec):
+        """Only layers copied from ``init`` may be frozen: a frozen layer that
+        was not copied would keep its random initial weights. An estimator as
+        ``init`` that gives no layer at all is warned about."""
+        if source is not None and transferred == 0 and not self.frozen_layers:
+            warnings.warn(
+                "init is a fitted estimator, but none of its layers could be "
+                "copied (the lowest hidden layer differs in shape or normalisation: "
+                f"source layer sizes {list(source._net.spec.layer_units)}, this "
+                f"network's {list(spec.layer_units)}): every layer is initialised "
+                "as with init='auto'.",
+                UserWarning,
+                stacklevel=6,
+            )
+        if self.frozen_layers <= transferred:
+            return
+        if source is None:
+            raise ValueError(
+                f"frozen_layers={self.frozen_layers} keeps layers copied from a "
+                f"fitted estimator passed as init, but init={self.init!r} copies "
+                "none: the frozen layers would keep their random initial weights. "
+                "Pass init=<fitted MLPClassifier/MLPRegressor> or set "
+                "frozen_layers=0."
+            )
+        raise ValueError(
+            f"frozen_layers={self.frozen_layers} but only {transferred} hidden "
+            "layer(s) could be copied from init (a layer is copied while it and "
+            "every layer below it match in shape and normalisation): the source "
+            f"network has layer sizes {list(source._net.spec.layer_units)}, this "
+            f"one {list(spec.layer_units)}. The other frozen layers would keep "
+            f"their random initial weights. Set frozen_layers <= {transferred}, or "
+            "hidden_layer_sizes, activation and batch_norm to match the source's."
+        )
 
     def _check_sample_weight(self, sample_weight, X, y, incremental):
         sw = _check_sample_weight(

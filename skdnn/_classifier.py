@@ -1,5 +1,7 @@
 """MLPClassifier: label handling, output activation, probabilities."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
@@ -35,8 +37,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in :class:`~sklearn.linear_model.LogisticRegression`:
         each sample's weight is multiplied by the weight of its class. 'balanced'
-        uses ``n_samples / (n_classes * np.bincount(y))``. Not supported for
-        multilabel targets, nor ('balanced') with ``partial_fit``.
+        uses ``n_samples / (n_classes * np.bincount(y))``. A dict's weights must
+        be finite and non-negative (a ValueError otherwise, as for
+        ``sample_weight``). Not supported for multilabel targets, nor
+        ('balanced') with ``partial_fit``.
 
     Attributes
     ----------
@@ -131,7 +135,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if incremental and classes is not None:
-            pass  # the binarizer was fitted on `classes` in partial_fit
+            # the first partial_fit: the binarizer was fitted on `classes`
+            self._check_partial_fit_classes(y)
         elif not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
@@ -165,7 +170,42 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, np.ascontiguousarray(Y), y
 
+    def _check_partial_fit_classes(self, y):
+        """The first ``partial_fit``'s ``classes`` must hold 2 classes and y's."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return  # the binarizer was fitted on the indicator matrix y itself
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "MLPClassifier needs at least 2 classes; partial_fit got "
+                f"classes={self.classes_.tolist()}. Pass every class of all the "
+                "partial_fit calls."
+            )
+        unseen = np.setdiff1d(unique_labels(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"`y` has labels {unseen.tolist()} that are not in "
+                f"classes={self.classes_.tolist()}: `classes` must list every class "
+                "of all the partial_fit calls."
+            )
+
     def _target_matrix(self, y):
+        """One-hot (or indicator) targets of ``y``, whose labels must be known."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            if not type_of_target(y).startswith("multilabel"):
+                raise ValueError(
+                    "The model was trained on multilabel targets: y must be a label "
+                    f"indicator matrix with {self.n_outputs_} columns."
+                )
+            return self._label_binarizer.transform(y)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        unseen = np.setdiff1d(unique_labels(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y has labels {unseen.tolist()} that the model was not trained on "
+                f"(classes_ = {self.classes_.tolist()})."
+            )
         return self._label_binarizer.transform(y)
 
     def _output_activation(self):
@@ -181,6 +221,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "class_weight is not supported for multilabel targets; pass "
                 "sample_weight instead."
             )
+        if isinstance(self.class_weight, dict):
+            for label, weight in self.class_weight.items():
+                if (
+                    not isinstance(weight, Real | np.number)
+                    or isinstance(weight, bool)
+                    or not np.isfinite(weight)
+                    or weight < 0
+                ):
+                    raise ValueError(
+                        "class_weight must map classes to finite, non-negative "
+                        f"weights; got {weight!r} for class {label!r}. A negative "
+                        "weight would reward the errors on that class."
+                    )
         if incremental and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight 'balanced' is not supported for partial_fit: the class "
@@ -228,7 +281,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
         classes : array of shape (n_classes,), default=None
-            Every class across all calls; required on the first call.
+            Every class across all calls; required on the first call, with at
+            least 2 classes and every label of that call's ``y`` (a ValueError
+            otherwise).
 
         Returns
         -------
@@ -242,13 +297,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(
-            X,
-            y,
-            sample_weight=sample_weight,
-            incremental=True,
-            classes=classes if first else None,
-        )
+        try:
+            return self._fit(
+                X,
+                y,
+                sample_weight=sample_weight,
+                incremental=True,
+                classes=classes if first else None,
+            )
+        except Exception:
+            if first and not hasattr(self, "_net"):
+                # a failed first call leaves no model: the next may pass classes
+                for name in ("classes_", "_label_binarizer"):
+                    self.__dict__.pop(name, None)
+            raise
 
     def _labels(self, output):
         """Class labels from the output layer (one column for binary targets)."""

@@ -8,8 +8,10 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
+    validate_parameter_constraints,
     validate_params,
 )
 from sklearn.utils.multiclass import _check_partial_fit_first_call
@@ -19,6 +21,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 __all__ = [
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "Options",
     "StrOptions",
     "_check_optimize_result",
@@ -26,5 +29,6 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "validate_data",
+    "validate_parameter_constraints",
     "validate_params",
 ]

@@ -178,7 +178,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Keep the parameters of the lowest ``frozen_layers`` hidden layers fixed
         (weights, biases, BN gamma and beta, PReLU slopes): transfer learning
         with ``init=<fitted estimator>``. Their BN running statistics still
-        follow the training data."""
+        follow the training data. At most ``transferred_layers_``: freezing a
+        layer that was not copied from ``init`` raises a ValueError."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float

@@ -93,8 +93,9 @@ class Network:
         self.seed = np.uint64(seed)
         self.opt_state = np.zeros((3, spec.n_params), dtype=theta.dtype)
         self.step = np.zeros(1, dtype=np.int64)
-        # the objective at every step of the last finished epoch (read by
-        # find_learning_rate); set by the training loop
+        # the objective at every step of the last epoch (of a diverged, rolled
+        # back epoch: its steps before the non-finite one); set by the training
+        # loop, read by find_learning_rate
         self.step_losses = np.zeros(0)
         self._work = None  # Workspace of the last batch size
         self._grad = None  # gradient buffer of train_epoch

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 from ._base import BaseMLP, _set_params_from
 from ._compat import StrOptions, _fit_context, validate_data
@@ -123,6 +123,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return X, Y, y
 
     def _target_matrix(self, y):
+        """The targets as a 2-D float array, checked as ``fit`` checks them."""
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "loss='poisson' requires non-negative targets y; got a minimum of "
+                f"{np.min(y)}."
+            )
         return y.reshape(y.shape[0], -1)
 
     def _output_activation(self):

@@ -263,6 +263,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         )  # fmt: skip
         if n_done < n_batches or not net.is_finite():
             net.restore(backup)
+            net.step_losses = step_losses[:n_done]  # the finite steps (lr finder)
             warnings.warn(
                 f"Training diverged in epoch {state.epoch + 1}: the loss became "
                 "non-finite (learning_rate_init too large, or unscaled inputs?). "

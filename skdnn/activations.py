@@ -102,6 +102,7 @@ class Activation(BaseEstimator):
     """Base class of the configurable activations (``get_params``/``set_params``)."""
 
     name = None
+    _parameter_constraints: dict = {}
 
     def _param(self):
         raise NotImplementedError
@@ -113,6 +114,11 @@ class Activation(BaseEstimator):
         return _PIECES.get(self.name, 1)
 
     def _kernel_config(self):
+        if self.name not in _ACTIVATIONS:
+            raise TypeError(
+                f"{type(self).__name__} is not a hidden activation: pass a name "
+                f"({', '.join(sorted(_ACTIVATIONS))}) or one of {', '.join(__all__)}."
+            )
         self._validate_params()
         code, _, family = _ACTIVATIONS[self.name]
         return ActivationConfig(

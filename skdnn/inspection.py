@@ -3,11 +3,29 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._compat import _check_sample_weight
+from ._base import BaseMLP
+from ._compat import validate_parameter_constraints
 from ._core import codes
 from ._network import input_arrays
 
 __all__ = ["hidden_activations", "layer_gradients"]
+
+_CONSTRAINTS = {
+    "estimator": [BaseMLP],
+    "X": ["array-like", "sparse matrix"],
+    "y": ["array-like"],
+    "sample_weight": ["array-like", None],
+    "dropout": ["boolean"],
+    "random_state": ["random_state"],
+}
+
+
+def _check_args(caller, **args):
+    """InvalidParameterError naming the argument that ``caller`` cannot take
+    (a pipeline instead of an MLP, ...)."""
+    validate_parameter_constraints(
+        {name: _CONSTRAINTS[name] for name in args}, args, caller_name=caller
+    )
 
 
 def hidden_activations(estimator, X, dropout=False, random_state=None):
@@ -42,11 +60,19 @@ def hidden_activations(estimator, X, dropout=False, random_state=None):
     >>> from skdnn import MLPRegressor
     >>> from skdnn.inspection import hidden_activations
     >>> X = np.random.RandomState(0).normal(size=(50, 3))
-    >>> reg = MLPRegressor((8, 4), max_iter=5, random_state=0).fit(X, X[:, 0])
+    >>> reg = MLPRegressor(hidden_layer_sizes=(8, 4), max_iter=5, random_state=0)
+    >>> reg = reg.fit(X, X[:, 0])
     >>> [a.shape for a in hidden_activations(reg, X)]
     [(50, 8), (50, 4)]
     """
-    X = estimator._validate_predict_input(X)
+    _check_args(
+        "hidden_activations",
+        estimator=estimator,
+        X=X,
+        dropout=dropout,
+        random_state=random_state,
+    )
+    X = estimator._validate_predict_input(X)  # NotFittedError when not fitted
     return estimator._net.hidden_activations(
         X,
         codes.MODE_MC if dropout else codes.MODE_PREDICT,
@@ -59,9 +85,11 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
 
     The objective ``J`` of the fit (data term and L2 penalty; see the user guide's
     "Objective" page) on ``(X, y)`` as one batch: batch normalisation uses the
-    statistics of X, dropout draws one mask. Per-layer gradient norms show
-    vanishing or exploding gradients (the lower layers' gradients much smaller or
-    larger than the upper ones').
+    statistics of X, dropout draws one mask. The samples are weighted as ``fit``
+    weights them: ``sample_weight`` times the classifier's ``class_weight``
+    ('balanced': from the class frequencies of this ``y``). Per-layer gradient
+    norms show vanishing or exploding gradients (the lower layers' gradients much
+    smaller or larger than the upper ones').
 
     Parameters
     ----------
@@ -70,9 +98,10 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The input data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        The targets, as for ``fit``.
+        The targets, as for ``fit``; a classifier's labels must be among its
+        ``classes_`` (a ValueError otherwise).
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+        Non-negative sample weights, checked as ``fit`` checks them.
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout mask.
 
@@ -81,7 +110,15 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     gradients : list of ndarray
         dJ/dW for every weight matrix, shaped as ``coefs_``.
     """
-    X = estimator._validate_predict_input(X)
+    _check_args(
+        "layer_gradients",
+        estimator=estimator,
+        X=X,
+        y=y,
+        sample_weight=sample_weight,
+        random_state=random_state,
+    )
+    X = estimator._validate_predict_input(X)  # NotFittedError when not fitted
     net = estimator._net
     y = np.asarray(y)
     Y = np.ascontiguousarray(estimator._target_matrix(y), dtype=net.dtype)
@@ -90,7 +127,8 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
             f"y has shape {y.shape}: expected {X.shape[0]} rows and the fitted "
             f"{estimator.n_outputs_} output(s)."
         )
-    sw = _check_sample_weight(sample_weight, X)
+    # as fit weighs the samples: non-negative, finite, class weights folded in
+    sw = estimator._check_sample_weight(sample_weight, X, y, incremental=False)
     sw = np.ascontiguousarray(sw, dtype=net.dtype)
     grad = np.empty_like(net.theta)
     net.loss_and_gradient(

@@ -72,6 +72,7 @@ class Optimizer(BaseEstimator):
     """
 
     _code = None
+    _parameter_constraints: dict = {}
     # constructor names that the record spells otherwise
     _FIELD_NAMES = {
         "beta_1": "momentum",
@@ -79,6 +80,12 @@ class Optimizer(BaseEstimator):
     }
 
     def _config(self):
+        if self._code is None:
+            raise TypeError(
+                f"{type(self).__name__} has no update rule: pass one of "
+                f"{', '.join(sorted(c.__name__ for c in _BY_NAME.values()))} "
+                "(or a solver name) as solver."
+            )
         self._validate_params()
         cfg = {"rule": self._code, "momentum": 0.0}
         for name, value in self.get_params().items():

@@ -4,6 +4,23 @@ Install the extra with ``pip install "skdnn[plot]"``.
 """
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseMLP
+from ._compat import HasMethods, validate_parameter_constraints
+
+_AX = [None, HasMethods(["plot"])]
+_FINDER_FIELDS = ("learning_rates", "losses", "smoothed_losses", "suggestion")
+
+
+def _check_estimator(caller, estimator, ax=None):
+    """A fitted MLP (NotFittedError otherwise) and an Axes or None."""
+    validate_parameter_constraints(
+        {"estimator": [BaseMLP], "ax": _AX},
+        {"estimator": estimator, "ax": ax},
+        caller_name=caller,
+    )
+    check_is_fitted(estimator, "history_")
 
 
 def _pyplot():
@@ -31,6 +48,16 @@ def plot_learning_rate_finder(result, ax=None):
     -------
     ax : matplotlib Axes
     """
+    missing = [f for f in _FINDER_FIELDS if not hasattr(result, f)]
+    if missing:
+        raise TypeError(
+            "result must be the return value of skdnn.find_learning_rate (a Bunch "
+            f"with {', '.join(_FINDER_FIELDS)}); got a {type(result).__name__} "
+            f"without {', '.join(missing)}."
+        )
+    validate_parameter_constraints(
+        {"ax": _AX}, {"ax": ax}, caller_name="plot_learning_rate_finder"
+    )
     if ax is None:
         _, ax = _pyplot().subplots()
     ax.plot(result.learning_rates, result.losses, alpha=0.3, label="loss per step")
@@ -62,6 +89,7 @@ def plot_history(estimator, ax=None):
     -------
     ax : matplotlib Axes
     """
+    _check_estimator("plot_history", estimator, ax)
     if ax is None:
         _, ax = _pyplot().subplots()
     hist = estimator.history_
@@ -101,7 +129,8 @@ def plot_layer_statistics(estimator, X, y=None, axes=None, dropout=False):
         Targets; with them, a second panel shows the Frobenius norm of the
         objective's gradient with respect to each weight matrix.
     axes : sequence of matplotlib Axes, default=None
-        One axes (activations) or two (and gradients); new ones when None.
+        One axes (activations) or two (and gradients; a ValueError when ``y`` is
+        given with fewer); new ones when None.
     dropout : bool, default=False
         Keep dropout on while computing the activations.
 
@@ -111,10 +140,16 @@ def plot_layer_statistics(estimator, X, y=None, axes=None, dropout=False):
     """
     from .inspection import hidden_activations, layer_gradients
 
+    _check_estimator("plot_layer_statistics", estimator)
     n_panels = 1 if y is None else 2
     if axes is None:
         _, axes = _pyplot().subplots(1, n_panels, figsize=(4.5 * n_panels, 3.5))
     axes = list(np.atleast_1d(axes))
+    if len(axes) < n_panels:
+        raise ValueError(
+            f"axes has {len(axes)} Axes, but plot_layer_statistics draws "
+            f"{n_panels} panels (activations, and gradients when y is given)."
+        )
     acts = hidden_activations(estimator, X, dropout=dropout, random_state=0)
     layers = np.arange(1, len(acts) + 1)
     ax = axes[0]
@@ -150,6 +185,7 @@ def plot_update_ratios(estimator, ax=None):
     -------
     ax : matplotlib Axes
     """
+    _check_estimator("plot_update_ratios", estimator, ax)
     hist = [h for h in estimator.history_ if "update_ratio" in h]
     if not hist:
         raise ValueError(

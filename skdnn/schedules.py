@@ -82,7 +82,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._compat import Interval
+from ._compat import Interval, InvalidParameterError
 from ._schedule import Context, Schedule
 
 # documented (and pickled) under their public home
@@ -231,6 +231,35 @@ class Piecewise(Schedule):
     def __init__(self, boundaries=(50, 100), values=(1e-3, 1e-4, 1e-5)):
         self.boundaries = boundaries
         self.values = values
+
+    def _validate_params(self):
+        """The constraints, then what they cannot say: integer, increasing
+        ``boundaries``; one more finite, positive rate in ``values``."""
+        super()._validate_params()
+        b = np.asarray(self.boundaries)
+        v = np.asarray(self.values)
+        if not (
+            b.ndim == 1
+            and b.dtype.kind in "iuf"
+            and np.all(np.isfinite(b))
+            and np.all(b == np.round(b))
+            and np.all(np.diff(b) > 0)
+        ):
+            raise InvalidParameterError(
+                "The 'boundaries' parameter of Piecewise must be increasing epoch "
+                f"numbers (integers); got {self.boundaries!r}."
+            )
+        if not (
+            v.shape == (b.shape[0] + 1,)
+            and v.dtype.kind in "iuf"
+            and np.all(np.isfinite(v))
+            and np.all(v > 0)
+        ):
+            raise InvalidParameterError(
+                "The 'values' parameter of Piecewise must hold len(boundaries) + 1 "
+                f"= {b.shape[0] + 1} finite, positive learning rates; got "
+                f"{self.values!r}."
+            )
 
     def rates(self, ctx):
         boundaries = np.asarray(self.boundaries)

@@ -97,3 +97,96 @@ def test_plots():
     with pytest.raises(ValueError, match="update ratios"):
         plot_update_ratios(lbfgs)
     plt.close("all")
+
+
+def test_layer_gradients_fold_in_class_weight():
+    # the gradient of the training objective: class weights count, as in fit
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = load_iris(return_X_y=True)
+    weights = {0: 5.0, 1: 1.0, 2: 0.5}
+    clf = MLPClassifier((5,), max_iter=5, random_state=0, class_weight=weights)
+    clf.fit(X, y)
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=150)
+    got = layer_gradients(clf, X, y, sample_weight=sw)
+    clf.set_params(class_weight=None)
+    folded = sw * compute_sample_weight(weights, y)
+    expected = layer_gradients(clf, X, y, sample_weight=folded)
+    unweighted = layer_gradients(clf, X, y, sample_weight=sw)
+    for g, e, u in zip(got, expected, unweighted, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+        assert not np.allclose(g, u)
+    # 'balanced' weighs the classes of this y, as fit(X, y) would
+    balanced = clf.set_params(class_weight="balanced")
+    got = layer_gradients(balanced, X[:60], y[:60])
+    clf.set_params(class_weight=None)
+    expected = layer_gradients(
+        clf, X[:60], y[:60], sample_weight=compute_sample_weight("balanced", y[:60])
+    )
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)
+
+
+def test_layer_gradients_reject_what_fit_rejects():
+    X, y = load_iris(return_X_y=True)
+    clf = MLPClassifier((5,), max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"labels \[7\] that the model was not"):
+        layer_gradients(clf, X, np.where(y == 2, 7, y))
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        layer_gradients(clf, X, y, sample_weight=-np.ones(150))
+    with pytest.raises(ValueError, match="finite, non-negative"):
+        clf.set_params(class_weight={0: -1.0})
+        layer_gradients(clf, X, y)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), loss="poisson", max_iter=2).fit(
+        X, np.abs(X[:, 0])
+    )
+    with pytest.raises(ValueError, match="non-negative targets"):
+        layer_gradients(reg, X, -X[:, 0])
+    with pytest.raises(ValueError, match="NaN"):
+        layer_gradients(reg, X, np.full(150, np.nan))
+
+
+def test_inspection_and_plots_name_what_they_cannot_handle():
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdnn import plotting
+
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), MLPClassifier((3,), max_iter=2))
+    pipe.fit(X, y)
+    for func, args in [
+        (hidden_activations, (pipe, X)),
+        (layer_gradients, (pipe, X, y)),
+        (plotting.plot_history, (pipe,)),
+        (plotting.plot_update_ratios, (pipe,)),
+        (plotting.plot_layer_statistics, (pipe, X)),
+    ]:
+        with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
+            func(*args)
+    for func, args in [
+        (hidden_activations, (MLPClassifier(), X)),
+        (layer_gradients, (MLPClassifier(), X, y)),
+        (plotting.plot_history, (MLPClassifier(),)),
+        (plotting.plot_update_ratios, (MLPClassifier(),)),
+        (plotting.plot_layer_statistics, (MLPClassifier(), X)),
+    ]:
+        with pytest.raises(NotFittedError):
+            func(*args)
+    with pytest.raises(TypeError, match="return value of skdnn.find_learning_rate"):
+        plotting.plot_learning_rate_finder({"losses": [1.0]})
+    with pytest.raises(InvalidParameterError, match="'dropout' parameter"):
+        hidden_activations(pipe[-1], X, dropout="yes")
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="axes has 1 Axes"):
+        plotting.plot_layer_statistics(pipe[-1], X, y, axes=[ax])
+    with pytest.raises(InvalidParameterError, match="'ax' parameter"):
+        plotting.plot_history(pipe[-1], ax="left")
+    plt.close("all")

@@ -91,3 +91,24 @@ def test_invalid_transfer_parameters(digits):
         MLPClassifier((8,), init=base, frozen_layers=1, solver="lbfgs", l1=1e-3).fit(
             X, y
         )
+
+
+def test_frozen_layers_must_have_been_transferred(digits):
+    # init whose shapes do not match copied nothing, silently, and frozen_layers
+    # then froze randomly initialised layers
+    X, y = digits
+    base = MLPClassifier((32, 16), max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="only 0 hidden layer.s. could be copied"):
+        MLPClassifier((16,), init=base, frozen_layers=1, max_iter=1).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"only 1 hidden layer.s. .*\[64, 32, 16, 10\]"
+    ):
+        MLPClassifier((32, 8), init=base, frozen_layers=2, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="copies none"):
+        MLPClassifier((16,), frozen_layers=1, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="copies none"):
+        MLPClassifier((16,), frozen_layers=1, solver="lbfgs", max_iter=1).fit(X, y)
+    # without freezing, a transfer that copies nothing is allowed, with a warning
+    with pytest.warns(UserWarning, match=r"none of its layers could be copied"):
+        new = MLPClassifier((16,), init=base, max_iter=1).fit(X, y)
+    assert new.transferred_layers_ == 0

@@ -167,3 +167,111 @@ def test_predict_input_checks_on_the_fast_path():
     np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(X)), expected)
     np.testing.assert_allclose(clf.predict_proba(X.astype(np.float32)), expected,
                                rtol=1e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("weight", [-1.0, np.nan, np.inf, "heavy"])
+def test_class_weight_must_be_finite_and_non_negative(solver, weight):
+    # a negative class weight made the loss negative (adam) or -inf (lbfgs)
+    weights = {0: weight, 1: 1.0, 2: 1.0}
+    with pytest.raises(ValueError, match="class_weight must map classes to finite"):
+        MLPClassifier((4,), solver=solver, max_iter=5, class_weight=weights).fit(
+            X, y_cls
+        )
+    with pytest.raises(ValueError, match="class_weight"):
+        MLPClassifier((4,), class_weight={0: weight}).partial_fit(
+            X, y_cls, classes=[0, 1, 2]
+        )
+
+
+def test_first_partial_fit_needs_every_class_of_y():
+    y01 = np.arange(30) % 2
+    # classes=[2] with labels 0 and 1 in y trained a one-class model
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        MLPClassifier((4,)).partial_fit(X, y01, classes=[2])
+    with pytest.raises(ValueError, match=r"labels \[2\] that are not in classes"):
+        MLPClassifier((4,)).partial_fit(X, y_cls, classes=[0, 1])
+    # the failed first call leaves nothing behind: the next one may pass classes
+    clf = MLPClassifier((4,), random_state=0)
+    with pytest.raises(ValueError, match="not in classes"):
+        clf.partial_fit(X, y_cls, classes=[0, 1])
+    clf.partial_fit(X, y_cls, classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert set(clf.predict(X)) <= {0, 1, 2}
+
+
+def _public_classes():
+    """Every public configuration class with one bad value per parameter."""
+    from skdnn import activations as A
+    from skdnn import optimizers as O
+    from skdnn import schedules as S
+
+    adam = {"beta_1": 1.0, "beta_2": -0.1, "epsilon": 0.0}
+    bad = {
+        A.LeakyReLU: {"negative_slope": -0.1},
+        A.ELU: {"alpha": 0.0},
+        A.PReLU: {"alpha_init": np.inf},
+        A.RReLU: {"lower": -0.1, "upper": 1.5},
+        A.Maxout: {"pieces": 1},
+        O.SGD: {"momentum": 1.5, "nesterov": "yes"},
+        O.Adam: {**adam, "amsgrad": "no"},
+        O.Nadam: adam,
+        O.AdaMax: adam,
+        O.RAdam: adam,
+        O.AdaGrad: {"initial_accumulator_value": -1.0, "epsilon": 0.0},
+        O.RMSProp: {"rho": 1.0, "epsilon": np.nan},
+        O.Adadelta: {"rho": 1.5, "epsilon": -1.0},
+        S.Constant: {},
+        S.Adaptive: {},
+        S.InvScaling: {"power_t": -1.0},
+        S.Power: {"decay_steps": 0, "power": -1.0},
+        S.Exponential: {"decay_steps": 1.5},
+        S.StepDecay: {"drop": 0.0, "epochs_drop": 0},
+        S.Piecewise: {"boundaries": (5, 2), "values": (1e-3, np.inf, 1e-4)},
+        S.Plateau: {"factor": 1.0, "patience": 0, "min_lr": -1.0},
+        S.OneCycle: {
+            "max_lr": 0.0,
+            "div_factor": 0.5,
+            "final_div_factor": 0.5,
+            "min_momentum": 1.0,
+            "max_momentum": -0.1,
+        },  # fmt: skip
+        S.Cosine: {"min_lr": -1.0},
+    }
+    public = [getattr(m, n) for m in (A, O, S) for n in m.__all__]
+    public = [c for c in public if isinstance(c, type) and c not in
+              (S.Schedule, S.Context)]  # fmt: skip
+    assert set(public) == set(bad), "a public class has no bad values listed"
+    return [(cls, name, value) for cls, params in bad.items()
+            for name, value in params.items()]  # fmt: skip
+
+
+@pytest.mark.parametrize("cls, name, value", _public_classes())
+def test_public_objects_validate_every_parameter(cls, name, value):
+    import inspect
+
+    from skdnn.activations import Activation
+    from skdnn.optimizers import Optimizer
+
+    obj = cls(**{name: value})
+    if issubclass(cls, Activation):
+        est = MLPClassifier((4,), activation=obj, max_iter=2)
+    elif issubclass(cls, Optimizer):
+        est = MLPClassifier((4,), solver=obj, max_iter=2)
+    else:
+        est = MLPClassifier((4,), learning_rate=obj, max_iter=2)
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        est.fit(X, y_cls)
+    # and every constructor parameter has a bad value in the list above
+    listed = {n for c, n, _ in _public_classes() if c is cls}
+    assert listed == set(inspect.signature(cls).parameters)
+
+
+def test_base_classes_are_not_configurations():
+    from skdnn.activations import Activation
+    from skdnn.optimizers import Optimizer
+
+    with pytest.raises(TypeError, match="no update rule"):
+        MLPClassifier((4,), solver=Optimizer(), max_iter=2).fit(X, y_cls)
+    with pytest.raises(TypeError, match="not a hidden activation"):
+        MLPClassifier((4,), activation=Activation(), max_iter=2).fit(X, y_cls)
