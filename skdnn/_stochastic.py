@@ -158,7 +158,9 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     perm = np.empty_like(train_rows)
     best_theta = net.theta.copy() if est.early_stopping else None
     best_bn = net.bn_stats.copy() if est.early_stopping else None
-    progress = Progress(est.verbose, 1 if incremental else est.max_iter)
+    progress = Progress(
+        est.verbose, 1 if incremental else est.max_iter, est.progress_bar
+    )
 
     est.n_iter_ = 0
     for _ in range(est.max_iter):

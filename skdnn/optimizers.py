@@ -200,6 +200,11 @@ class Nadam(_AdamFamily):
         super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.momentum_decay = momentum_decay
 
+    def __setstate__(self, state):
+        # a Nadam pickled before momentum_decay existed gets the default
+        state.setdefault("momentum_decay", 0.004)
+        super().__setstate__(state)
+
 
 class AdaMax(_AdamFamily):
     """AdaMax (Kingma and Ba, 2015, section 7): Adam with the infinity norm.

@@ -291,3 +291,11 @@ def test_one_sgd_step_by_hand():
     assert reg.intercepts_[0][0] == pytest.approx(0.2, abs=1e-12)
     # loss_ is J at the parameters the step started from: 0.5 * r^2 = 2
     assert reg.loss_ == pytest.approx(2.0, abs=1e-12)
+
+
+def test_nadam_pickled_before_momentum_decay_gets_the_default():
+    state = Nadam(beta_1=0.8).__getstate__()
+    del state["momentum_decay"]
+    old = Nadam.__new__(Nadam)
+    old.__setstate__(state)
+    assert old.get_params() == Nadam(beta_1=0.8).get_params()
