@@ -19,7 +19,7 @@ from ._compat import HasMethods, Interval, Options, StrOptions
 from ._core import codes
 from ._layout import NetworkSpec
 from ._lbfgs import fit_lbfgs
-from ._network import Network
+from ._network import Network, writable
 from ._predict import PredictMixin
 from ._stochastic import TrainState, fit_stochastic
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
@@ -82,6 +82,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "verbose": ["verbose"],
+        "progress_bar": ["boolean"],
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
@@ -268,6 +269,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
                 opt_signature=state.pop("_opt_signature", None),
             )
             state["_net"].step_losses = state.pop("_step_losses", np.zeros(0))
+        # parameters added since: their defaults (pickles of earlier versions)
+        state.setdefault("progress_bar", False)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()
@@ -298,16 +301,20 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
                 "warm_start=False (or call fit) to start over."
             )
         else:
-            # same parameters: new dropout rates, BN momentum, ... take effect
+            # same parameters: new dropout rates, BN momentum, ... take effect;
+            # a model loaded from a read-only memory map gets writeable arrays
             self._net.spec = spec
+            self._net.ensure_writable()
             self._bind_views()
         if not first_pass:
             self._continue_training()
         dtype = self._net.dtype
         if X.dtype != dtype:
             X = X.astype(dtype)
-            Y = Y.astype(dtype)
-            sw = sw.astype(dtype)
+        # read-only targets or weights (a memory map) would compile the kernels
+        # again: copied once here (X by input_arrays)
+        Y = writable(Y, dtype)
+        sw = writable(sw, dtype)
 
         if self._is_stochastic():
             fit_stochastic(self, X, Y, y, sw, incremental, random_state)

@@ -73,6 +73,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     True
     """
 
+    #: The loss minimised, under scikit-learn's name (a class attribute, not a
+    #: parameter: the classifier has no other loss).
+    loss = "log_loss"
+
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -94,6 +98,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         random_state=None,
         tol=1e-4,
         verbose=False,
+        progress_bar=False,
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,

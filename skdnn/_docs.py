@@ -66,10 +66,16 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         ``min(2.2e-9, tol**2)`` (scipy's default for the default ``tol``).
 
     verbose : bool or int, default=False
-        ``1`` (or True): one line per epoch with the loss, the validation score,
-        the learning rate and the seconds it took (scikit-learn's
-        ``Iteration N, loss = ...`` first). ``2``: a progress bar over the
-        epochs, redrawn in place, for long fits.
+        Any value >= 1 (or True): one line per epoch with the loss, the
+        validation score, the learning rate and the seconds it took
+        (scikit-learn's ``Iteration N, loss = ...`` first), and the stopping
+        messages ('lbfgs': SciPy's report; OWL-QN a summary). Higher values
+        print the same.
+
+    progress_bar : bool, default=False
+        Draw a progress bar over the epochs, redrawn in place, for long fits
+        (stochastic solvers). With ``verbose``, the per-epoch lines scroll above
+        it.
 
     warm_start : bool, default=False
         Reuse the parameters and the optimizer state of the previous fit.

@@ -39,24 +39,39 @@ class Workspace:
         )
 
 
+def writable(a, dtype=None):
+    """``a`` as a C-contiguous array (of ``dtype`` if given) that the kernels can
+    take: copied once when it is read-only (a memory map, ``writeable=False``).
+
+    Numba types a read-only array apart from a writeable one: passing one would
+    compile a second specialisation of every kernel (5-6 s), and a copy costs
+    less. ``np.ascontiguousarray`` alone returns a read-only array unchanged.
+    """
+    a = np.ascontiguousarray(a, dtype=dtype)
+    if not a.flags.writeable:
+        a = a.copy()
+    return a
+
+
 def input_arrays(X, dtype):
     """``(X, data, indices, indptr, sparse)`` as the kernels take their input.
 
     Dense X must be C-contiguous of ``dtype``; sparse X is converted to CSR with int64
-    indices. The unused form is an empty array of the right type.
+    indices. The unused form is an empty array of the right type. Read-only
+    arrays are copied (see :func:`writable`).
     """
     empty_i = np.empty(0, dtype=np.int64)
     if hasattr(X, "tocsr"):
         Xc = X.tocsr()
         return (
             np.empty((0, Xc.shape[1]), dtype=dtype),
-            np.ascontiguousarray(Xc.data, dtype=dtype),
-            np.ascontiguousarray(Xc.indices, dtype=np.int64),
-            np.ascontiguousarray(Xc.indptr, dtype=np.int64),
+            writable(Xc.data, dtype),
+            writable(Xc.indices, np.int64),
+            writable(Xc.indptr, np.int64),
             True,
         )
     return (
-        np.ascontiguousarray(X, dtype=dtype),
+        writable(X, dtype),
         np.empty(0, dtype=dtype),
         empty_i,
         empty_i,
@@ -81,7 +96,9 @@ class Network:
     Attributes
     ----------
     opt_state : ndarray of shape (3, spec.n_params)
-        The optimizer's slots (which rule uses which: :mod:`skdnn.optimizers`).
+        The optimizer's slots (which rule uses which: :mod:`skdnn.optimizers`;
+        Nadam keeps the running product of its momentum schedule in
+        ``opt_state[2, 0]``).
     step : ndarray of shape (1,), int64
         Updates done so far.
     """
@@ -167,6 +184,22 @@ class Network:
             np.all(np.isfinite(self.theta)) and np.all(np.isfinite(self.bn_stats))
         )
 
+    def ensure_writable(self):
+        """Copy the arrays that training writes when one is read-only (a model
+        loaded with ``joblib.load(..., mmap_mode="r")``); returns whether it did.
+
+        The caller rebinds the views of ``theta`` (the estimator's ``coefs_``,
+        ...), which still show the old arrays.
+        """
+        names = ("theta", "bn_stats", "opt_state", "step", "step_losses")
+        arrays = [getattr(self, name) for name in names]
+        if all(a.flags.writeable and type(a) is np.ndarray for a in arrays):
+            return False
+        for name, a in zip(names, arrays, strict=True):
+            # np.array: a plain ndarray, not a (read-only) np.memmap subclass
+            setattr(self, name, np.array(a, copy=True))
+        return True
+
     def _writable(self):
         """``theta`` and ``bn_stats``, copied when read-only (a model loaded from a
         memory map): a read-only array would compile another specialisation of the
@@ -216,7 +249,7 @@ class Network:
         (see :func:`skdnn._core.epoch.run_epoch`), ``step_losses`` being every
         step's objective.
         """
-        if self._grad is None:
+        if self._grad is None or self._grad.shape != self.theta.shape:
             self._grad = np.empty_like(self.theta)
         step_losses = np.zeros(lrs.shape[0])
         data_loss, penalty, n_done = run_epoch(

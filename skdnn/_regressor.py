@@ -75,6 +75,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         random_state=None,
         tol=1e-4,
         verbose=False,
+        progress_bar=False,
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,

@@ -230,7 +230,9 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     perm = np.empty_like(train_rows)
     best_theta = net.theta.copy() if est.early_stopping else None
     best_bn = net.bn_stats.copy() if est.early_stopping else None
-    progress = Progress(est.verbose, 1 if incremental else est.max_iter)
+    progress = Progress(
+        est.verbose, 1 if incremental else est.max_iter, est.progress_bar
+    )
     # 1cycle and cosine are shaped over a cycle of max_iter epochs: every fit
     # runs a whole one, partial_fit starts a new one every max_iter calls
     if not incremental or state.cycle_epoch >= est.max_iter:

@@ -16,7 +16,8 @@ name        update (g: gradient, s: step size)     recommended learning_rate_ini
 sgd         v = mu v - lr g; w += v (Nesterov:     0.01 - 0.1
             w += mu v - lr g)
 adam        Adam (AMSGrad optional)                0.001
-nadam       Adam with Nesterov look-ahead          0.001 - 0.002
+nadam       Adam with Nesterov look-ahead and      0.001 - 0.002
+            Dozat's momentum schedule
 adamax      Adam with the infinity norm            0.002
 radam       rectified Adam [4]_                    0.001
 adagrad     G += g^2; w -= lr g / (sqrt(G) + eps)  0.01 - 0.1
@@ -159,20 +160,57 @@ class Adam(_AdamFamily):
 
 
 class Nadam(_AdamFamily):
-    """Nadam (Dozat, 2016): Adam with a Nesterov look-ahead on the first moment.
+    """Nadam (Dozat, 2016): Adam with a Nesterov look-ahead on the first moment
+    and Dozat's momentum schedule, the rule of ``torch.optim.NAdam`` and Keras'
+    ``Nadam``.
 
-    ``w -= lr (b1 m / (1 - b1^(t+1)) + (1 - b1) g / (1 - b1^t)) / (sqrt(v / (1 -
-    b2^t)) + eps)``, the form without Dozat's momentum schedule.
+    The first-moment decay follows the schedule ``mu_t = beta_1 (1 - 0.5 *
+    0.96^(t momentum_decay))``, which warms the momentum up from ``beta_1 / 2``
+    towards ``beta_1``; with ``P_t = mu_1 mu_2 ... mu_t``::
+
+        m = beta_1 m + (1 - beta_1) g;   v = beta_2 v + (1 - beta_2) g^2
+        m_hat = mu_(t+1) m / (1 - P_t mu_(t+1)) + (1 - mu_t) g / (1 - P_t)
+        w -= lr m_hat / (sqrt(v / (1 - beta_2^t)) + eps)
+
+    When a schedule changes ``beta_1`` every step (1cycle cycles it), ``mu_t``
+    and ``mu_(t+1)`` use that step's ``beta_1`` (PyTorch's fixed ``beta_1`` is
+    the case of a constant one). ``P_t`` is part of the optimizer state (kept in
+    the spare slot ``opt_state[2, 0]`` of the network): it survives epochs,
+    ``warm_start``, ``partial_fit`` and pickling.
 
     Parameters
     ----------
     beta_1 : float, default=0.9
+        Decay of the first-moment estimate and the limit of the momentum
+        schedule, in [0, 1).
     beta_2 : float, default=0.999
+        Decay of the second-moment estimate, in [0, 1).
     epsilon : float, default=1e-8
-        Defaults of the paper.
+        Added to ``sqrt(v_hat)``.
+    momentum_decay : float, default=0.004
+        ``psi`` of the momentum schedule (Dozat's value, the default of PyTorch
+        and Keras), >= 0. Larger values reach ``beta_1`` sooner; 0 keeps the
+        momentum at ``beta_1 / 2``.
+
+    References
+    ----------
+    Dozat (2016). Incorporating Nesterov Momentum into Adam. ICLR workshop.
     """
 
     _code = codes.NADAM
+    _parameter_constraints = {
+        **_AdamFamily._parameter_constraints,
+        "momentum_decay": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, momentum_decay=0.004):
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        self.momentum_decay = momentum_decay
+
+    def __setstate__(self, state):
+        # a Nadam pickled before momentum_decay existed gets the default
+        state.setdefault("momentum_decay", 0.004)
+        super().__setstate__(state)
 
 
 class AdaMax(_AdamFamily):

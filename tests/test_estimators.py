@@ -411,3 +411,78 @@ def test_verbose_prints_progress(iris, capsys):
         MLPClassifier(max_iter=2, verbose=True).fit(X, y)
     out = capsys.readouterr().out
     assert "Iteration 1, loss = " in out and "Iteration 2, loss = " in out
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_model_loaded_from_a_memory_map_trains_further(tmp_path, solver):
+    # joblib.load(..., mmap_mode="r") gives read-only network arrays: training
+    # further copies them once (it used to fail with a Numba TypingError)
+    joblib = pytest.importorskip("joblib")
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    kw = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0, solver=solver)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(**kw).fit(X, y)
+        joblib.dump(clf, tmp_path / "model.joblib")
+        loaded = joblib.load(tmp_path / "model.joblib", mmap_mode="r")
+        assert not loaded._net.theta.flags.writeable  # the case under test
+        np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+        steps = [("warm", lambda m: m.set_params(warm_start=True).fit(X, y))]
+        if solver != "lbfgs":
+            steps.insert(0, ("partial", lambda m: m.partial_fit(X, y)))
+        for _, step in steps:
+            step(clf)
+            step(loaded)
+            # the same training as the in-memory model, and views that follow it
+            for a, b in zip(clf.coefs_, loaded.coefs_, strict=True):
+                np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+    assert loaded._net.theta.flags.writeable
+    assert np.shares_memory(loaded.coefs_[0], loaded._net.theta)
+
+
+def test_read_only_input_compiles_no_second_specialisation():
+    # Numba types a read-only array apart from a writeable one: read-only X, y or
+    # sample_weight (a memory map) used to compile the kernels again (+5-6 s)
+    from skdnn._core.epoch import full_loss_grad, run_epoch
+    from skdnn._core.predict import predict_forward
+
+    X, y = make_regression(n_samples=50, n_features=3, random_state=0)
+    sw = np.linspace(0.5, 1.5, 50)
+    kw = dict(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # compile the writeable specialisations first
+        MLPRegressor(**kw).fit(X, y, sample_weight=sw).predict(X)
+        MLPRegressor(solver="lbfgs", **kw).fit(X, y, sample_weight=sw)
+        kernels = (run_epoch, full_loss_grad, predict_forward)
+        before = [len(k.signatures) for k in kernels]
+        Xr, yr, swr = X.copy(), y.copy(), sw.copy()
+        for a in (Xr, yr, swr):
+            a.flags.writeable = False
+        reg = MLPRegressor(**kw).fit(Xr, yr, sample_weight=swr)
+        reg.partial_fit(Xr, yr, sample_weight=swr)
+        reg.predict(Xr)
+        MLPRegressor(solver="lbfgs", **kw).fit(Xr, yr, sample_weight=swr)
+    assert [len(k.signatures) for k in kernels] == before
+
+
+def test_classifier_has_sklearns_loss_attribute():
+    clf = MLPClassifier()
+    assert clf.loss == SkMLPClassifier().loss == "log_loss"
+    assert "loss" not in clf.get_params()
+    assert clone(clf).loss == "log_loss"
+
+
+def test_model_pickled_before_progress_bar_trains_further(iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    state = clf.__getstate__()
+    del state["progress_bar"]  # as pickled before the parameter existed
+    old = MLPClassifier.__new__(MLPClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["progress_bar"] is False
+    old.partial_fit(X, y)

@@ -22,12 +22,35 @@ def test_verbose_one_line_per_epoch(capsys):
         assert line.endswith(" s")
 
 
-def test_verbose_two_draws_a_progress_bar(capsys):
+@pytest.mark.parametrize("verbose", [2, 3])
+def test_every_verbose_level_prints_the_epoch_lines(capsys, verbose):
+    # scikit-learn users read "Iteration N, loss = ..." at any verbose > 0
     X, y = load_iris(return_X_y=True)
-    MLPClassifier(max_iter=4, verbose=2).fit(X, y)
+    MLPClassifier(max_iter=3, verbose=verbose).fit(X, y)
+    out = capsys.readouterr().out
+    lines = [ln for ln in out.splitlines() if ln.startswith("Iteration ")]
+    assert len(lines) == 3 and "\r[" not in out
+
+
+def test_progress_bar_switch_draws_a_bar(capsys):
+    X, y = load_iris(return_X_y=True)
+    MLPClassifier(max_iter=4, progress_bar=True).fit(X, y)
     out = capsys.readouterr().out
     assert out.count("\r[") == 4 and "4/4 epochs" in out and out.endswith("\n")
     assert "Iteration" not in out
+
+
+def test_progress_bar_with_verbose_keeps_the_lines_above_it(capsys):
+    X, y = load_iris(return_X_y=True)
+    MLPClassifier(max_iter=4, verbose=1, progress_bar=True).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("\r[") == 4 and out.endswith("\n")
+    # what stays on screen: each "\r" returns to the line's start
+    screen = [ln.split("\r")[-1].strip() for ln in out.rstrip("\n").split("\n")]
+    assert [ln.split(",")[0] for ln in screen[:4]] == [
+        f"Iteration {i}" for i in range(1, 5)
+    ]
+    assert screen[-1].startswith("[") and "4/4 epochs" in screen[-1]
 
 
 def test_history_update_ratios():

@@ -1,26 +1,34 @@
 """Update rules against NumPy references written from the published rules."""
 
+import pickle
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from skdnn import MLPRegressor
 from skdnn._core import codes
 from skdnn._core.records import OPTIMIZER, optimizer_record
+from skdnn.optimizers import Nadam
 
 from ._kernels import apply_update, clip_gradient
 
 
 def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
-         rho=0.0, acc0=0.0, amsgrad=False):  # fmt: skip
-    theta = np.linspace(-1, 1, grads.shape[1])
-    state = np.zeros((3, theta.shape[0]))
-    step = np.zeros(1, dtype=np.int64)
+         rho=0.0, acc0=0.0, amsgrad=False, momentum_decay=0.0, state=None,
+         theta=None, step=None):  # fmt: skip
+    """Apply the rule to each gradient in turn; ``momentum`` may be one value per
+    step. ``theta``, ``state`` and ``step`` continue a previous run when given."""
+    theta = np.linspace(-1, 1, grads.shape[1]) if theta is None else theta
+    state = np.zeros((3, theta.shape[0])) if state is None else state
+    step = np.zeros(1, dtype=np.int64) if step is None else step
     opt = optimizer_record(
         rule=code, nesterov=nesterov, amsgrad=amsgrad, beta_2=b2, epsilon=eps,
-        rho=rho, initial_accumulator=acc0,
+        rho=rho, initial_accumulator=acc0, momentum_decay=momentum_decay,
     )  # fmt: skip
-    for g in grads:
-        apply_update(theta, g.copy(), state, step, lr, momentum, opt)
+    moms = np.broadcast_to(momentum, grads.shape[:1])
+    for g, mom in zip(grads, moms, strict=True):
+        apply_update(theta, g.copy(), state, step, lr, float(mom), opt)
     return theta, step[0]
 
 
@@ -78,17 +86,95 @@ def test_adam(grads, amsgrad):
     np.testing.assert_allclose(theta, ref, rtol=1e-6)
 
 
-def test_nadam(grads):
-    # Dozat (2016), Nadam without the momentum schedule:
-    #   m_hat = b1 m_t / (1 - b1^(t+1)) + (1 - b1) g_t / (1 - b1^t)
-    #   v_hat = v_t / (1 - b2^t);  theta -= lr m_hat / (sqrt(v_hat) + eps)
+def _nadam_reference(grads, lr, b1, b2, eps, psi, theta=None):
+    """torch.optim.NAdam's rule (Dozat 2016 with the momentum schedule), written
+    from its documentation; ``b1`` may be one value per step (a cycled beta_1)."""
+    ref = W0.copy() if theta is None else theta.copy()
+    m, v, mu_product = np.zeros(7), np.zeros(7), 1.0
+    b1s = np.broadcast_to(b1, grads.shape[:1])
+    for t, (g, b1) in enumerate(zip(grads, b1s, strict=True), start=1):
+        mu = b1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        mu_product *= mu
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = mu_next * m / (1 - mu_product * mu_next) + (1 - mu) * g / (
+            1 - mu_product
+        )
+        v_hat = v / (1 - b2**t)
+        ref = ref - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return ref
+
+
+@pytest.mark.parametrize("psi", [0.004, 0.0, 0.1])
+def test_nadam(grads, psi):
+    # Dozat (2016) with the momentum schedule mu_t = b1 (1 - 0.5 * 0.96^(t psi)),
+    # the rule of torch.optim.NAdam and Keras (momentum_decay psi = 0.004)
     lr, b1, b2, eps = 0.002, 0.9, 0.999, 1e-8
-    ref = W0.copy()
-    for t, g, m, v in _adam_moments(grads, b1, b2):
-        m_hat = b1 * m / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1**t)
-        ref = ref - lr * m_hat / (np.sqrt(v / (1 - b2**t)) + eps)
-    theta, _ = _run(codes.NADAM, grads, lr, momentum=b1, b2=b2, eps=eps)
-    np.testing.assert_allclose(theta, ref, rtol=1e-6)
+    ref = _nadam_reference(grads, lr, b1, b2, eps, psi)
+    theta, _ = _run(
+        codes.NADAM, grads, lr, momentum=b1, b2=b2, eps=eps, momentum_decay=psi
+    )
+    np.testing.assert_allclose(theta, ref, rtol=1e-10, atol=1e-14)
+
+
+def test_nadam_with_a_cycled_beta_1(grads):
+    # a schedule such as 1cycle passes beta_1 per step: mu_t and mu_(t+1) use it
+    lr, b2, eps, psi = 0.002, 0.999, 1e-8, 0.004
+    b1 = np.linspace(0.95, 0.85, grads.shape[0])
+    ref = _nadam_reference(grads, lr, b1, b2, eps, psi)
+    theta, _ = _run(
+        codes.NADAM, grads, lr, momentum=b1, b2=b2, eps=eps, momentum_decay=psi
+    )
+    np.testing.assert_allclose(theta, ref, rtol=1e-10, atol=1e-14)
+
+
+def test_nadam_product_is_state(grads):
+    # the running product of the schedule survives between calls (epochs,
+    # partial_fit, pickles: it is kept in the optimizer state, not recomputed)
+    lr, b1, b2, eps, psi = 0.002, 0.9, 0.999, 1e-8, 0.004
+    state, step = np.zeros((3, 7)), np.zeros(1, dtype=np.int64)
+    theta, _ = _run(
+        codes.NADAM, grads[:20], lr, momentum=b1, b2=b2, eps=eps,
+        momentum_decay=psi, state=state, step=step,
+    )  # fmt: skip
+    state = pickle.loads(pickle.dumps(state))
+    theta, steps = _run(
+        codes.NADAM, grads[20:], lr, momentum=b1, b2=b2, eps=eps,
+        momentum_decay=psi, state=state, step=step, theta=theta,
+    )  # fmt: skip
+    assert steps == 50
+    ref = _nadam_reference(grads, lr, b1, b2, eps, psi)
+    np.testing.assert_allclose(theta, ref, rtol=1e-10, atol=1e-14)
+
+
+def test_nadam_momentum_decay_reaches_the_estimators():
+    # solver="nadam" gets the default decay; Nadam(momentum_decay=...) another
+    X, y = np.random.RandomState(0).normal(size=(40, 3)), np.arange(40.0) % 3
+    kw = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0, tol=0)
+    with pytest.warns(ConvergenceWarning):
+        by_name = MLPRegressor(solver="nadam", **kw).fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        default = MLPRegressor(solver=Nadam(), **kw).fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        other = MLPRegressor(solver=Nadam(momentum_decay=0.5), **kw).fit(X, y)
+    np.testing.assert_array_equal(by_name.coefs_[0], default.coefs_[0])
+    assert not np.array_equal(other.coefs_[0], default.coefs_[0])
+    assert Nadam().get_params()["momentum_decay"] == 0.004
+    with pytest.raises(ValueError, match="momentum_decay"):
+        MLPRegressor(solver=Nadam(momentum_decay=-1.0), **kw).fit(X, y)
+
+
+def test_nadam_matches_torch(grads):
+    torch = pytest.importorskip("torch")
+    lr, psi = 0.002, 0.004
+    w = torch.tensor(W0.copy(), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.NAdam([w], lr=lr, momentum_decay=psi)
+    for g in grads:
+        w.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+    theta, _ = _run(codes.NADAM, grads, lr, momentum=0.9, momentum_decay=psi)
+    np.testing.assert_allclose(theta, w.detach().numpy(), rtol=1e-10, atol=1e-14)
 
 
 def test_adamax(grads):
@@ -205,3 +291,11 @@ def test_one_sgd_step_by_hand():
     assert reg.intercepts_[0][0] == pytest.approx(0.2, abs=1e-12)
     # loss_ is J at the parameters the step started from: 0.5 * r^2 = 2
     assert reg.loss_ == pytest.approx(2.0, abs=1e-12)
+
+
+def test_nadam_pickled_before_momentum_decay_gets_the_default():
+    state = Nadam(beta_1=0.8).__getstate__()
+    del state["momentum_decay"]
+    old = Nadam.__new__(Nadam)
+    old.__setstate__(state)
+    assert old.get_params() == Nadam(beta_1=0.8).get_params()

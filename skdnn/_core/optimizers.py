@@ -160,7 +160,9 @@ def apply_update(theta, grad, state, step, lr, momentum, opt):
         The adaptive rules overwrite ``grad`` with each coordinate's step size
         (Adam only with L1 on).
     state : ndarray of shape (3, n_params)
-        Optimizer slots (see ``skdnn.optimizers`` for which rule uses which).
+        Optimizer slots (see ``skdnn.optimizers`` for which rule uses which;
+        Nadam keeps the running product of its momentum schedule in
+        ``state[2, 0]``).
     step : ndarray of shape (1,), int64
         Number of updates done so far; incremented.
     lr : float
@@ -200,7 +202,12 @@ def apply_update(theta, grad, state, step, lr, momentum, opt):
             opt.amsgrad, l1 > 0.0,
         )  # fmt: skip
     elif code == NADAM:
-        nadam_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
+        # the running product of Dozat's momentum schedule lives in the spare
+        # slot state[2, 0] (Nadam uses rows 0 and 1 for m and v)
+        nadam_step(
+            theta, grad, state[0], state[1], state[2, :1], s, t, lr, b1, b2, eps,
+            opt.momentum_decay,
+        )  # fmt: skip
     elif code == ADAMAX:
         adamax_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
     elif code == RADAM:

@@ -78,6 +78,7 @@ OPTIMIZER = np.dtype(
         ("epsilon", _F),
         ("rho", _F),  # RMSProp / Adadelta decay
         ("initial_accumulator", _F),  # AdaGrad
+        ("momentum_decay", _F),  # Nadam: psi of Dozat's schedule of beta_1
         ("l2", _F),  # alpha / S: the gradient of the L2 term is l2 * W
         ("l1", _F),  # strength of the L1 term, applied by a proximal step
         ("max_norm", _F),  # bound on each unit's incoming weights; 0 = off

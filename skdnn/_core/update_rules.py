@@ -102,17 +102,32 @@ def adam_step(
 
 
 @njit(inline="always", **JIT)
-def nadam_step(theta, grad, m, v, s, t, lr, beta_1, beta_2, epsilon):
-    """Nadam: Dozat (2016) without the momentum schedule (Nesterov look-ahead on m).
+def nadam_step(
+    theta, grad, m, v, mu_prod, s, t, lr, beta_1, beta_2, epsilon, momentum_decay
+):  # fmt: skip
+    """Nadam (Dozat, 2016) with its momentum schedule, as ``torch.optim.NAdam``.
 
-    Changes ``theta``, ``m`` and ``v`` in place and writes each coordinate's step
-    size to ``s``. All arrays have shape (n_params,); ``t`` counts from 1.
+    ``mu_t = b1 (1 - 0.5 * 0.96^(t psi))`` with ``psi = momentum_decay``; ``b1`` is
+    this step's ``beta_1`` (a schedule such as 1cycle may change it every step:
+    ``mu_t`` and ``mu_{t+1}`` both use it). With ``P_t = mu_1 ... mu_t``::
+
+        m_hat = mu_{t+1} m_t / (1 - P_t mu_{t+1}) + (1 - mu_t) g / (1 - P_t)
+        theta -= lr m_hat / (sqrt(v_t / (1 - b2^t)) + eps)
+
+    Changes ``theta``, ``m``, ``v`` (shape (n_params,)) and the running product
+    ``mu_prod`` (shape (1,): ``P_{t-1}`` in, ``P_t`` out; taken as 1 when
+    ``t == 1``, so a reset state starts afresh) in place, and writes each
+    coordinate's step size to ``s`` (shape (n_params,)). ``t`` counts from 1.
     """
     n = theta.shape[0]
     b1 = beta_1
     b2 = beta_2
-    c1 = (1.0 - b1) / (1.0 - b1**t)
-    c2 = b1 / (1.0 - b1 ** (t + 1))
+    mu = b1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    prod = mu if t == 1 else float(mu_prod[0]) * mu
+    mu_prod[0] = prod
+    c1 = (1.0 - mu) / (1.0 - prod)
+    c2 = mu_next / (1.0 - prod * mu_next)
     c3 = 1.0 / (1.0 - b2**t)
     for i in range(n):
         g = grad[i]
