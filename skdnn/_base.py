@@ -55,6 +55,22 @@ def _set_params_from(estimator, params):
             setattr(estimator, name, value)
 
 
+def _nadam_product_0_1(state):
+    """skdnn 0.1's Nadam had no momentum schedule: give a Nadam model pickled by
+    it the running product of the schedule (kept in ``opt_state[2, 0]``) that its
+    steps would have built, so that continued training follows the current rule
+    as if it had always been used (beta_1 of the pickled parameters, the default
+    momentum_decay)."""
+    net, signature = state["_net"], state["_train"].opt_signature
+    t = int(net.step[0])
+    if signature is None or signature[0] != codes.NADAM or t == 0:
+        return
+    solver = state.get("solver")
+    beta_1 = solver.beta_1 if isinstance(solver, Optimizer) else state["beta_1"]
+    steps = np.arange(1, t + 1)
+    net.opt_state[2, 0] = np.prod(beta_1 * (1.0 - 0.5 * 0.96 ** (steps * 0.004)))
+
+
 class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared machinery of :class:`MLPClassifier` and :class:`MLPRegressor`.
 
@@ -269,6 +285,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
                 opt_signature=state.pop("_opt_signature", None),
             )
             state["_net"].step_losses = state.pop("_step_losses", np.zeros(0))
+            _nadam_product_0_1(state)
         # parameters added since: their defaults (pickles of earlier versions)
         state.setdefault("progress_bar", False)
         super().__setstate__(state)
