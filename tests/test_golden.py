@@ -43,11 +43,14 @@ def test_fitted_model_is_unchanged(name):
 
 
 def test_model_pickled_by_release_0_1_loads_and_trains():
-    """A model pickled by skdnn 0.1 (before the core redesign) predicts as it did
-    and continues training."""
+    """A model pickled by skdnn 0.1 (before the core redesign) loads and continues
+    training."""
     est = pickle.loads((DATA / "model_0_1.pkl").read_bytes())
     fresh, X = fitted("nadam_bn_before_elu_step")
-    np.testing.assert_array_equal(est.predict_proba(X), fresh.predict_proba(X))
+    # the same parameters; not the same running statistics: 0.1 kept the moving
+    # averages, a fit now recomputes them from the final weights (precise BN), and
+    # so does the partial_fit below
+    np.testing.assert_array_equal(est._net.theta, fresh._net.theta)
     _, y = load("digits")
     est.partial_fit(X, y)
     fresh.partial_fit(X, y)
