@@ -89,6 +89,14 @@ class CheckMixin:
                 "a stochastic solver or l1=0."
             )
         if self._is_stochastic():
+            if self.batch_size == 1 and (self.batch_norm or self.input_batch_norm):
+                raise ValueError(
+                    "batch_size=1 cannot be used with batch normalisation: a batch "
+                    "of one row has variance 0, so batch_norm/input_batch_norm "
+                    "would map every row to the same value and the model would be "
+                    "constant. Use batch_size >= 2 (e.g. 32, or 'auto'), or set "
+                    "batch_norm=False and input_batch_norm=False."
+                )
             return rates
         if any(rates) or self.input_dropout > 0:
             raise ValueError(

@@ -155,16 +155,21 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         the pre-activations (then the layer has no bias: BN's beta replaces it, and
         ``intercepts_`` shows beta), 'after' the activations. Training uses the
         (sample-weighted) statistics of each minibatch; prediction uses running
-        averages of them, kept across ``partial_fit`` and ``warm_start``. With
-        'lbfgs' the batch is the whole training set.
+        statistics, recomputed at the end of every ``fit`` and ``partial_fit`` as
+        the average batch statistics of one pass over the training data with the
+        final weights ("precise BN"; see the user guide). With 'lbfgs' the batch
+        is the whole training set. Needs batches of at least 2 rows.
 
     input_batch_norm : bool, default=False
         Batch normalisation of the inputs: a standardisation learned inside the
         model.
 
     batch_norm_momentum : float, default=0.99
-        Momentum of the running statistics (Keras' rule):
-        ``running = momentum * running + (1 - momentum) * batch``.
+        Momentum of the moving averages kept while training (Keras' rule):
+        ``running = momentum * running + (1 - momentum) * batch``. The running
+        statistics are recomputed at the end of every ``fit`` and
+        ``partial_fit``, so this does not change the fitted model; kept for
+        compatibility with Keras.
 
     batch_norm_epsilon : float, default=1e-3
         Added to the variance before its square root (Keras' default).

@@ -12,7 +12,7 @@ learning-rate finder and :mod:`skdnn.inspection` all go through it.
 import numpy as np
 
 from ._core import codes
-from ._core.epoch import full_loss_grad, run_epoch
+from ._core.epoch import bn_population_statistics, full_loss_grad, run_epoch
 from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # noqa: F401  (0.1 pickles name it here)
@@ -239,25 +239,56 @@ class Network:
         )
 
     # ----------------------------------------------------------- operations
+    @staticmethod
+    def _largest_batch(n_rows, batch_size, n_batches):
+        """Rows of the largest of ``n_batches`` batches of ``batch_size`` rows over
+        ``n_rows`` rows, the last one taking every remaining row."""
+        return max(batch_size, n_rows - (n_batches - 1) * batch_size)
+
     def train_epoch(self, X, Y, sw, perm, shuffle, epoch, opt, lrs, moms, frozen,
                     batch_size):  # fmt: skip
         """One epoch of minibatch training over the rows ``perm`` of ``X``.
 
         ``X`` is the tuple of :func:`input_arrays`; ``lrs``/``moms`` give every
-        step's learning rate and momentum, ``frozen`` masks the parameters that
-        must not change. Returns ``(data_loss, penalty, n_done, step_losses)``
-        (see :func:`skdnn._core.epoch.run_epoch`), ``step_losses`` being every
+        step's learning rate and momentum (one per batch: the last batch takes every
+        row left, see :func:`skdnn._core.epoch.run_epoch`), ``frozen`` masks the
+        parameters that must not change. Returns
+        ``(data_loss, penalty, n_done, step_losses)``, ``step_losses`` being every
         step's objective.
         """
         if self._grad is None or self._grad.shape != self.theta.shape:
             self._grad = np.empty_like(self.theta)
-        step_losses = np.zeros(lrs.shape[0])
+        n_batches = lrs.shape[0]
+        step_losses = np.zeros(n_batches)
+        work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
         data_loss, penalty, n_done = run_epoch(
             X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.layers, self.bn_stats, opt, lrs,
-            moms, step_losses, frozen, self.workspace(batch_size).buffers,
+            moms, step_losses, frozen, np.int64(batch_size), work.buffers,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
+
+    def recompute_bn_statistics(self, X, sw, rows, shuffle, epoch, batch_size,
+                                n_batches):  # fmt: skip
+        """Set the running batch-normalisation statistics to those of the current
+        parameters: the sample-weighted average of the batch statistics over one
+        pass of ``n_batches`` batches of ``batch_size`` rows over ``rows`` (formed
+        as in :meth:`train_epoch`; shuffled with a stream of ``(seed, epoch)``
+        when ``shuffle``), without dropout ("precise BN",
+        :func:`skdnn._core.epoch.bn_population_statistics`).
+
+        ``X`` is the tuple of :func:`input_arrays`; sparse input is gathered one
+        batch at a time. Does nothing without batch normalisation.
+        """
+        if not self.spec.has_batch_norm:
+            return
+        perm = np.array(rows, dtype=np.int64)
+        work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        bn_population_statistics(
+            X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
+            self.spec.layers.copy(), self.bn_stats, np.int64(batch_size),
+            np.int64(n_batches), work.buffers,
+        )  # fmt: skip
 
     def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE, key=0,
                           batch_size=None, bn_momentum=None):  # fmt: skip

@@ -153,16 +153,37 @@ def _restore_best(est, net, best_theta, best_bn, n_nonfinite):
     )
 
 
-def _batch_size(est, n_train):
+def _batch_size(est, n_train, batch_norm):
     if est.batch_size == "auto":
-        return min(200, n_train)
-    if est.batch_size > n_train:
-        warnings.warn(
-            "Got `batch_size` less than 1 or larger than "
-            "sample size. It is going to be clipped",
-            stacklevel=2,
+        size = min(200, n_train)
+    else:
+        if est.batch_size > n_train:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than "
+                "sample size. It is going to be clipped",
+                stacklevel=2,
+            )
+        size = int(np.clip(est.batch_size, 1, n_train))
+    if batch_norm and size < 2:
+        # a batch of one row has variance 0: batch normalisation maps it to beta
+        samples = "1 sample" if n_train == 1 else f"{n_train} samples"
+        raise ValueError(
+            "Batch normalisation needs batches of at least 2 rows, but this call "
+            f"trains on {samples} in batches of {size}: a single row has "
+            "batch variance 0 and normalises to a constant. Pass more training "
+            "samples per fit/partial_fit call, or set batch_norm=False and "
+            "input_batch_norm=False."
         )
-    return int(np.clip(est.batch_size, 1, n_train))
+    return size
+
+
+def _n_batches(n_train, batch_size, batch_norm):
+    """Batches per epoch. With batch normalisation a remainder of one row joins
+    the last full batch (alone, it would have variance 0)."""
+    n_batches = -(-n_train // batch_size)
+    if batch_norm and n_batches > 1 and n_train % batch_size == 1:
+        n_batches -= 1
+    return n_batches
 
 
 def _optimizer(est, net, state, sw_train):
@@ -217,8 +238,9 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     _check_split_weights(est, sw, train_rows, val_rows)
     n_train = train_rows.shape[0]
     sw_train = float(sw[train_rows].sum())
-    batch_size = _batch_size(est, n_train)
-    n_batches = -(-n_train // batch_size)
+    batch_norm = net.spec.has_batch_norm
+    batch_size = _batch_size(est, n_train, batch_norm)
+    n_batches = _n_batches(n_train, batch_size, batch_norm)
 
     source = input_arrays(X, net.dtype)
     frozen = net.spec.frozen_mask(est.frozen_layers)
@@ -285,6 +307,11 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
 
         val_score = None
         if val_rows is not None:
+            # score with the statistics of this epoch's weights (not the lagging
+            # running averages)
+            net.recompute_bn_statistics(
+                source, sw, train_rows, est.shuffle, state.epoch, batch_size, n_batches
+            )
             val_score = est._score(X_val, y_val, sample_weight=sw_val)
             n_nonfinite += not np.isfinite(val_score)
         if _improved(est, state, val_score) and best_theta is not None:
@@ -337,3 +364,8 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     progress.close()
     if best_theta is not None:
         _restore_best(est, net, best_theta, best_bn, n_nonfinite)
+    # "precise BN": the running statistics become those of the final weights over
+    # this call's training rows (the moving averages lag the weights)
+    net.recompute_bn_statistics(
+        source, sw, train_rows, est.shuffle, state.epoch, batch_size, n_batches
+    )

@@ -8,8 +8,10 @@ from sklearn.datasets import load_digits, make_regression
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import MLPClassifier, MLPRegressor
+from skdnn._network import input_arrays
 from skdnn.activations import Maxout, PReLU, RReLU
 from skdnn.inspection import hidden_activations
+from skdnn.optimizers import resolve_optimizer
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -92,19 +94,132 @@ def test_running_statistics_converge_to_the_data(regression):
     np.testing.assert_allclose(d["moving_variance"], var, rtol=1e-10)
 
 
-def test_batch_norm_momentum_rule():
+def test_batch_norm_momentum_rule_during_training():
     # one step of batch size n: running = m * start + (1 - m) * batch statistics
+    # (the kernels' rule while training; a fit then recomputes the statistics)
     X = np.random.RandomState(1).normal(3.0, 2.0, size=(40, 3))
     y = X.sum(axis=1)
     reg = MLPRegressor(
         hidden_layer_sizes=(4,), input_batch_norm=True, batch_norm_momentum=0.9,
         batch_size=40, max_iter=1, shuffle=False, random_state=0,
     ).fit(X, y)  # fmt: skip
+    net = reg._net
+    net.bn_stats[0] = 0.0
+    net.bn_stats[1] = 1.0
+    source = input_arrays(X, net.dtype)
+    Y = y.reshape(-1, 1).astype(net.dtype)
+    sw = np.ones(40, dtype=net.dtype)
+    opt = net.optimizer(0.0, 40.0, resolve_optimizer(reg))
+    net.train_epoch(
+        source, Y, sw, np.arange(40), False, 0, opt, np.zeros(1), np.full(1, 0.9),
+        np.zeros(0, dtype=bool), 40,
+    )  # fmt: skip
     d = reg.batch_norm_[0]
     np.testing.assert_allclose(d["moving_mean"], 0.1 * X.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(
         d["moving_variance"], 0.9 + 0.1 * X.var(axis=0), rtol=1e-12
     )
+
+
+def _batch_statistics(x, sw, bounds):
+    """Sample-weight averages of the weighted batch means and biased variances."""
+    means, variances, weights = [], [], []
+    for lo, hi in bounds:
+        w = sw[lo:hi]
+        m = np.average(x[lo:hi], axis=0, weights=w)
+        means.append(m)
+        variances.append(np.average((x[lo:hi] - m) ** 2, axis=0, weights=w))
+        weights.append(w.sum())
+    return (
+        np.average(means, axis=0, weights=weights),
+        np.average(variances, axis=0, weights=weights),
+    )
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9, 0.99])
+def test_fit_recomputes_the_running_statistics(momentum):
+    # precise BN: after a fit the statistics are the weight-averaged batch
+    # statistics of one pass over the training data, whatever the momentum; 33
+    # rows in batches of 16: the remainder of one row joins the last batch
+    rng = np.random.RandomState(0)
+    X = rng.normal(3.0, 2.0, size=(33, 3))
+    y = X.sum(axis=1)
+    sw = rng.uniform(0.5, 2.0, size=33)
+    reg = MLPRegressor(
+        hidden_layer_sizes=(4,), input_batch_norm=True, batch_norm_momentum=momentum,
+        batch_size=16, max_iter=3, shuffle=False, random_state=0,
+    ).fit(X, y, sample_weight=sw)  # fmt: skip
+    mean, var = _batch_statistics(X, sw, [(0, 16), (16, 33)])
+    d = reg.batch_norm_[0]
+    np.testing.assert_allclose(d["moving_mean"], mean, rtol=1e-12)
+    np.testing.assert_allclose(d["moving_variance"], var, rtol=1e-12)
+    assert reg._net.step[0] == 3 * 2  # two steps per epoch: 16 and 17 rows
+
+
+def test_a_remainder_of_one_row_is_merged_only_with_batch_norm():
+    X = np.random.RandomState(0).normal(size=(33, 3))
+    y = X.sum(axis=1)
+    params = dict(hidden_layer_sizes=(4,), batch_size=16, max_iter=1, random_state=0)
+    assert MLPRegressor(**params).fit(X, y)._net.step[0] == 3
+    assert MLPRegressor(batch_norm=True, **params).fit(X, y)._net.step[0] == 2
+    assert MLPRegressor(**params).fit(X[:32], y[:32])._net.step[0] == 2
+
+
+def test_recomputed_statistics_are_those_of_the_network_without_dropout():
+    # one batch (the training set): the hidden layers' statistics are those of
+    # the final weights with batch statistics and no dropout, as predict sees them
+    X, y = make_regression(n_samples=60, n_features=4, random_state=0)
+    eps = 1e-3
+    reg = MLPRegressor(
+        hidden_layer_sizes=(5, 4), batch_norm="before", dropout=0.5,
+        batch_norm_epsilon=eps, batch_size=60, max_iter=5, random_state=0,
+    ).fit(X, y / y.std())  # fmt: skip
+    bn = reg.batch_norm_
+    a = X
+    for i in (1, 2):
+        z = a @ reg.coefs_[i - 1]
+        np.testing.assert_allclose(bn[i]["moving_mean"], z.mean(axis=0), rtol=1e-9)
+        np.testing.assert_allclose(bn[i]["moving_variance"], z.var(axis=0), rtol=1e-9)
+        h = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + eps)
+        a = np.maximum(bn[i]["gamma"] * h + bn[i]["beta"], 0)
+
+
+@pytest.mark.parametrize("how", ["fit", "partial_fit", "early_stopping"])
+def test_deep_batch_norm_model_predicts_with_statistics_of_its_weights(digits, how):
+    # the issue's case, smaller: the moving averages (momentum 0.99, 70 steps)
+    # remembered their start, so that the model scored 0.1 on its own training
+    # data (and early stopping saw 0.1 in every epoch) at a training loss of 1.0
+    X, y = digits[0][:1400], digits[1][:1400]
+    params = dict(
+        hidden_layer_sizes=(32,) * 6, init="normal", batch_norm=True, max_iter=10,
+        random_state=0,
+    )  # fmt: skip
+    if how == "early_stopping":
+        clf = MLPClassifier(early_stopping=True, n_iter_no_change=50, **params)
+        clf.fit(X, y)
+        assert max(clf.validation_scores_) > 0.9
+    elif how == "fit":
+        clf = MLPClassifier(**params).fit(X, y)
+    else:
+        clf = MLPClassifier(**params)
+        for _ in range(10):
+            clf.partial_fit(X, y, classes=np.arange(10))
+    assert clf.score(X, y) > 0.95
+    if how != "early_stopping":  # (which restores an earlier epoch's weights)
+        # the prediction-mode loss on the training data matches the training loss
+        proba = clf.predict_proba(X)
+        assert -np.log(proba[np.arange(len(y)), y]).mean() < 1.2 * clf.loss_
+
+
+@pytest.mark.parametrize("params", [{"batch_norm": True}, {"input_batch_norm": True}])
+def test_batch_norm_refuses_batches_of_one_row(regression, params):
+    X, y = regression
+    with pytest.raises(ValueError, match="batch_size=1 cannot be used with batch"):
+        MLPRegressor(batch_size=1, **params).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        MLPRegressor(**params).partial_fit(X[:1], y[:1])
+    # lbfgs ignores batch_size
+    MLPRegressor(batch_size=1, solver="lbfgs", max_iter=2, **params).fit(X, y)
 
 
 def test_partial_fit_warm_start_and_pickle_keep_the_batch_norm_state(regression):

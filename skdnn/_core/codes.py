@@ -49,6 +49,9 @@ MODE_PREDICT = 0  # running BN statistics, no dropout, mean RReLU slopes
 MODE_TRAIN = 1  # batch statistics (running ones updated), dropout, random slopes
 MODE_OBJECTIVE = 2  # as MODE_TRAIN without updating the running statistics
 MODE_MC = 3  # as MODE_PREDICT with dropout on (Monte Carlo dropout)
+# batch statistics (running ones updated), otherwise as MODE_PREDICT: no dropout,
+# mean RReLU slopes (the pass that recomputes the running statistics)
+MODE_STATS = 4
 
 SELU_ALPHA = 1.6732632423543772
 SELU_SCALE = 1.0507009873554805

@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from ._jit import JIT
-from .codes import MODE_TRAIN
+from .codes import MODE_STATS, MODE_TRAIN
 from .layers import backward, buffer_view, forward_hidden, gather_batch
 from .losses import output_loss_delta
 from .optimizers import (
@@ -46,7 +46,7 @@ from .optimizers import (
     max_norm_project,
     penalty,
 )
-from .random import shuffle_inplace, step_key, stream_key
+from .random import shuffle_inplace, stats_key, step_key, stream_key
 
 
 # inlined (Numba IR) into its two callers: one LLVM optimisation of the linked
@@ -85,8 +85,14 @@ def _batch_loss_grad(source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run
 
 @njit(**JIT)
 def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step,
-              layers, bn_run, opt, lrs, moms, step_losses, frozen, work):  # fmt: skip
+              layers, bn_run, opt, lrs, moms, step_losses, frozen, batch_size,
+              work):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
+
+    Batch ``b`` is ``perm[b * batch_size : (b + 1) * batch_size]``, the last one
+    (``b = len(lrs) - 1``) every row from its start to the end of ``perm``: usually
+    the remainder, ``batch_size + 1`` rows when a remainder of one row is merged
+    into it (batch normalisation).
 
     Parameters
     ----------
@@ -121,9 +127,10 @@ def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, ste
         Parameters that must not change (transfer learning); empty: none. Their
         gradient is zeroed before clipping and the update, and any change of the
         update itself (L1 shrinkage, max-norm) is undone.
+    batch_size : int
     work : tuple
-        Work buffers ``(xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs)`` sized for
-        the batch size ``bs``.
+        Work buffers ``(xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs)`` for batches
+        of up to ``bs`` rows (the largest batch).
 
     Returns
     -------
@@ -136,7 +143,7 @@ def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, ste
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
     n = perm.shape[0]
-    bs = work[6]
+    bs = batch_size
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
@@ -153,7 +160,7 @@ def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, ste
     n_batches = lrs.shape[0]
     for b in range(n_batches):
         start = b * bs
-        nb = min(bs, n - start)
+        nb = n - start if b == n_batches - 1 else bs
         rows = perm[start : start + nb]
         sw_b = 0.0
         for r in range(nb):
@@ -184,6 +191,73 @@ def run_epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, ste
                     theta[i] = anchor[i]
         pen = penalty(theta, n_weights, l2, l1)
     return data_loss, pen_loss, n_batches
+
+
+@njit(**JIT)
+def bn_population_statistics(source, sw, perm, shuffle, seed, epoch, theta, layers,
+                             bn_run, batch_size, n_batches, work):  # fmt: skip
+    """Set the running BN statistics to the average of the batch statistics of one
+    pass over the rows ``perm`` with the parameters ``theta`` ("precise BN").
+
+    The batches are formed as in :func:`run_epoch` (``perm`` shuffled in place with
+    the stream :func:`~skdnn._core.random.stats_key` of ``(seed, epoch)`` when
+    ``shuffle``; ``n_batches`` batches of ``batch_size`` rows, the last one up to the
+    end of ``perm``). Each batch is normalised with its own (sample-weighted, biased)
+    statistics as in training, but without dropout and with the mean RReLU slopes,
+    as in prediction (``MODE_STATS``). Before a batch of total sample weight ``w``,
+    every record's ``bn_momentum`` is set to ``seen / (seen + w)``, ``seen`` being
+    the weight of the batches before it: the kernels' rule
+    ``running = momentum * running + (1 - momentum) * batch`` then leaves in
+    ``bn_run`` the weight-averaged means and variances of all batches. Zero-weight
+    batches are skipped.
+
+    Parameters
+    ----------
+    source : tuple
+        The inputs ``(X, data, indices, indptr, sparse)`` (module docstring).
+    sw : ndarray of shape (n,)
+        Sample weights.
+    perm : ndarray of shape (n_rows,), int64
+        The rows of the pass (changed in place when ``shuffle``).
+    theta : ndarray of shape (n_params,)
+        Parameters (read only).
+    layers : ndarray of LAYER records
+        A copy of the network's records: their ``bn_momentum`` is overwritten.
+    bn_run : ndarray of shape (2, n_stats)
+        Running statistics, overwritten wherever a batch normalisation sits.
+    work : tuple
+        Work buffers for batches of up to ``work[6]`` rows.
+    """
+    X, data, indices, indptr, sparse = source
+    xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, cap = work
+    n = perm.shape[0]
+    p = layers[0].fan_in
+    mode = np.int64(MODE_STATS)
+    key = stats_key(seed, epoch)
+    if shuffle:
+        shuffle_inplace(perm, key)
+    seen = 0.0
+    for b in range(n_batches):
+        start = b * batch_size
+        nb = n - start if b == n_batches - 1 else batch_size
+        rows = perm[start : start + nb]
+        swb = swbuf[:nb]
+        w = 0.0
+        for r in range(nb):
+            swb[r] = sw[rows[r]]
+            w += swb[r]
+        if w <= 0.0:
+            continue
+        momentum = seen / (seen + w)
+        for i in range(layers.shape[0]):
+            layers[i].bn_momentum = momentum
+        xb = xbuf[: nb * p].reshape((nb, p))
+        gather_batch(X, data, indices, indptr, sparse, rows, nb, xb)
+        forward_hidden(
+            xb, swb, theta, layers, bn_run, bn_batch, abuf, cap, mode, key,
+            np.int64(0),
+        )  # fmt: skip
+        seen += w
 
 
 @njit(**JIT)

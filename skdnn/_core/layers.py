@@ -11,7 +11,7 @@ from numba import njit
 
 from ._jit import KERNEL
 from .activations import activation_backward, activation_forward
-from .codes import DROP_NONE, MODE_OBJECTIVE, MODE_PREDICT, MODE_TRAIN
+from .codes import DROP_NONE, MODE_MC, MODE_OBJECTIVE, MODE_TRAIN
 from .dropout import dropout_backward, dropout_forward
 from .normalization import bn_backward, bn_forward
 
@@ -54,7 +54,8 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     width = abuf.shape[0] // bs
     n_layers = layers.shape[0]
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
-    drop_on = mode != MODE_PREDICT
+    # not in MODE_PREDICT and MODE_STATS
+    drop_on = mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_MC
     for layer in range(n_layers):
         L = layers[layer]
         fan_in = L.fan_in

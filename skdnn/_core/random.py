@@ -67,3 +67,13 @@ def step_key(seed, step):
     Salted so that it never coincides with the shuffling streams ``(seed, epoch)``.
     """
     return stream_key(seed ^ _STEP_SALT, step)
+
+
+_STATS_SALT = np.uint64(0x8CB92BA72F3D8DD7)
+
+
+@njit(inline="always", **JIT)
+def stats_key(seed, epoch):
+    """The shuffle of the pass that recomputes the batch-normalisation statistics
+    after ``epoch`` epochs; salted apart from the training shuffles and steps."""
+    return stream_key(seed ^ _STATS_SALT, epoch)
