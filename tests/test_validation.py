@@ -215,7 +215,7 @@ def _public_classes():
         A.Maxout: {"pieces": 1},
         O.SGD: {"momentum": 1.5, "nesterov": "yes"},
         O.Adam: {**adam, "amsgrad": "no"},
-        O.Nadam: adam,
+        O.Nadam: {**adam, "momentum_decay": -0.004},
         O.AdaMax: adam,
         O.RAdam: adam,
         O.AdaGrad: {"initial_accumulator_value": -1.0, "epsilon": 0.0},
