@@ -117,7 +117,10 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "clipnorm": [None, Interval(Real, 0, None, closed="neither")],
         "clipvalue": [None, Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INIT_NAMES)), HasMethods(["predict"])],
-        "bias_init": [Interval(Real, None, None, closed="neither")],
+        "bias_init": [
+            Interval(Real, None, None, closed="neither"),
+            StrOptions({"uniform"}),
+        ],
         "batch_norm": ["boolean", StrOptions({"before", "after"})],
         "input_batch_norm": ["boolean"],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],

@@ -17,7 +17,7 @@ from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # noqa: F401  (0.1 pickles name it here)
 from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
-from .initializers import init_weights
+from .initializers import init_weights, sklearn_bias_bound
 
 
 class Workspace:
@@ -123,12 +123,23 @@ class Network:
 
         ``families`` gives each weight layer's activation family for
         ``init="auto"``; the weights are drawn layer by layer from
-        ``random_state``, then the seed of the fit.
+        ``random_state``, then the seed of the fit. ``bias_init`` is a constant,
+        or ``"uniform"``: each layer's biases are drawn right after its weights
+        from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as scikit-learn
+        draws its MLP's weights and biases (layer by layer, weights first), so
+        that ``init="glorot_uniform"`` with it gives scikit-learn's initial
+        network for the same ``random_state``.
         """
         theta = np.empty(spec.n_params, dtype=dtype)
-        for W, family in zip(spec.coefs(theta), families, strict=True):
+        drawn = bias_init == "uniform"
+        if not drawn:
+            theta[spec.n_weights : spec.n_weights + spec.n_biases] = bias_init
+        for W, b, L, family in zip(spec.coefs(theta), spec.intercepts(theta),
+                                   spec.layers, families, strict=True):  # fmt: skip
             init_weights(W, init, family, random_state)
-        theta[spec.n_weights : spec.n_weights + spec.n_biases] = bias_init
+            if drawn and not L["pre_bn"]:  # BN's beta replaces the bias
+                r = sklearn_bias_bound(*W.shape)
+                b[...] = random_state.uniform(-r, r, b.shape)
         spec.init_extras(theta, prelu_init)
         bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
         bn_stats[1] = 1.0

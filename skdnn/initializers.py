@@ -47,6 +47,13 @@ INIT_NAMES = frozenset(
 _AUTO = {"glorot": "glorot_uniform", "he": "he_uniform", "lecun": "lecun_normal"}
 
 
+_UNIFORM_NUMERATOR = {"glorot_uniform": 6.0, "he_uniform": 6.0, "lecun_uniform": 3.0}
+
+
+def _fan(name, fan_in, fan_out):
+    return fan_in + fan_out if name.startswith("glorot") else fan_in
+
+
 def _variance(name, fan_in, fan_out):
     family = name.split("_")[0]
     if family == "glorot":
@@ -76,9 +83,19 @@ def init_weights(W, init, family, random_state):
     elif init == "normal":
         W[...] = random_state.normal(0.0, 0.01, W.shape)
     elif init.endswith("_uniform"):
-        r = np.sqrt(3.0 * _variance(init, fan_in, fan_out))
+        # r = sqrt(3 * variance), written as scikit-learn writes the Glorot bound
+        # (sqrt(6 / (fan_in + fan_out))): the same rounding, so that the default
+        # initialisation equals scikit-learn's bit for bit
+        r = np.sqrt(_UNIFORM_NUMERATOR[init] / _fan(init, fan_in, fan_out))
         W[...] = random_state.uniform(-r, r, W.shape)
     else:
         W[...] = random_state.normal(
             0.0, np.sqrt(_variance(init, fan_in, fan_out)), W.shape
         )
+
+
+def sklearn_bias_bound(fan_in, fan_out):
+    """The bound ``r`` of ``bias_init="uniform"``: ``U(-r, r)`` with
+    ``r = sqrt(6 / (fan_in + fan_out))``, scikit-learn's bound for its MLP's weights
+    and biases (the Glorot uniform bound)."""
+    return np.sqrt(6.0 / (fan_in + fan_out))

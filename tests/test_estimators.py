@@ -248,8 +248,9 @@ def test_init_auto_and_bias_init(iris):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = MLPClassifier(
-            hidden_layer_sizes=(300,), max_iter=1, bias_init=0.5, random_state=0
-        ).fit(X, y)
+            hidden_layer_sizes=(300,), max_iter=1, init="auto", bias_init=0.5,
+            random_state=0,
+        ).fit(X, y)  # fmt: skip
         zero = MLPClassifier(init="zeros", max_iter=1, bias_init=0.1).fit(X, y)
     # one Adam step moves each parameter by at most ~learning_rate_init
     assert np.all(np.abs(clf.intercepts_[0] - 0.5) < 0.01)
@@ -486,3 +487,27 @@ def test_model_pickled_before_progress_bar_trains_further(iris):
     old.__setstate__(state)
     assert old.get_params()["progress_bar"] is False
     old.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "identity"])
+@pytest.mark.parametrize("hidden", [(20, 10), (7,)])
+def test_default_initialisation_is_scikit_learns(activation, hidden):
+    """With the default init and bias_init, the initial network equals
+    scikit-learn's for the same random_state, weights and biases, bit for bit (a
+    learning rate of 1e-300 leaves them as drawn)."""
+    X, y = load_digits(return_X_y=True)
+    kw = dict(hidden_layer_sizes=hidden, solver="sgd", learning_rate_init=1e-300,
+              momentum=0.0, max_iter=1, random_state=3, activation=activation,
+              alpha=0.0, shuffle=False)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = MLPClassifier(**kw).fit(X / 16, y)
+        theirs = SkMLPClassifier(**kw).fit(X / 16, y)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_,
+                    strict=True):  # fmt: skip
+        np.testing.assert_array_equal(a, b)
+    if activation == "relu":  # 'auto' draws He, not Glorot, for the ReLU family
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            auto = MLPClassifier(**{**kw, "init": "auto"}).fit(X / 16, y)
+        assert not np.array_equal(auto.coefs_[0], theirs.coefs_[0])

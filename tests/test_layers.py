@@ -191,8 +191,8 @@ def test_deep_batch_norm_model_predicts_with_statistics_of_its_weights(digits, h
     # data (and early stopping saw 0.1 in every epoch) at a training loss of 1.0
     X, y = digits[0][:1400], digits[1][:1400]
     params = dict(
-        hidden_layer_sizes=(32,) * 6, init="normal", batch_norm=True, max_iter=10,
-        random_state=0,
+        hidden_layer_sizes=(32,) * 6, init="normal", bias_init=0.0, batch_norm=True,
+        max_iter=10, random_state=0,
     )  # fmt: skip
     if how == "early_stopping":
         clf = MLPClassifier(early_stopping=True, n_iter_no_change=50, **params)
@@ -263,9 +263,11 @@ def test_mc_mean_approaches_predict_as_the_rate_goes_to_zero(regression):
     X, y = regression
     gaps = []
     for rate in (0.3, 0.1, 0.01):
+        # (the thresholds below were set with init="auto", the default then)
         reg = MLPRegressor(
-            hidden_layer_sizes=(32,), dropout=rate, max_iter=30, random_state=0
-        ).fit(X, y)
+            hidden_layer_sizes=(32,), dropout=rate, max_iter=30, random_state=0,
+            init="auto", bias_init=0.0,
+        ).fit(X, y)  # fmt: skip
         mean, std = reg.mc_predict(X, n_samples=200, return_std=True, random_state=0)
         assert mean.shape == std.shape == y.shape and np.all(std > 0)
         gaps.append(np.abs(mean - reg.predict(X)).mean() / np.abs(y).mean())
