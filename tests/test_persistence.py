@@ -179,6 +179,23 @@ def test_skops_refuses_untrusted_model():
     ]
 
 
+def test_skops_transfer_source_and_class_weight():
+    """``init=<fitted model>`` adds the source's class to the types to trust."""
+    source, X, y = _fit("squared_error", {}, np.float64)
+    est, X, y = _fit(
+        "binary", {"init": source, "class_weight": {0: 1.0, 1: 2.0}}, np.float64
+    )
+    data = sio.dumps(est)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert untrusted == [
+        "skdnn._classifier.MLPClassifier",
+        "skdnn._regressor.MLPRegressor",
+    ]
+    loaded = sio.loads(data, trusted=untrusted)
+    assert type(loaded.init) is MLPRegressor
+    _assert_same_training(est, loaded, X, y)
+
+
 def test_skops_file_round_trip(tmp_path):
     est, X, y = _fit("multiclass", {"batch_norm": True}, np.float64)
     path = tmp_path / "model.skops"
