@@ -11,6 +11,10 @@ import sys
 # The package is imported from the repository, not from an installed copy.
 sys.path.insert(0, os.path.abspath(".."))
 
+# sphinx-gallery resolves the names an example uses before running it; without
+# this import, sklearn.model_selection.HalvingGridSearchCV raises ImportError
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402, F401
+
 import skdnn  # noqa: E402
 
 # -- Project ---------------------------------------------------------------------

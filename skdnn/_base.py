@@ -267,13 +267,27 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         self.prelu_slopes_ = spec.prelu_slopes(net.theta)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # a copy: on Python >= 3.11 the state of the base class is the instance's
+        # own __dict__, which pickling must not change
+        state = dict(super().__getstate__())
         # these are views of the network's arrays: rebuilt on load so they stay views
         for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_"):
             state.pop(name, None)
+        # the network and the loop's memory as plain data (dicts, lists, numbers,
+        # strings, numeric arrays): every type of a saved model is then one that
+        # skops.io can audit (no dataclass, no structured array); rebuilt on load
+        if isinstance(state.get("_net"), Network):
+            state["_net"] = state["_net"].to_state()
+        if isinstance(state.get("_train"), TrainState):
+            state["_train"] = state["_train"].to_state()
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        if isinstance(state.get("_net"), dict):  # plain data (see __getstate__)
+            state["_net"] = Network.from_state(state["_net"])
+        if isinstance(state.get("_train"), dict):
+            state["_train"] = TrainState.from_state(state["_train"])
         if "_theta" in state:  # pickled by skdnn 0.1
             spec, theta, bn_stats, opt_state, step, seed = (
                 state.pop(name) for name in _STATE_0_1

@@ -22,6 +22,15 @@ _LOSS_OF_OUTPUT = {
 }
 
 
+def _plain(value):
+    """``value`` with NumPy scalars made Python numbers (lists and tuples too)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
 @dataclass
 class NetworkSpec:
     """Shapes, codes and offsets of a fully connected network.
@@ -162,6 +171,21 @@ class NetworkSpec:
         """The spec of a model pickled by an earlier release (its layer tables
         ``net``/``netf`` are rebuilt as records from the same parameters)."""
         return cls(**{f.name: getattr(old, f.name) for f in fields(cls)})
+
+    def to_state(self):
+        """The spec as plain data: its constructor arguments as Python numbers,
+        strings, lists and tuples (the records are rebuilt from them by
+        :meth:`from_state`). A persisted model holds this, not the records: a
+        structured array cannot be audited by ``skops.io``."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_state(cls, state):
+        """The spec of :meth:`to_state`'s ``state``."""
+        state = dict(state)
+        state["layer_units"] = list(state["layer_units"])
+        state["dropout"] = tuple(state["dropout"])
+        return cls(**state)
 
     @property
     def n_layers(self):

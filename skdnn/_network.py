@@ -15,7 +15,7 @@ from ._core import codes
 from ._core.epoch import bn_population_statistics, full_loss_grad, run_epoch
 from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
-from ._layout import NetworkSpec  # noqa: F401  (0.1 pickles name it here)
+from ._layout import NetworkSpec  # (0.1 pickles also name it here)
 from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
 from .initializers import init_weights, sklearn_bias_bound
 
@@ -158,6 +158,33 @@ class Network:
         state = self.__dict__.copy()
         state["_work"] = state["_grad"] = None  # work buffers: rebuilt on demand
         return state
+
+    # the arrays of the state, in the order of to_state
+    _STATE_ARRAYS = ("theta", "bn_stats", "opt_state", "step", "step_losses")
+
+    def to_state(self):
+        """The network as plain data: a dict of the spec's arguments
+        (:meth:`NetworkSpec.to_state`), the seed (an int) and plain numeric
+        arrays, not copied. A fitted estimator persists this rather than the
+        object (``BaseMLP.__getstate__``), so that ``skops.io`` can audit every
+        type of a saved model; :meth:`from_state` rebuilds the network."""
+        state = {name: getattr(self, name) for name in self._STATE_ARRAYS}
+        state["spec"] = self.spec.to_state()
+        state["seed"] = int(self.seed)
+        return state
+
+    @classmethod
+    def from_state(cls, state):
+        """The network of :meth:`to_state`'s ``state`` (its arrays are used as
+        they are: a read-only memory map stays one until training copies it)."""
+        spec = NetworkSpec.from_state(state["spec"])
+        net = cls.__new__(cls)
+        net.spec = spec
+        net.seed = np.uint64(state["seed"])
+        for name in cls._STATE_ARRAYS:
+            setattr(net, name, state[name])
+        net._work = net._grad = None
+        return net
 
     # ------------------------------------------------------------ the state
     @property

@@ -7,7 +7,7 @@ output, rollback of a diverged epoch); every epoch runs inside one compiled call
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -51,6 +51,19 @@ class TrainState:
     opt_signature: tuple | None = field(default=None)
     cycle_epoch: int = 0
     lr_init: float | None = None
+
+    def to_state(self):
+        """The fields as a plain dict (what a persisted model holds: a dataclass
+        cannot be audited by ``skops.io``); :meth:`from_state` rebuilds it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_state(cls, state):
+        """The TrainState of :meth:`to_state`'s ``state``."""
+        state = dict(state)
+        if state.get("opt_signature") is not None:
+            state["opt_signature"] = tuple(state["opt_signature"])
+        return cls(**state)
 
 
 def _update_ratios(before, after, n_steps):
