@@ -192,6 +192,8 @@ def test_nan_validation_score_warns_and_keeps_the_last_epoch(
         early_stopping=True,
         max_iter=20,
         random_state=0,
+        init="auto",  # the initialisation this overflowing case was found with
+        bias_init=0.0,
     )
     with pytest.warns(UserWarning, match="not finite in any of the .* epochs") as rec:
         est.fit(X, y)

@@ -40,9 +40,10 @@ def test_halving_random_search_on_max_iter(warm_start):
         n_iters.append((est.max_iter, est.n_iter_))
         return accuracy_score(y_test, est.predict(X_test))
 
+    # (the score threshold at the end was set with init="auto", bias_init=0)
     base = MLPClassifier(
         hidden_layer_sizes=(8,), learning_rate_init=0.01, n_iter_no_change=1000,
-        random_state=0, warm_start=warm_start,
+        random_state=0, warm_start=warm_start, init="auto", bias_init=0.0,
     )  # fmt: skip
     params = {"alpha": [1e-4, 1e-2, 1.0, 10.0], "learning_rate_init": [3e-3, 3e-2]}
     search = HalvingRandomSearchCV(
@@ -87,7 +88,9 @@ def test_halving_max_iter_with_early_stopping():
 
 
 def test_halving_grid_search_on_n_samples():
-    base = MLPClassifier((8,), max_iter=30, learning_rate_init=0.03, random_state=0)
+    # (the score threshold at the end was set with init="auto", bias_init=0)
+    base = MLPClassifier((8,), max_iter=30, learning_rate_init=0.03, random_state=0,
+                         init="auto", bias_init=0.0)  # fmt: skip
     search = HalvingGridSearchCV(
         base, {"alpha": [1e-4, 1e-2, 1.0, 100.0]}, resource="n_samples",
         min_resources=60, factor=2, cv=CV,
