@@ -300,9 +300,9 @@ class Network:
         step_losses = np.zeros(n_batches)
         work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
         data_loss, penalty, n_done = run_epoch(
-            X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
+            *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.layers, self.bn_stats, opt, lrs,
-            moms, step_losses, frozen, np.int64(batch_size), work.buffers,
+            moms, step_losses, frozen, np.int64(batch_size), *work.buffers,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
 
@@ -323,9 +323,9 @@ class Network:
         perm = np.array(rows, dtype=np.int64)
         work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
         bn_population_statistics(
-            X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
+            *X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
             self.spec.layers.copy(), self.bn_stats, np.int64(batch_size),
-            np.int64(n_batches), work.buffers,
+            np.int64(n_batches), *work.buffers,
         )  # fmt: skip
 
     def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE, key=0,
@@ -345,9 +345,9 @@ class Network:
         work = self.workspace(n if batch_size is None else batch_size)
         theta, bn_stats = self._writable()
         return full_loss_grad(
-            X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
+            *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
             layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
-            work.buffers,
+            *work.buffers,
         )  # fmt: skip
 
     def forward(self, X, mode=codes.MODE_PREDICT, key=0):
@@ -366,7 +366,7 @@ class Network:
 
         def rows(lo, hi):
             return predict_forward(
-                source, lo, hi, theta, spec.layers, bn_stats, spec.width, mode, key,
+                *source, lo, hi, theta, spec.layers, bn_stats, spec.width, mode, key,
                 CHUNK_ROWS, out,
             )  # fmt: skip
 
@@ -381,7 +381,7 @@ class Network:
         xbuf = np.empty(n * spec.layer_units[0], dtype=self.dtype)
         abuf = np.empty(n * spec.width, dtype=self.dtype)
         forward_all(
-            input_arrays(X, self.dtype), self.theta.copy(), spec.layers,
+            *input_arrays(X, self.dtype), self.theta.copy(), spec.layers,
             self.bn_stats.copy(), mode, np.uint64(key), xbuf, abuf,
         )  # fmt: skip
         return [a.copy() for a in spec.activations(abuf, n)]

@@ -24,8 +24,8 @@ def all_finite(Z):
 
 
 @njit(**JIT)
-def predict_forward(source, lo, hi, theta, layers, bn_run, width, mode, key, chunk,
-                    out):  # fmt: skip
+def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_run,
+                    width, mode, key, chunk, out):  # fmt: skip
     """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
 
     ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
@@ -39,7 +39,6 @@ def predict_forward(source, lo, hi, theta, layers, bn_run, width, mode, key, chu
     ``inf - inf`` are NaN), so a True answer proves the input finite; a False one
     comes from a non-finite input or from overflow, and the caller decides which.
     """
-    X, data, indices, indptr, sparse = source
     first = layers[0]
     last = layers[layers.shape[0] - 1]
     p = first.fan_in
@@ -74,10 +73,10 @@ def predict_forward(source, lo, hi, theta, layers, bn_run, width, mode, key, chu
 
 
 @njit(**JIT)
-def forward_all(source, theta, layers, bn_run, mode, key, xbuf, abuf):
+def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, key,
+                xbuf, abuf):  # fmt: skip
     """Forward pass of every row of X as one batch, leaving every intermediate
     array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * width values)."""
-    X, data, indices, indptr, sparse = source
     p = layers[0].fan_in
     n = xbuf.shape[0] // p
     xb = xbuf.reshape((n, p))
