@@ -229,7 +229,7 @@ class Network:
         The caller rebinds the views of ``theta`` (the estimator's ``coefs_``,
         ...), which still show the old arrays.
         """
-        names = ("theta", "bn_stats", "opt_state", "step", "step_losses")
+        names = self._STATE_ARRAYS
         arrays = [getattr(self, name) for name in names]
         if all(a.flags.writeable and type(a) is np.ndarray for a in arrays):
             return False
@@ -242,10 +242,7 @@ class Network:
         """``theta`` and ``bn_stats``, copied when read-only (a model loaded from a
         memory map): a read-only array would compile another specialisation of the
         kernels, and a copy costs less."""
-        theta, bn_stats = self.theta, self.bn_stats
-        if not (theta.flags.writeable and bn_stats.flags.writeable):
-            theta, bn_stats = theta.copy(), bn_stats.copy()
-        return theta, bn_stats
+        return writable(self.theta), writable(self.bn_stats)
 
     def workspace(self, batch_size):
         """The work buffers for batches of ``batch_size`` rows (kept between
@@ -380,8 +377,9 @@ class Network:
         n = X.shape[0]
         xbuf = np.empty(n * spec.layer_units[0], dtype=self.dtype)
         abuf = np.empty(n * spec.width, dtype=self.dtype)
+        theta, bn_stats = self._writable()  # prediction modes write neither
         forward_all(
-            *input_arrays(X, self.dtype), self.theta.copy(), spec.layers,
-            self.bn_stats.copy(), mode, np.uint64(key), xbuf, abuf,
+            *input_arrays(X, self.dtype), theta, spec.layers, bn_stats, mode,
+            np.uint64(key), xbuf, abuf,
         )  # fmt: skip
         return [a.copy() for a in spec.activations(abuf, n)]
