@@ -18,14 +18,17 @@ Models (``--models``; PyTorch-based ones only when installed, never a dependency
 - ``sklearn-mlp``: ``sklearn.neural_network.MLP*(early_stopping=True,
   max_iter=500, random_state=0)``;
 - ``skdnn-mlp``: ``skdnn.MLP*`` with the same three arguments, defaults otherwise;
+- ``skdnn-tabular``: ``skdnn.TabularMLP*(random_state=0)`` on the DataFrame as it
+  is (its own preprocessing), defaults otherwise;
 - ``hgb``: ``HistGradientBoosting*(random_state=0, categorical_features="from_dtype")``;
 - ``realmlp``: pytabkit's ``RealMLP_TD_*(random_state=0, device="cpu")``
   (Holzmüller et al., "Better by Default", NeurIPS 2024), when installed.
 
 It prints one Markdown table per dataset (mean ± std of the metric over the folds,
 total fit seconds) and a summary: the mean score, the mean rank and the
-win/tie/loss count of ``skdnn-mlp`` against each other model (a tie: a difference
-smaller than the larger of the two standard deviations). From the repository
+win/tie/loss count of ``skdnn-tabular`` (and of ``skdnn-mlp``) against each
+other model (a tie: a difference smaller than the larger of the two standard
+deviations). From the repository
 root::
 
     python benchmarks/bench_tabular.py                       # the whole panel
@@ -74,6 +77,7 @@ PANEL = {
     "hotel_rates": ("modeldata", "hotel_rates", "avg_price_per_room", "regression"),
     "ad_data": ("modeldata", "ad_data", "Class", "classification"),
 }
+MODELS = ["sklearn-mlp", "skdnn-mlp", "skdnn-tabular", "hgb", "realmlp"]
 MAX_ROWS = 20_000
 MAX_LEVELS = 50
 
@@ -132,6 +136,11 @@ def make_model(name, classification):
     if name == "skdnn-mlp":
         cls = skdnn.MLPClassifier if classification else skdnn.MLPRegressor
         return make_pipeline(_network_preprocessing(), cls(**common))
+    if name == "skdnn-tabular":
+        cls = (
+            skdnn.TabularMLPClassifier if classification else skdnn.TabularMLPRegressor
+        )
+        return cls(random_state=0)
     if name == "hgb":
         cls = (
             HistGradientBoostingClassifier
@@ -168,7 +177,7 @@ def evaluate(model_name, X, y, classification, n_folds):
     return np.array(scores), seconds
 
 
-def summary(results, models, reference="skdnn-mlp"):
+def summary(results, models, reference):
     """Mean score, mean rank and win/tie/loss of ``reference`` against each model."""
     rows = ["| model | mean score | mean rank | fit seconds |", "|---|---:|---:|---:|"]
     present = [m for m in models if all(results[d].get(m) for d in results)]
@@ -206,8 +215,8 @@ def main(argv=None):
     ap.add_argument(
         "--models",
         nargs="+",
-        choices=["sklearn-mlp", "skdnn-mlp", "hgb", "realmlp"],
-        default=["sklearn-mlp", "skdnn-mlp", "hgb", "realmlp"],
+        choices=MODELS,
+        default=MODELS,
     )
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args(argv)
@@ -230,7 +239,10 @@ def main(argv=None):
                 print(f"| {m} | {s.mean():.4f} ± {s.std():.4f} | {secs:.1f} |")
         print(flush=True)
     print("## Summary\n")
-    print("\n".join(summary(results, args.models)))
+    for reference in ("skdnn-tabular", "skdnn-mlp"):
+        if reference in args.models:
+            print("\n".join(summary(results, args.models, reference)))
+            print()
 
 
 if __name__ == "__main__":

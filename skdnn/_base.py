@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from ._checks import CheckMixin
-from ._compat import HasMethods, Interval, Options, StrOptions
+from ._compat import HasMethods, Interval, Options, StrOptions, validate_data
 from ._core import codes
 from ._layout import NetworkSpec
 from ._lbfgs import fit_lbfgs
@@ -138,6 +138,20 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _validate_input(self, X, y, incremental, reset, classes=None):
         """Return ``(X, Y, y)``: validated X, 2-D float targets and the raw targets."""
+
+    def _validate_X_y(self, X, y, reset, **kwargs):
+        """``validate_data`` of X and y as every estimator's ``fit`` needs them
+        (the tabular estimators encode X first)."""
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+            **kwargs,
+        )
 
     @abstractmethod
     def _target_matrix(self, y):

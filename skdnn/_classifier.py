@@ -16,7 +16,6 @@ from ._compat import (
     StrOptions,
     _check_partial_fit_first_call,
     _fit_context,
-    validate_data,
 )
 from ._docs import REFERENCES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
@@ -128,15 +127,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     # ---------------------------------------------------------------- hooks
     def _validate_input(self, X, y, incremental, reset, classes=None):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        X, y = self._validate_X_y(X, y, reset)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if incremental and classes is not None:

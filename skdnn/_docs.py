@@ -285,3 +285,37 @@ REFERENCES = """\
     .. [3] Kingma, Ba (2015). Adam: A Method for Stochastic Optimization. ICLR.
     .. [4] Sutskever, Martens, Dahl, Hinton (2013). On the importance of
        initialization and momentum in deep learning. ICML."""
+
+# the tabular estimators: their own parameters and the defaults that differ from
+# the MLP estimators' (each with where it comes from)
+TABULAR_PARAMETERS = """\
+categorical_features : 'from_dtype', array-like of str, int or bool, or None, \
+default='from_dtype'
+        Which columns are categorical, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: 'from_dtype'
+        takes the DataFrame columns of dtype ``category``, ``object`` or
+        ``bool``; or column names, column indices, a boolean mask, or None
+        (every column numeric). Passed to
+        :class:`~skdnn.preprocessing.TabularEncoder`.
+
+    Every other parameter is that of :class:`MLPClassifier` /
+    :class:`MLPRegressor`, with the defaults listed above."""
+
+TABULAR_DEFAULTS = """\
+=======================  ==================  =====================================
+parameter                tabular default     where it comes from
+=======================  ==================  =====================================
+``hidden_layer_sizes``   ``(256, 256, 256)`` RealMLP-TD [H24]_
+``alpha``                ``0.0``             RealMLP-TD [H24]_
+``batch_size``           ``256``             RealMLP-TD [H24]_
+``learning_rate``        ``'cosine'``        panel measurement
+``max_iter``             ``40``              panel measurement (fit time)
+``early_stopping``       ``True``            best-epoch selection [H24]_
+``validation_fraction``  ``0.2``             RealMLP-TD [H24]_
+``beta_2``               ``0.95``            RealMLP-TD [H24]_
+``init``                 ``'auto'``          He [2]_ for ReLU
+``bias_init``            ``0.0``             common practice
+=======================  ==================  =====================================
+
+    .. [H24] Holzmüller, Grinsztajn, Steinwart (2024). Better by Default: Strong
+       Pre-Tuned MLPs and Boosted Trees on Tabular Data. NeurIPS."""

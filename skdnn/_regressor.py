@@ -7,7 +7,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, column_or_1d
 
 from ._base import BaseMLP, _set_params_from
-from ._compat import StrOptions, _fit_context, validate_data
+from ._compat import StrOptions, _fit_context
 from ._docs import REFERENCES, SHARED_ATTRIBUTES, SHARED_PARAMETERS
 
 
@@ -103,16 +103,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         _set_params_from(self, locals())
 
     def _validate_input(self, X, y, incremental, reset, classes=None):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        X, y = self._validate_X_y(X, y, reset, y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and np.any(y < 0):

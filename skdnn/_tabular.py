@@ -1,0 +1,310 @@
+"""TabularMLPClassifier and TabularMLPRegressor: MLPs with defaults for tables.
+
+They are :class:`~skdnn.MLPClassifier` and :class:`~skdnn.MLPRegressor` with a
+built-in :class:`~skdnn.preprocessing.TabularEncoder` in front (a pandas
+DataFrame goes in as it is) and other defaults; the regressor also standardises
+its targets. Everything else (training, prediction, state) is the MLP
+estimators'.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
+
+from ._base import _set_params_from
+from ._classifier import MLPClassifier
+from ._compat import StrOptions
+from ._docs import TABULAR_DEFAULTS, TABULAR_PARAMETERS
+from ._regressor import MLPRegressor
+
+_ACCEPT = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
+
+
+class _TabularMixin:
+    """The encoder in front of the network: raw table in, numeric matrix out.
+
+    ``n_features_in_`` and ``feature_names_in_`` describe the raw table (the
+    encoder's); the network sees ``encoder_.transform(X)``.
+    """
+
+    def _make_encoder(self):
+        from .preprocessing import TabularEncoder
+
+        return TabularEncoder(categorical_features=self.categorical_features)
+
+    def _validate_X_y(self, X, y, reset, **kwargs):
+        if reset or not hasattr(self, "encoder_"):
+            self.encoder_ = self._make_encoder().fit(X)
+            self.n_features_in_ = self.encoder_.n_features_in_
+            if hasattr(self.encoder_, "feature_names_in_"):
+                self.feature_names_in_ = self.encoder_.feature_names_in_
+            else:
+                self.__dict__.pop("feature_names_in_", None)
+        Xt = self.encoder_.transform(X)
+        return check_X_y(Xt, y, multi_output=True, **_ACCEPT, **kwargs)
+
+    def _plain_input(self, X):
+        return False  # every input goes through the encoder
+
+    def _validate_predict_input(self, X, plain=True):
+        if not hasattr(self, "_net"):
+            check_is_fitted(self)  # raises NotFittedError
+        return check_array(self.encoder_.transform(X), **_ACCEPT)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+
+class TabularMLPClassifier(_TabularMixin, MLPClassifier):
+    __doc__ = f"""Multi-layer perceptron classifier for tables.
+
+    :class:`MLPClassifier` with built-in preprocessing
+    (:class:`~skdnn.preprocessing.TabularEncoder`: one-hot categories, imputed
+    numbers with missing indicators, robust scaling and smooth clipping) and
+    defaults chosen on real tables. ``fit`` takes a pandas DataFrame with
+    numeric, categorical (``category``, ``object``, ``bool``) and missing
+    values directly; NumPy arrays and sparse matrices work too. Categories
+    unseen in training and missing values at predict time never fail.
+
+    Every parameter of :class:`MLPClassifier` is available with the same
+    meaning; the defaults that differ, and where they come from:
+
+    {TABULAR_DEFAULTS}
+
+    Parameters
+    ----------
+    {TABULAR_PARAMETERS}
+
+    Attributes
+    ----------
+    encoder_ : TabularEncoder
+        The fitted preprocessing; the network reads ``encoder_.transform(X)``.
+    n_features_in_ : int
+        Number of columns of the table seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of the table seen in ``fit`` (a DataFrame with string
+        column names only).
+
+    Every other fitted attribute is :class:`MLPClassifier`'s (``coefs_`` and
+    the first layer's ``n_features`` refer to the encoded columns,
+    ``encoder_.get_feature_names_out()``).
+
+    See Also
+    --------
+    MLPClassifier : The same network without preprocessing, scikit-learn's
+        defaults.
+    TabularMLPRegressor : The regressor for tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skdnn import TabularMLPClassifier
+    >>> df = pd.DataFrame({{"size": [1.0, 2.5, None, 4.0] * 25,
+    ...                    "colour": ["red", "blue", "red", None] * 25}})
+    >>> y = [0, 1, 0, 1] * 25
+    >>> clf = TabularMLPClassifier(random_state=0).fit(df, y)
+    >>> clf.predict(df.head(2)).tolist()
+    [0, 1]
+    """
+
+    _parameter_constraints: dict = {
+        **MLPClassifier._parameter_constraints,
+        "categorical_features": [
+            "array-like",
+            StrOptions({"from_dtype"}),
+            None,
+        ],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256, 256),
+        activation="relu",
+        *,
+        categorical_features="from_dtype",
+        solver="adam",
+        alpha=0.0,
+        batch_size=256,
+        learning_rate="cosine",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=40,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        progress_bar=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=True,
+        validation_fraction=0.2,
+        beta_1=0.9,
+        beta_2=0.95,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+        bias_init=0.0,
+        l1=0.0,
+        max_norm=None,
+        clipnorm=None,
+        clipvalue=None,
+        batch_norm=False,
+        input_batch_norm=False,
+        batch_norm_momentum=0.99,
+        batch_norm_epsilon=1e-3,
+        dropout=0.0,
+        input_dropout=0.0,
+        frozen_layers=0,
+        class_weight=None,
+    ):
+        _set_params_from(self, locals())
+
+
+class TabularMLPRegressor(_TabularMixin, MLPRegressor):
+    __doc__ = f"""Multi-layer perceptron regressor for tables.
+
+    :class:`MLPRegressor` with built-in preprocessing
+    (:class:`~skdnn.preprocessing.TabularEncoder`: one-hot categories, imputed
+    numbers with missing indicators, robust scaling and smooth clipping),
+    standardised targets and defaults chosen on real tables. ``fit`` takes a
+    pandas DataFrame with numeric, categorical (``category``, ``object``,
+    ``bool``) and missing values directly; NumPy arrays and sparse matrices
+    work too. Categories unseen in training and missing values at predict
+    time never fail.
+
+    With ``loss='squared_error'`` the network is trained on the targets
+    standardised with their (unweighted) mean and standard deviation of
+    the first ``fit``/``partial_fit`` call, and its outputs are mapped back;
+    ``loss_`` and ``loss_curve_`` are therefore on the standardised scale.
+    With ``loss='poisson'`` the targets are divided by their mean only (which
+    keeps them non-negative).
+
+    Every parameter of :class:`MLPRegressor` is available with the same
+    meaning; the defaults that differ, and where they come from:
+
+    {TABULAR_DEFAULTS}
+
+    Parameters
+    ----------
+    {TABULAR_PARAMETERS}
+
+    Attributes
+    ----------
+    encoder_ : TabularEncoder
+        The fitted preprocessing; the network reads ``encoder_.transform(X)``.
+    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
+        The network predicts ``(y - target_mean_) / target_scale_``.
+    n_features_in_ : int
+        Number of columns of the table seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of the table seen in ``fit`` (a DataFrame with string
+        column names only).
+
+    Every other fitted attribute is :class:`MLPRegressor`'s.
+
+    See Also
+    --------
+    MLPRegressor : The same network without preprocessing, scikit-learn's
+        defaults.
+    TabularMLPClassifier : The classifier for tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skdnn import TabularMLPRegressor
+    >>> df = pd.DataFrame({{"size": [1.0, 2.0, 3.0, None] * 25,
+    ...                    "colour": ["red", "blue", "red", "green"] * 25}})
+    >>> y = [1.0, 2.0, 3.0, 2.5] * 25
+    >>> reg = TabularMLPRegressor(random_state=0).fit(df, y)
+    >>> reg.predict(df.head(3)).round(1).tolist()
+    [1.0, 2.0, 3.0]
+    """
+
+    _parameter_constraints: dict = {
+        **MLPRegressor._parameter_constraints,
+        "categorical_features": [
+            "array-like",
+            StrOptions({"from_dtype"}),
+            None,
+        ],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(256, 256, 256),
+        activation="relu",
+        *,
+        categorical_features="from_dtype",
+        solver="adam",
+        alpha=0.0,
+        batch_size=256,
+        learning_rate="cosine",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=40,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        progress_bar=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=True,
+        validation_fraction=0.2,
+        beta_1=0.9,
+        beta_2=0.95,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="auto",
+        bias_init=0.0,
+        l1=0.0,
+        max_norm=None,
+        clipnorm=None,
+        clipvalue=None,
+        batch_norm=False,
+        input_batch_norm=False,
+        batch_norm_momentum=0.99,
+        batch_norm_epsilon=1e-3,
+        dropout=0.0,
+        input_dropout=0.0,
+        frozen_layers=0,
+    ):
+        _set_params_from(self, locals())
+
+    def _validate_input(self, X, y, incremental, reset, classes=None):
+        X, Y, y = super()._validate_input(X, y, incremental, reset, classes)
+        if reset or not hasattr(self, "target_mean_"):
+            # the weights are not known here: fit's sample_weight is applied by
+            # _target_statistics before the network sees Y
+            self._set_target_statistics(Y)
+        Y = (Y - self.target_mean_.astype(Y.dtype)) / self.target_scale_.astype(Y.dtype)
+        return X, np.ascontiguousarray(Y), y
+
+    def _set_target_statistics(self, Y):
+        Y = Y.astype(np.float64)
+        if self.loss == "poisson":
+            mean = np.zeros(Y.shape[1])
+            scale = Y.mean(axis=0)
+        else:
+            mean = Y.mean(axis=0)
+            scale = Y.std(axis=0)
+        self.target_mean_ = mean
+        self.target_scale_ = np.where(scale > 0, scale, 1.0)
+
+    def _target_matrix(self, y):
+        Y = super()._target_matrix(y)
+        return (Y - self.target_mean_) / self.target_scale_
+
+    def _forward(self, X, validate=True, *args, **kwargs):
+        out = super()._forward(X, validate, *args, **kwargs)
+        return out * self.target_scale_.astype(out.dtype) + self.target_mean_.astype(
+            out.dtype
+        )

@@ -1,0 +1,147 @@
+"""TabularMLPClassifier and TabularMLPRegressor: tables in, models out."""
+
+import inspect
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skdnn import (
+    MLPClassifier,
+    MLPRegressor,
+    TabularMLPClassifier,
+    TabularMLPRegressor,
+)
+
+pd = pytest.importorskip("pandas")
+
+SMALL = dict(hidden_layer_sizes=(8,), max_iter=5, batch_size=32)
+
+
+def _frame(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "size": rng.normal(size=n),
+            "count": rng.integers(0, 50, size=n),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], size=n)),
+            "city": rng.choice(["a", "b", "c", "d"], size=n).astype(object),
+            "flag": rng.random(n) < 0.5,
+        }
+    )
+    df.loc[::7, "size"] = np.nan
+    df.loc[::11, "city"] = None
+    y = (df["size"].fillna(0) + (df["colour"] == "red") > 0.3).astype(int).to_numpy()
+    return df, y
+
+
+@parametrize_with_checks(
+    [
+        TabularMLPClassifier(random_state=0, **SMALL),
+        TabularMLPRegressor(random_state=0, **SMALL),
+    ]  # fmt: skip
+)
+def test_scikit_learn_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize(
+    "tabular, plain",
+    [(TabularMLPClassifier, MLPClassifier), (TabularMLPRegressor, MLPRegressor)],
+)
+def test_every_mlp_parameter_is_a_tabular_parameter(tabular, plain):
+    tab = inspect.signature(tabular.__init__).parameters
+    mlp = inspect.signature(plain.__init__).parameters
+    assert set(mlp) <= set(tab)
+    assert set(tabular._parameter_constraints) >= set(plain._parameter_constraints)
+    assert "categorical_features" in tab
+
+
+def test_fits_a_dataframe_with_every_kind_of_column():
+    df, y = _frame()
+    clf = TabularMLPClassifier(random_state=0, max_iter=30).fit(df, y)
+    assert clf.n_features_in_ == 5
+    assert_array_equal(clf.feature_names_in_, df.columns)
+    assert clf.encoder_.is_categorical_.tolist() == [False, False, True, True, True]
+    assert clf.score(df, y) > 0.8
+    # unseen categories and missing values at predict time never fail
+    new = df.head(4).copy()
+    new["colour"] = pd.Categorical(["purple", None, "red", "blue"])
+    new["city"] = ["zzz", None, "a", np.nan]
+    new["size"] = np.nan
+    assert clf.predict(new).shape == (4,)
+    assert np.isfinite(clf.predict_proba(new)).all()
+
+
+def test_rejects_other_columns_at_predict_time():
+    df, y = _frame()
+    clf = TabularMLPClassifier(random_state=0, **SMALL).fit(df, y)
+    with pytest.raises(ValueError, match="feature names|columns"):
+        clf.predict(df.drop(columns=["flag"]))
+
+
+def test_same_seed_same_model_and_pickle_round_trip():
+    df, y = _frame()
+    a = TabularMLPClassifier(random_state=3, **SMALL).fit(df, y)
+    b = TabularMLPClassifier(random_state=3, **SMALL).fit(df, y)
+    assert_array_equal(a.predict_proba(df), b.predict_proba(df))
+    c = pickle.loads(pickle.dumps(a))
+    assert_array_equal(a.predict_proba(df), c.predict_proba(df))
+
+
+def test_regressor_standardises_its_targets():
+    """An affine change of y gives the same network: standardised targets."""
+    df, _ = _frame()
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=len(df)) + df["count"].to_numpy() / 10
+    a = TabularMLPRegressor(random_state=0, **SMALL).fit(df, y)
+    b = TabularMLPRegressor(random_state=0, **SMALL).fit(df, 1000.0 * y + 1e5)
+    assert_allclose(b.target_mean_, 1000.0 * a.target_mean_ + 1e5)
+    assert_allclose(b.target_scale_, 1000.0 * a.target_scale_)
+    assert_allclose(b.predict(df), 1000.0 * a.predict(df) + 1e5, rtol=1e-6)
+    # the network itself trains on the standardised scale
+    assert_allclose(a.coefs_[0], b.coefs_[0], rtol=1e-6, atol=1e-9)
+
+
+def test_poisson_targets_are_only_divided_by_their_mean():
+    df, _ = _frame()
+    y = np.random.default_rng(2).poisson(3.0, size=len(df)).astype(float)
+    reg = TabularMLPRegressor(loss="poisson", random_state=0, **SMALL).fit(df, y)
+    assert_array_equal(reg.target_mean_, [0.0])
+    assert_allclose(reg.target_scale_, [y.mean()])
+    assert (reg.predict(df) > 0).all()
+
+
+def test_grid_search_with_nested_parameters_on_a_dataframe():
+    df, y = _frame()
+    search = GridSearchCV(
+        TabularMLPClassifier(random_state=0, **SMALL),
+        {
+            "hidden_layer_sizes": [(4,), (8,)],
+            "categorical_features": ["from_dtype", None],
+        },
+        cv=2,
+    ).fit(df.drop(columns=["colour", "city"]), y)
+    assert set(search.best_params_) == {"hidden_layer_sizes", "categorical_features"}
+
+
+def test_categorical_features_given_by_name():
+    df, y = _frame()
+    df = df.drop(columns=["colour", "city", "flag"])
+    clf = TabularMLPClassifier(
+        random_state=0, categorical_features=["count"], **SMALL
+    ).fit(df, y)
+    assert clf.encoder_.is_categorical_.tolist() == [False, True]
+
+
+def test_class_weight_and_string_labels():
+    df, y = _frame()
+    labels = np.array(["no", "yes"])[y]
+    clf = TabularMLPClassifier(random_state=0, class_weight="balanced", **SMALL).fit(
+        df, labels
+    )
+    assert set(clf.predict(df)) <= {"no", "yes"}
+    assert_array_equal(clf.classes_, ["no", "yes"])
