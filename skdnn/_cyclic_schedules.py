@@ -126,10 +126,10 @@ _WARMUP_DOC = """warmup : float, default=0.0
         it; 0 (the default) turns it off."""
 
 _CYCLE_NOTES = """Like 1cycle, it shapes the whole run: training always runs
-    ``max_iter`` epochs (the ``tol``/``n_iter_no_change`` stopping rule is off). Every
-    ``fit``, warm-started too, starts the schedule (and its warm-up) again
-    from ``learning_rate_init``; ``partial_fit`` runs one epoch per call and
-    restarts it every ``max_iter`` calls (SGDR's warm restarts)."""
+    ``max_iter`` epochs (the ``tol``/``n_iter_no_change`` stopping rule is
+    off). Every ``fit``, warm-started too, starts the schedule (and its
+    warm-up) again from ``learning_rate_init``; ``partial_fit`` runs one epoch
+    per call and restarts it every ``max_iter`` calls (SGDR's warm restarts)."""
 
 
 class Cosine(Schedule):
@@ -139,6 +139,7 @@ class Cosine(Schedule):
     Parameters
     ----------
     min_lr : float, default=0.0
+        The rate at the end of the cycle.
     {_WARMUP_DOC}
 
     Notes
@@ -171,14 +172,15 @@ class Cosine(Schedule):
 
 
 class FlatCosine(Schedule):
-    __doc__ = f"""Flat, then cosine: ``learning_rate_init`` for the first ``flat``
-    fraction of the ``max_iter`` epochs' updates, then a cosine down to ``min_lr``.
+    __doc__ = f"""Flat, then cosine annealing over ``max_iter`` epochs ('flat_cos').
 
-    Update ``t`` of ``T`` in the cycle has the rate ``lr0`` while
+    The rate is ``learning_rate_init`` for the first ``flat`` fraction of the
+    ``max_iter`` epochs' updates, then follows a cosine down to ``min_lr``:
+    update ``t`` of the ``T`` in the cycle has the rate ``lr0`` while
     ``t / T <= flat``, then
     ``min_lr + (lr0 - min_lr) (1 + cos(pi (t / T - flat) / (1 - flat))) / 2``.
-    This is RealMLP's 'flat_cos' schedule [1]_ (with ``flat=0.5``) and fastai's
-    ``fit_flat_cos``; ``flat=0`` is :class:`Cosine`.
+    With ``flat=0.5`` this is RealMLP's schedule [1]_ (fastai's
+    ``fit_flat_cos`` has the same shape); ``flat=0`` is :class:`Cosine`.
 
     Parameters
     ----------

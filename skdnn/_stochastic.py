@@ -360,7 +360,8 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         est.history_.append(record)
         progress.epoch_done(record)
 
-        # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
+        # 1cycle, cosine and flat_cos shape the whole run of max_iter epochs: no
+        # early stop
         stall = state.no_improvement > est.n_iter_no_change
         if stall and not schedule.spans_max_iter:
             what = "Validation score" if val_rows is not None else "Training loss"
