@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from ._checks import CheckMixin
 from ._compat import HasMethods, Interval, Options, StrOptions, validate_data
 from ._core import codes
+from ._cyclic_schedules import DROPOUT_SCHEDULE_NAMES
 from ._layout import NetworkSpec
 from ._lbfgs import fit_lbfgs
 from ._network import Network, writable
@@ -127,6 +128,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "input_dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout_schedule": [None, StrOptions(set(DROPOUT_SCHEDULE_NAMES))],
         "frozen_layers": [Interval(Integral, 0, None, closed="left")],
     }
 
@@ -319,6 +321,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             _nadam_product_0_1(state)
         # parameters added since: their defaults (pickles of earlier versions)
         state.setdefault("progress_bar", False)
+        state.setdefault("dropout_schedule", None)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()

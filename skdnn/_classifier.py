@@ -120,6 +120,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         batch_norm_epsilon=1e-3,
         dropout=0.0,
         input_dropout=0.0,
+        dropout_schedule=None,
         frozen_layers=0,
         class_weight=None,
     ):

@@ -35,7 +35,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     learning_rate : str or Schedule, default='constant'
         Learning-rate schedule: 'constant', 'invscaling', 'adaptive'
         (scikit-learn's), 'power', 'exponential', 'step', 'piecewise',
-        'plateau', 'onecycle', 'cosine', or an object from
+        'plateau', 'onecycle', 'cosine', 'flat_cos' (flat, then cosine: RealMLP's
+        schedule, :class:`~skdnn.schedules.FlatCosine`), or an object from
         :mod:`skdnn.schedules`, including your own subclass of
         :class:`~skdnn.schedules.Schedule`. Unlike scikit-learn, it drives every
         stochastic solver, not just 'sgd'.
@@ -193,6 +194,19 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
     input_dropout : float, default=0.0
         Dropout rate of the inputs, as ``dropout``.
 
+    dropout_schedule : {'flat_cos', 'cosine', 'linear'} or None, default=None
+        Vary every dropout rate (``input_dropout`` included) over a cycle of
+        ``max_iter`` epochs; None keeps the rates constant. Epoch ``e`` (from 0)
+        of the cycle, at ``t = e / (max_iter - 1)`` (0 if ``max_iter`` is 1),
+        trains with the rates multiplied by: 'flat_cos' (RealMLP's): 1 for
+        ``t <= 1/2``, then ``(1 + cos(pi (2t - 1))) / 2``; 'cosine':
+        ``(1 + cos(pi t)) / 2``; 'linear': ``1 - t``. The first epoch uses the
+        given rates, the last trains without dropout. Every ``fit`` (warm-started
+        too) runs a whole cycle; ``partial_fit`` starts a new one every
+        ``max_iter`` calls. The multiplier of each epoch is recorded in
+        ``history_``. The fitted model keeps the given rates (Monte Carlo
+        dropout uses them). Without dropout it has no effect.
+
     frozen_layers : int, default=0
         Keep the parameters of the lowest ``frozen_layers`` hidden layers fixed
         (weights, biases, BN gamma and beta, PReLU slopes): transfer learning
@@ -275,8 +289,9 @@ loss_ : float
         'learning_rate' (of the epoch's first update), 'seconds',
         'update_ratio' (per layer, ``||W_end - W_start|| / ||W_start||`` over
         the epoch divided by its number of steps: a lower bound of the mean
-        update/weight ratio of a step; stochastic solvers) and 'momentum' when
-        the schedule cycles it (1cycle)."""
+        update/weight ratio of a step; stochastic solvers), 'momentum' when
+        the schedule cycles it (1cycle) and 'dropout_scale' (the multiplier of
+        the dropout rates) with a ``dropout_schedule``."""
 
 REFERENCES = """\
 .. [1] Glorot, Bengio (2010). Understanding the difficulty of training deep

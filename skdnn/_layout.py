@@ -31,6 +31,22 @@ def _plain(value):
     return value
 
 
+def dropout_fields(rate, alpha):
+    """The LAYER fields of dropout at ``rate`` (a float in [0, 1)): ``drop_rate``,
+    and for alpha dropout ``drop_sat``, ``drop_a`` and ``drop_b``.
+
+    Alpha dropout (Klambauer et al. 2017): dropped units take ``sat = -scale *
+    alpha`` of SELU, and ``a * x + b`` restores mean 0 and variance 1. At rate 0
+    both kinds are the identity (``a = 1``, ``b = 0``; the kernels keep every
+    unit, their uniform numbers being ``>= 0``).
+    """
+    if not alpha:
+        return {"drop_rate": rate}
+    sat = -codes.SELU_SCALE * codes.SELU_ALPHA
+    a = ((1.0 - rate) * (1.0 + rate * sat * sat)) ** -0.5
+    return {"drop_rate": rate, "drop_sat": sat, "drop_a": a, "drop_b": -a * sat * rate}
+
+
 @dataclass
 class NetworkSpec:
     """Shapes, codes and offsets of a fully connected network.
@@ -143,18 +159,9 @@ class NetworkSpec:
                 L.in_drop_m, L.in_drop_y = col, col + m_in
                 L.x = col + m_in
                 col += 2 * m_in
-                L.drop_rate = rate
-                if self.alpha_dropout:
-                    # Klambauer et al. (2017): dropped units take -scale * alpha, and
-                    # a * x + b restores mean 0 and variance 1
-                    sat = -c.SELU_SCALE * c.SELU_ALPHA
-                    a = ((1.0 - rate) * (1.0 + rate * sat * sat)) ** -0.5
-                    L.in_drop = c.DROP_ALPHA
-                    L.drop_sat = sat
-                    L.drop_a = a
-                    L.drop_b = -a * sat * rate
-                else:
-                    L.in_drop = c.DROP_INVERTED
+                L.in_drop = c.DROP_ALPHA if self.alpha_dropout else c.DROP_INVERTED
+                for name, value in dropout_fields(rate, self.alpha_dropout).items():
+                    L[name] = value
             if L.pre_bn:
                 L.pre_bn_h = col
                 col += L.w_cols
@@ -204,6 +211,21 @@ class NetworkSpec:
     @property
     def has_dropout(self):
         return bool(np.any(self.layers["in_drop"] != codes.DROP_NONE))
+
+    def scaled_dropout(self, scale):
+        """A copy of the layer records with every dropout rate (the inputs'
+        included) multiplied by ``scale`` in [0, 1], alpha dropout's constants
+        recomputed for the new rate (``dropout_schedule``); the records
+        themselves, unchanged, for ``scale == 1``."""
+        if scale == 1.0:
+            return self.layers
+        layers = self.layers.copy()
+        for i in np.flatnonzero(layers["in_drop"] != codes.DROP_NONE):
+            alpha = layers["in_drop"][i] == codes.DROP_ALPHA
+            rate = float(layers["drop_rate"][i]) * scale
+            for name, value in dropout_fields(rate, alpha).items():
+                layers[name][i] = value
+        return layers
 
     def same_parameters(self, other):
         """Whether ``other`` lays out and uses theta as this spec does (a warm

@@ -281,15 +281,16 @@ class Network:
         return max(batch_size, n_rows - (n_batches - 1) * batch_size)
 
     def train_epoch(self, X, Y, sw, perm, shuffle, epoch, opt, lrs, moms, frozen,
-                    batch_size):  # fmt: skip
+                    batch_size, dropout_scale=1.0):  # fmt: skip
         """One epoch of minibatch training over the rows ``perm`` of ``X``.
 
         ``X`` is the tuple of :func:`input_arrays`; ``lrs``/``moms`` give every
         step's learning rate and momentum (one per batch: the last batch takes every
         row left, see :func:`skdnn._core.epoch.run_epoch`), ``frozen`` masks the
-        parameters that must not change. Returns
-        ``(data_loss, penalty, n_done, step_losses)``, ``step_losses`` being every
-        step's objective.
+        parameters that must not change. ``dropout_scale`` multiplies every
+        dropout rate for this epoch only (a copy of the records; the spec keeps
+        its rates). Returns ``(data_loss, penalty, n_done, step_losses)``,
+        ``step_losses`` being every step's objective.
         """
         if self._grad is None or self._grad.shape != self.theta.shape:
             self._grad = np.empty_like(self.theta)
@@ -298,7 +299,8 @@ class Network:
         work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
         data_loss, penalty, n_done = run_epoch(
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
-            self.opt_state, self.step, self.spec.layers, self.bn_stats, opt, lrs,
+            self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
+            self.bn_stats, opt, lrs,
             moms, step_losses, frozen, np.int64(batch_size), *work.buffers,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses

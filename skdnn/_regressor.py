@@ -98,6 +98,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         batch_norm_epsilon=1e-3,
         dropout=0.0,
         input_dropout=0.0,
+        dropout_schedule=None,
         frozen_layers=0,
     ):
         _set_params_from(self, locals())

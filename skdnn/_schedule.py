@@ -39,7 +39,7 @@ class Context:
         batch_size)``. ``rates`` and ``momenta`` return this many values.
     total_steps : int
         ``n_steps * max_iter``: the updates of a whole run of ``max_iter`` epochs
-        of this size, the span over which 1cycle and cosine are shaped.
+        of this size, the span over which 1cycle, cosine and flat_cos are shaped.
     samples : int
         Training samples seen before this epoch, counted like ``epoch``
         (scikit-learn's ``t_``; 'invscaling' decays with it).
@@ -112,8 +112,8 @@ class Schedule(BaseEstimator):
     ----------
     spans_max_iter : bool, default=False
         Class attribute. True for schedules shaped over all ``max_iter``
-        epochs (1cycle, cosine): the ``tol``/``n_iter_no_change`` stopping rule
-        is then off and training always runs ``max_iter`` epochs
+        epochs (1cycle, cosine, flat_cos): the ``tol``/``n_iter_no_change``
+        stopping rule is then off and training always runs ``max_iter`` epochs
         (``early_stopping=True`` still restores the best epoch's parameters).
         Such a schedule should read its position from ``ctx.cycle_steps()``
         (or ``ctx.cycle_epoch``), which restart with every ``fit`` and every

@@ -14,6 +14,7 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from ._cyclic_schedules import dropout_scale
 from ._network import input_arrays
 from ._progress import Progress
 from .optimizers import resolve_optimizer
@@ -38,8 +39,9 @@ class TrainState:
         The update rule whose slots the network holds; another one starts fresh.
     cycle_epoch : int
         Epochs run in the current cycle of a schedule shaped over ``max_iter``
-        epochs (1cycle, cosine): 0 at the start of every ``fit``; ``partial_fit``
-        starts a new cycle once it reaches ``max_iter``.
+        epochs (1cycle, cosine, flat_cos, the ``dropout_schedule``): 0 at the
+        start of every ``fit``; ``partial_fit`` starts a new cycle once it
+        reaches ``max_iter``.
     lr_init : float or None
         The ``learning_rate_init`` that ``schedule["lr"]`` started from; a
         continued fit with another one starts the schedule's state afresh.
@@ -268,8 +270,9 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     progress = Progress(
         est.verbose, 1 if incremental else est.max_iter, est.progress_bar
     )
-    # 1cycle and cosine are shaped over a cycle of max_iter epochs: every fit
-    # runs a whole one, partial_fit starts a new one every max_iter calls
+    # 1cycle, cosine, flat_cos and the dropout schedule are shaped over a cycle
+    # of max_iter epochs: every fit runs a whole one, partial_fit starts a new
+    # one every max_iter calls
     if not incremental or state.cycle_epoch >= est.max_iter:
         state.cycle_epoch = 0
     n_nonfinite = 0  # epochs whose validation score is NaN or infinite
@@ -292,11 +295,18 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         moms = schedule._checked_momenta(momentum, ctx)
         cycled = moms is not None
         moms = np.full(n_batches, momentum) if moms is None else moms.astype(float)
+        # dropout_schedule: this epoch's multiplier of the dropout rates (the
+        # records keep the constructor's rates: MC dropout, saved models)
+        drop_scale = 1.0
+        if est.dropout_schedule is not None:
+            drop_scale = dropout_scale(
+                est.dropout_schedule, state.cycle_epoch, est.max_iter
+            )
         backup = net.snapshot()
         perm[:] = train_rows
         data_loss, penalty, n_done, step_losses = net.train_epoch(
             source, Y, sw, perm, est.shuffle, state.epoch, opt, lrs, moms, frozen,
-            batch_size,
+            batch_size, drop_scale,
         )  # fmt: skip
         if n_done < n_batches or not net.is_finite():
             net.restore(backup)
@@ -345,10 +355,13 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         }
         if cycled:
             record["momentum"] = float(moms[0])
+        if est.dropout_schedule is not None:
+            record["dropout_scale"] = drop_scale
         est.history_.append(record)
         progress.epoch_done(record)
 
-        # 1cycle and cosine shape the whole run of max_iter epochs: no early stop
+        # 1cycle, cosine and flat_cos shape the whole run of max_iter epochs: no
+        # early stop
         stall = state.no_improvement > est.n_iter_no_change
         if stall and not schedule.spans_max_iter:
             what = "Validation score" if val_rows is not None else "Training loss"

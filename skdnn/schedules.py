@@ -6,9 +6,9 @@ loop one learning rate per update (and, for 1cycle, one momentum per update).
 Step-based schedules advance per update ``t`` (counted since the network was
 built), epoch-based ones per epoch ``e``; ``lr0`` is ``learning_rate_init``.
 Both counts continue across warm-started fits and ``partial_fit`` calls, except
-for 1cycle and cosine, whose ``t`` counts from the start of the current cycle
-of ``max_iter`` epochs: each ``fit`` runs a whole cycle, and ``partial_fit``
-starts a new one every ``max_iter`` calls.
+for 1cycle, cosine and flat_cos, whose ``t`` counts from the start of the
+current cycle of ``max_iter`` epochs (``T`` updates): each ``fit`` runs a whole
+cycle, and ``partial_fit`` starts a new one every ``max_iter`` calls.
 
 ===========  =========================================================  ========
 name         rate                                                       advances
@@ -23,12 +23,15 @@ piecewise    values[i] for boundaries[i-1] <= e < boundaries[i]          epoch
 plateau      lr * factor after ``patience`` epochs without improvement  epoch
 onecycle     linear warm-up to max_lr, back down, final annealing       step
 cosine       min_lr + (lr0 - min_lr) (1 + cos(pi t / T)) / 2            step
+flat_cos     lr0 while t / T <= flat, then a cosine down to min_lr      step
 ===========  =========================================================  ========
 
 Power, exponential, piecewise-constant and performance (plateau) scheduling are the
 classic ones; 1cycle follows Smith [1]_; cosine annealing is Loshchilov and
 Hutter's SGDR [2]_, restarted at each ``fit`` (and every ``max_iter`` calls of
-``partial_fit``).
+``partial_fit``); flat-then-cosine (:class:`FlatCosine`, ``flat=0.5``) is
+RealMLP's schedule [3]_. :class:`Cosine` and :class:`FlatCosine` take a linear
+warm-up over a fraction of the cycle (``warmup``).
 
 **Writing your own schedule.** Subclass :class:`Schedule` and implement
 :meth:`Schedule.rates`; every hook below is public, and the built-in schedules
@@ -45,7 +48,7 @@ use nothing else. The stochastic solvers call, for every epoch:
 4. when the ``tol``/``n_iter_no_change`` stopping rule fires,
    ``on_no_improvement(lr)`` (optional) returns ``(new_lr, stop)``; the default
    stops training. Schedules whose class attribute ``spans_max_iter`` is True
-   (shaped over all ``max_iter`` epochs, like 1cycle and cosine) are never
+   (shaped over all ``max_iter`` epochs, like 1cycle, cosine and flat_cos) are never
    stopped by this rule; they read their position in the cycle from
    ``ctx.cycle_steps()`` (or ``ctx.cycle_epoch``), which restarts with each
    ``fit``.
@@ -76,6 +79,8 @@ References
    Part 1. arXiv:1803.09820.
 .. [2] Loshchilov, Hutter (2017). SGDR: Stochastic Gradient Descent with Warm
    Restarts. ICLR.
+.. [3] Holzmüller, Grinsztajn, Steinwart (2024). Better by Default: Strong
+   Pre-Tuned MLPs and Boosted Trees on Tabular Data. NeurIPS.
 """
 
 from numbers import Integral, Real
@@ -83,11 +88,11 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._compat import Interval, InvalidParameterError
-from ._cyclic_schedules import Cosine, OneCycle
+from ._cyclic_schedules import Cosine, FlatCosine, OneCycle
 from ._schedule import Context, Schedule
 
 # documented (and pickled, and named to skops) under their public home
-for _cls in (Context, Schedule, OneCycle, Cosine):
+for _cls in (Context, Schedule, OneCycle, Cosine, FlatCosine):
     _cls.__module__ = __name__
 del _cls
 
@@ -97,6 +102,7 @@ __all__ = [
     "Context",
     "Cosine",
     "Exponential",
+    "FlatCosine",
     "InvScaling",
     "OneCycle",
     "Piecewise",
@@ -332,6 +338,7 @@ _BY_NAME = {
     "plateau": Plateau,
     "onecycle": OneCycle,
     "cosine": Cosine,
+    "flat_cos": FlatCosine,
 }
 SCHEDULE_NAMES = frozenset(_BY_NAME)
 

@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdnn import MLPRegressor
 from skdnn._network import Network
-from skdnn.schedules import Context, Plateau
+from skdnn.schedules import Context, Cosine, FlatCosine, Plateau
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,13 @@ def _rates(est, last=None):
     return rates if last is None else rates[-last:]
 
 
-@pytest.mark.parametrize("schedule", ["cosine", "onecycle"])
+# flat_cos with a short flat part and a warm-up: every epoch starts at another rate
+WARM_FLAT_COS = FlatCosine(flat=0.2, warmup=0.1)
+
+
+@pytest.mark.parametrize(
+    "schedule", ["cosine", "onecycle", Cosine(warmup=0.3), WARM_FLAT_COS]
+)
 def test_warm_started_fit_runs_a_fresh_cycle(data, schedule):
     X, y = data
     est = MLPRegressor(
@@ -73,7 +79,7 @@ def test_onecycle_second_fit_is_not_at_its_floor(data):
     assert max(_rates(est, 6)) > 2 * floor
 
 
-@pytest.mark.parametrize("schedule", ["cosine", "onecycle"])
+@pytest.mark.parametrize("schedule", ["cosine", "onecycle", WARM_FLAT_COS])
 def test_partial_fit_restarts_the_cycle_every_max_iter_calls(data, schedule):
     X, y = data
     est = MLPRegressor(
@@ -92,6 +98,55 @@ def test_partial_fit_restarts_the_cycle_every_max_iter_calls(data, schedule):
     cycle = _rates(est)[:3]
     assert _rates(est) == cycle * 2 + cycle[:1]
     assert len(set(cycle)) == 3
+
+
+def test_flat_cos_and_warmup_restart_with_every_cycle(data):
+    # 3 updates per epoch, 4 epochs: T = 12; the first update of epoch e is
+    # t = 3 e, at lr0 while t / T <= 0.5, its warm-up factor min(1, (t + 1) / 6)
+    X, y = data
+    kw = dict(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=4,
+              batch_size=40, random_state=0)  # fmt: skip
+    t = 3 * np.arange(4)
+    cos = np.where(t <= 6, 0.01, 0.005 * (1 + np.cos(np.pi * (t - 6) / 6)))
+    expected = list(cos * np.minimum(1.0, (t + 1) / 6))
+    est = MLPRegressor(learning_rate=FlatCosine(warmup=0.5), warm_start=True, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y).fit(X, y)
+    np.testing.assert_allclose(_rates(est), expected * 2, rtol=1e-12)
+    inc = MLPRegressor(learning_rate=FlatCosine(warmup=0.5), **kw)
+    for _ in range(9):
+        inc.partial_fit(X, y)
+    np.testing.assert_allclose(_rates(inc), expected * 2 + expected[:1], rtol=1e-12)
+
+
+def _scales(est):
+    return [h["dropout_scale"] for h in est.history_]
+
+
+def test_dropout_schedule_restarts_with_every_cycle(data):
+    # like the learning-rate cycles: every fit runs one, partial_fit starts one
+    # every max_iter calls; 'linear' over 3 epochs multiplies by 1, 1/2, 0
+    X, y = data
+    kw = dict(hidden_layer_sizes=(8,), dropout=0.2, input_dropout=0.1, max_iter=3,
+              dropout_schedule="linear", batch_size=40, random_state=0)  # fmt: skip
+    est = MLPRegressor(warm_start=True, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y).fit(X, y)
+    assert _scales(est) == [1.0, 0.5, 0.0] * 2
+    inc = MLPRegressor(**kw)
+    for _ in range(7):
+        inc.partial_fit(X, y)
+    assert _scales(inc) == [1.0, 0.5, 0.0] * 2 + [1.0]
+    # the records keep the given rates between the calls
+    np.testing.assert_allclose(inc._net.spec.layers["drop_rate"], [0.1, 0.2])
+    # a warm-started fit without the schedule trains at the given rates again
+    est.set_params(dropout_schedule=None, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert "dropout_scale" not in est.history_[-1] and len(est.history_) == 7
 
 
 def test_power_schedule_continues_across_warm_started_fits(data):

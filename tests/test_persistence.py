@@ -19,7 +19,7 @@ from sklearn.datasets import make_classification, make_regression
 from skdnn import MLPClassifier, MLPRegressor
 from skdnn.activations import ELU, LeakyReLU, Maxout, PReLU, RReLU
 from skdnn.optimizers import SGD, Adam, Nadam
-from skdnn.schedules import Cosine, OneCycle, Plateau
+from skdnn.schedules import Cosine, FlatCosine, OneCycle, Plateau
 
 sio = pytest.importorskip("skops.io", reason="skops is not installed")
 
@@ -80,6 +80,10 @@ CASES = [
     ("objects-adam-rrelu-cosine", "multilabel",
      {"solver": Adam(amsgrad=True), "activation": RReLU(),
       "learning_rate": Cosine()}, np.float64),
+    ("selu-dropout-schedule-flat-cos-warmup", "multiclass",
+     {"activation": "selu", "dropout": 0.2, "input_dropout": 0.1,
+      "dropout_schedule": "flat_cos", "learning_rate": FlatCosine(warmup=0.2)},
+     np.float64),
     ("objects-maxout-elu", "binary",
      {"activation": Maxout(3), "solver": "rmsprop"}, np.float64),
     ("objects-elu-lbfgs", "squared_error",
@@ -255,6 +259,22 @@ def test_pickling_keeps_the_fitted_attributes():
     assert est.__dict__.keys() == before.keys()
     assert est._net is before["_net"] and est.coefs_ is before["coefs_"]
     est.predict(X)
+
+
+def test_pickles_before_warmup_and_dropout_schedule_load():
+    """Models and Cosine objects pickled before ``dropout_schedule`` and
+    ``warmup`` existed get their defaults, and train on as before."""
+    est, X, y = _fit("squared_error", {"learning_rate": Cosine(min_lr=1e-4)},
+                     np.float64, partial=True)  # fmt: skip
+    state = est.__getstate__()
+    del state["dropout_schedule"]
+    sched = state["learning_rate"] = copy.deepcopy(est.learning_rate)
+    del sched.__dict__["warmup"]
+    old = MLPRegressor.__new__(MLPRegressor)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.dropout_schedule is None
+    assert old.learning_rate.get_params() == {"min_lr": 1e-4, "warmup": 0.0}
+    _assert_same_training(est, old, X, y)
 
 
 def test_pickle_of_the_network_object_loads():

@@ -17,6 +17,7 @@ from skdnn.schedules import (
     Context,
     Cosine,
     Exponential,
+    FlatCosine,
     OneCycle,
     Piecewise,
     Plateau,
@@ -63,6 +64,62 @@ def test_cosine():
         [Cosine(min_lr=0.01).rates(_ctx(step=s)) for s in range(0, 100, 10)]
     )
     np.testing.assert_allclose(rates, 0.01 + 0.09 * 0.5 * (1 + np.cos(np.pi * t / 100)))
+
+
+def _cycle_rates(schedule, total=100, n_steps=10, lr0=0.1):
+    """Every update's rate over a cycle of ``total`` updates, epoch by epoch."""
+    return np.concatenate(
+        [schedule.rates(_ctx(step=s, n_steps=n_steps, total=total, lr0=lr0))
+         for s in range(0, total, n_steps)]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("flat", [0.5, 0.3, 0.0])
+def test_flat_cosine(flat):
+    t = np.arange(100) / 100
+    rates = _cycle_rates(FlatCosine(flat=flat, min_lr=0.01))
+    # lr0 while t <= flat, then a half cosine from lr0 to min_lr at t = 1
+    u = (t - flat) / (1 - flat)
+    expected = np.where(t <= flat, 0.1, 0.01 + 0.09 * (1 + np.cos(np.pi * u)) / 2)
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    assert (rates[t <= flat] == 0.1).all()
+    assert np.all(np.diff(rates) <= 0) and rates[-1] > 0.01
+    if flat == 0.0:  # no flat part: the cosine schedule
+        np.testing.assert_allclose(rates, _cycle_rates(Cosine(min_lr=0.01)))
+
+
+@pytest.mark.parametrize("cls", [Cosine, FlatCosine])
+@pytest.mark.parametrize("warmup", [0.25, 0.055])
+def test_warmup_multiplies_the_first_updates(cls, warmup):
+    base = _cycle_rates(cls(min_lr=0.01))
+    rates = _cycle_rates(cls(min_lr=0.01, warmup=warmup))
+    # update s of the T = 100 in the cycle: times min(1, (s + 1) / (warmup T))
+    factor = np.minimum(1.0, (np.arange(100) + 1) / (warmup * 100))
+    np.testing.assert_allclose(rates, base * factor, rtol=1e-12)
+    n_warm = int(np.ceil(warmup * 100)) - 1  # updates below the full rate
+    assert (rates[:n_warm] < base[:n_warm]).all()
+    np.testing.assert_array_equal(rates[n_warm:], base[n_warm:])
+    assert rates[0] == pytest.approx(base[0] / (warmup * 100))
+
+
+def test_flat_cos_by_name_and_warmup_in_training():
+    X, y = load_iris(return_X_y=True)
+    kw = dict(learning_rate_init=0.01, batch_size=50, max_iter=8, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        named = MLPClassifier(learning_rate="flat_cos", **kw).fit(X, y)
+        obj = MLPClassifier(learning_rate=FlatCosine(), **kw).fit(X, y)
+        warm = MLPClassifier(learning_rate=FlatCosine(warmup=0.2), **kw).fit(X, y)
+    np.testing.assert_array_equal(named.coefs_[0], obj.coefs_[0])
+    # 3 updates per epoch, T = 24: the first update of epoch e is t = 3 e
+    t = 3 * np.arange(8)
+    flat = np.where(t <= 12, 0.01, 0.005 * (1 + np.cos(np.pi * (t - 12) / 12)))
+    rates = [h["learning_rate"] for h in named.history_]
+    np.testing.assert_allclose(rates, flat, rtol=1e-12)
+    warmed = flat * np.minimum(1.0, (t + 1) / (0.2 * 24))
+    rates = [h["learning_rate"] for h in warm.history_]
+    np.testing.assert_allclose(rates, warmed, rtol=1e-12)
+    assert rates[0] < rates[1] < rates[2] == 0.01
 
 
 def test_onecycle_rates_and_momentum_go_opposite_ways():
@@ -232,7 +289,7 @@ def test_plotting_helpers():
     assert len(ax.lines) == 1 and len(ax.figure.axes) == 3
 
 
-@pytest.mark.parametrize("schedule", ["onecycle", "cosine"])
+@pytest.mark.parametrize("schedule", ["onecycle", "cosine", "flat_cos"])
 def test_whole_run_schedules_ignore_the_stopping_rule(schedule):
     X, y = load_iris(return_X_y=True)
     with warnings.catch_warnings():

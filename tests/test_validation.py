@@ -36,6 +36,8 @@ y_reg = X[:, 0]
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
         ({"dropout": 1.0}, "dropout"),
         ({"input_dropout": -0.5}, "input_dropout"),
+        ({"dropout_schedule": "step"}, "'dropout_schedule' parameter"),
+        ({"dropout_schedule": 0.5}, "'dropout_schedule' parameter"),
         ({"batch_norm": "sideways"}, "batch_norm"),
         ({"input_batch_norm": "yes"}, "input_batch_norm"),
         ({"batch_norm_momentum": -0.1}, "batch_norm_momentum"),
@@ -236,7 +238,8 @@ def _public_classes():
             "min_momentum": 1.0,
             "max_momentum": -0.1,
         },  # fmt: skip
-        S.Cosine: {"min_lr": -1.0},
+        S.Cosine: {"min_lr": -1.0, "warmup": 1.0},
+        S.FlatCosine: {"flat": 1.0, "min_lr": -1.0, "warmup": -0.1},
     }
     public = [getattr(m, n) for m in (A, O, S) for n in m.__all__]
     public = [c for c in public if isinstance(c, type) and c not in
