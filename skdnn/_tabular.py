@@ -159,6 +159,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         batch_norm_epsilon=1e-3,
         dropout=0.0,
         input_dropout=0.0,
+        dropout_schedule=None,
         frozen_layers=0,
         class_weight=None,
     ):
@@ -275,6 +276,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         batch_norm_epsilon=1e-3,
         dropout=0.0,
         input_dropout=0.0,
+        dropout_schedule=None,
         frozen_layers=0,
     ):
         _set_params_from(self, locals())
