@@ -418,7 +418,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                     "string column names; give integer indices or a boolean mask "
                     "for other input."
                 )
-            unknown = [s for s in spec if s not in set(names)]
+            unknown = [str(s) for s in spec if s not in set(names)]
             if unknown:
                 raise ValueError(
                     f"categorical_features names {unknown} that are not columns of "
@@ -437,7 +437,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         numeric = np.flatnonzero(~mask).tolist()
         encoder = [
             OneHotEncoder(
-                handle_unknown="ignore", sparse_output=False, dtype=self._out_dtype
+                handle_unknown="ignore",
+                sparse_output=False,
+                dtype=self._out_dtype.type,
             )
         ]
         imputer = [SimpleImputer(strategy="median", keep_empty_features=True)]
