@@ -165,7 +165,7 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of columns seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen during fit, when they are all strings.
 
     See Also
@@ -196,7 +196,7 @@ class SmoothClipScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     >>> scaler.center_, scaler.scale_
     (array([3.]), array([2.]))
     >>> scaler.transform(X).ravel().round(3)
-    array([-0.949, -0.486,  0.   ,  0.486,  2.998])
+    array([-0.949, -0.493,  0.   ,  0.493,  2.994])
     """
 
     _parameter_constraints: dict = {

@@ -153,11 +153,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of input columns.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the input columns, when X is a DataFrame whose column names are
         all strings.
 
-    is_categorical_ : ndarray of bool of shape (n_features_in_,)
+    is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
         Which input columns are one-hot encoded (the others are numeric).
 
     transformer_ : sklearn.compose.ColumnTransformer
@@ -180,7 +180,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     training, sorted, the missing level last), then the numeric columns (in
     input order), then the missing-value indicators (in input order).
     ``get_feature_names_out`` names them ``"<column>_<level>"``,
-    ``"<column>"`` and ``"missingindicator_<column>"``.
+    ``"<column>"`` and ``"missingindicator_<column>"`` (``x0``, ``x1``, ... for
+    input without string column names); if two names would collide, every name
+    is prefixed by its step (``"categorical__"``, ``"numeric__"``,
+    ``"missing__"``).
 
     Categorical columns: a missing value (NaN, None, pd.NA) is a level of its
     own; the levels of a non-numeric column are compared as strings (``str`` of
@@ -210,10 +213,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     >>> encoder.get_feature_names_out().tolist()
     ['colour_blue', 'colour_red', 'colour_nan', 'size', 'missingindicator_size']
     >>> encoder.transform(X).round(2)
-    array([[ 0.  ,  1.  ,  0.  , -0.44,  0.  ],
+    array([[ 0.  ,  1.  ,  0.  , -0.85,  0.  ],
            [ 1.  ,  0.  ,  0.  ,  0.  ,  1.  ],
            [ 0.  ,  0.  ,  1.  ,  0.  ,  0.  ],
-           [ 0.  ,  1.  ,  0.  ,  1.83,  0.  ]])
+           [ 0.  ,  1.  ,  0.  ,  2.16,  0.  ]])
     """
 
     _parameter_constraints: dict = {

@@ -290,6 +290,10 @@ def test_numeric_column_declared_categorical_and_none():
     plain = TabularEncoder(categorical_features=None).fit(train)
     assert not plain.is_categorical_.any()
     assert plain.get_feature_names_out().tolist() == ["n", "x", "missingindicator_n"]
+    clash = TabularEncoder().fit(pd.DataFrame({"a": ["x", "y"], "a_x": [1.0, 2.0]}))
+    assert clash.get_feature_names_out().tolist() == [
+        "categorical__a_x", "categorical__a_y", "numeric__a_x"
+    ]  # fmt: skip
 
 
 def test_encoder_array_with_categorical_indices():
