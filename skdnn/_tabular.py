@@ -3,9 +3,8 @@
 Public as :class:`skdnn.preprocessing.TabularEncoder`. The work is done by a
 scikit-learn ColumnTransformer (OneHotEncoder, SimpleImputer, MissingIndicator and
 :class:`~skdnn._scaler.SmoothClipScaler`); this module decides which column goes
-where and normalises a DataFrame's columns first (categorical levels to strings
-with one missing marker, numeric columns to floats). pandas is never imported
-unless X is a DataFrame.
+where. A DataFrame's columns are normalised first by the functions of
+:mod:`skdnn._frames`. pandas is never imported unless X is a DataFrame.
 """
 
 from numbers import Real
@@ -27,87 +26,16 @@ from ._compat import (
     _fit_context,
     validate_data,
 )
+from ._frames import (
+    CATEGORICAL_KINDS,
+    frame_kinds,
+    frame_levels,
+    frame_numbers,
+    is_frame,
+)
 from ._scaler import SmoothClipScaler
 
 _FLOATS = (np.float64, np.float32)
-_CATEGORICAL_KINDS = ("bool", "category", "string")
-
-
-def _is_frame(X):
-    """Duck-typed pandas DataFrame test (never imports pandas)."""
-    return hasattr(X, "columns") and hasattr(X, "iloc") and hasattr(X, "dtypes")
-
-
-def _frame_kinds(X):
-    """The kind of every column of a DataFrame: ``"numeric"``, ``"bool"``,
-    ``"category"`` or ``"string"`` (object and string dtypes); a ValueError names
-    a column of any other dtype."""
-    import pandas as pd  # X is a DataFrame: pandas is installed
-
-    types = pd.api.types
-    kinds = []
-    for name, dtype in X.dtypes.items():
-        if isinstance(dtype, pd.CategoricalDtype):
-            kind = "category"
-        elif types.is_bool_dtype(dtype):
-            kind = "bool"
-        elif types.is_complex_dtype(dtype):
-            kind = None
-        elif types.is_numeric_dtype(dtype):
-            kind = "numeric"
-        elif types.is_object_dtype(dtype) or types.is_string_dtype(dtype):
-            kind = "string"
-        else:
-            kind = None
-        if kind is None:
-            raise ValueError(
-                f"Column {name!r} has dtype {dtype}, which TabularEncoder cannot "
-                "encode: give numbers, strings, booleans or categories (convert "
-                "dates, durations and the like to numbers first)."
-            )
-        kinds.append(kind)
-    return kinds
-
-
-def _frame_numbers(X, dtype):
-    """The columns of a DataFrame as a float array, missing values (NaN, None,
-    pd.NA) as NaN; a ValueError names a column that does not hold numbers."""
-    try:
-        return X.to_numpy(dtype=dtype, na_value=np.nan)
-    except (TypeError, ValueError):  # e.g. pd.NA in an object column
-        pass
-    out = np.empty(X.shape, dtype=dtype)
-    for j in range(X.shape[1]):
-        try:  # a Series replaces every missing value before converting
-            out[:, j] = X.iloc[:, j].to_numpy(dtype=dtype, na_value=np.nan)
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"Column {X.columns[j]!r} is encoded as numbers but holds values "
-                f"that are not ({error}); list it in categorical_features to "
-                "one-hot encode it."
-            ) from error
-    return out
-
-
-def _frame_levels(X, as_string):
-    """The categorical columns of a DataFrame as an object array for
-    OneHotEncoder: every level as its ``str`` (so that ints, strings and
-    booleans mix), or as a float for the columns with ``as_string`` False
-    (numeric columns); every missing value (NaN, None, pd.NA) as NaN."""
-    import pandas as pd  # X is a DataFrame: pandas is installed
-
-    out = np.empty(X.shape, dtype=object)
-    for j, string in enumerate(as_string):
-        column = X.iloc[:, j]
-        if string:
-            values = column.to_numpy(dtype=object)
-            missing = pd.isna(values)
-            values = values.astype(str).astype(object)
-            values[missing] = np.nan
-        else:
-            values = _frame_numbers(column.to_frame(), np.float64)[:, 0]
-        out[:, j] = values
-    return out
 
 
 class TabularEncoder(TransformerMixin, BaseEstimator):
@@ -305,9 +233,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 dtype=_FLOATS,
                 ensure_all_finite="allow-nan",
             )
-        elif _is_frame(X):
+        elif is_frame(X):
             validate_data(self, X, reset=False, skip_check_array=True)
-            _frame_kinds(X)
+            frame_kinds(X)
         else:
             X = self._array_to_frame(X)
         return self._output(self.transformer_.transform(X))
@@ -333,14 +261,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     # -- fitting -------------------------------------------------------------
 
     def _fit(self, X, transform):
-        if _is_frame(X):
+        if is_frame(X):
             if X.shape[0] == 0 or X.shape[1] == 0:
                 raise ValueError(
                     f"TabularEncoder needs at least one row and one column; got a "
                     f"DataFrame of shape {X.shape}."
                 )
             validate_data(self, X, reset=True, skip_check_array=True)
-            kinds = _frame_kinds(X)
+            kinds = frame_kinds(X)
             mask = self._categorical_mask(kinds, sparse=False)
             numeric_dtypes = [d for d, c in zip(X.dtypes, mask, strict=True) if not c]
             float32 = bool(numeric_dtypes) and all(
@@ -381,7 +309,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         if isinstance(spec, str):  # "from_dtype"
             if kinds is None:
                 return none
-            return np.array([k in _CATEGORICAL_KINDS for k in kinds], dtype=bool)
+            return np.array([k in CATEGORICAL_KINDS for k in kinds], dtype=bool)
         if sparse:
             raise ValueError(
                 "Sparse input is all numeric: categorical_features must be None or "
@@ -449,8 +377,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         indicator = [MissingIndicator(error_on_new=False)]
         if kinds is not None:  # a DataFrame: normalise the columns first
             as_string = [kinds[j] != "numeric" for j in categorical]
-            encoder.insert(0, _function(_frame_levels, as_string=as_string))
-            numbers = _function(_frame_numbers, dtype=natural)
+            encoder.insert(0, _function(frame_levels, as_string=as_string))
+            numbers = _function(frame_numbers, dtype=natural)
             imputer.insert(0, numbers)
             indicator.insert(0, clone(numbers))
         scaler = SmoothClipScaler(
@@ -507,7 +435,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 def _has_missing(X, columns):
     """Whether the given columns of X have a missing value (a step of
     MissingIndicator without any column would break a sparse output)."""
-    if _is_frame(X):
+    if is_frame(X):
         return bool(X.iloc[:, columns].isna().to_numpy().any())
     if sp.issparse(X):
         return bool(np.isnan(X.data).any())  # sparse input is all numeric
