@@ -10,7 +10,7 @@ DataFrame.
 """
 
 from ._scaler import SmoothClipScaler
-from ._tabular import TabularEncoder
+from ._encoder import TabularEncoder
 
 for _cls in (SmoothClipScaler, TabularEncoder):
     _cls.__module__ = __name__  # documented and pickled as skdnn.preprocessing.*
