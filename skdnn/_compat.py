@@ -16,7 +16,11 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    _check_sample_weight,
+    validate_data,
+)
 
 __all__ = [
     "HasMethods",
@@ -24,6 +28,7 @@ __all__ = [
     "InvalidParameterError",
     "Options",
     "StrOptions",
+    "_check_feature_names_in",
     "_check_optimize_result",
     "_check_partial_fit_first_call",
     "_check_sample_weight",
