@@ -132,6 +132,10 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "frozen_layers": [Interval(Integral, 0, None, closed="left")],
     }
 
+    #: whether ``partial_fit`` is hidden (not only refused) with early stopping:
+    #: the tabular estimators, whose default is early_stopping=True
+    _partial_fit_needs_no_early_stopping = False
+
     @abstractmethod
     def __init__(self):
         """Subclasses store their arguments with ``_set_params_from``."""
@@ -181,6 +185,11 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
+            )
+        if self._partial_fit_needs_no_early_stopping and self.early_stopping:
+            raise AttributeError(
+                "partial_fit is only available with early_stopping=False: it trains "
+                "on every row it is given, without a validation split."
             )
         return True
 

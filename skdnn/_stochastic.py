@@ -92,8 +92,10 @@ def _split(est, Y, y, random_state):
     stratify = None
     if is_classifier(est) and y.ndim == 1:
         # stratify binary and multiclass targets when every class can be split
+        # and both sets can hold every class (train_test_split raises otherwise)
         _, counts = np.unique(y, return_counts=True)
-        if counts.min() >= 2:
+        n_val = int(np.ceil(est.validation_fraction * n))
+        if counts.min() >= 2 and min(n_val, n - n_val) >= counts.shape[0]:
             stratify = y
     train, val = train_test_split(
         rows,

@@ -26,6 +26,8 @@ class _TabularMixin:
     encoder's); the network sees ``encoder_.transform(X)``.
     """
 
+    _partial_fit_needs_no_early_stopping = True
+
     def _make_encoder(self):
         from .preprocessing import TabularEncoder
 
@@ -53,8 +55,6 @@ class _TabularMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
         return tags
 
 
