@@ -128,6 +128,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "input_dropout": [Interval(Real, 0, 1, closed="left")],
         "frozen_layers": [Interval(Integral, 0, None, closed="left")],
+        "lr_factors": [dict, None],  # keys and values: _check_lr_factors
     }
 
     @abstractmethod
@@ -305,6 +306,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             _nadam_product_0_1(state)
         # parameters added since: their defaults (pickles of earlier versions)
         state.setdefault("progress_bar", False)
+        state.setdefault("lr_factors", None)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()

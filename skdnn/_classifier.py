@@ -122,6 +122,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         dropout=0.0,
         input_dropout=0.0,
         frozen_layers=0,
+        lr_factors=None,
         class_weight=None,
     ):
         _set_params_from(self, locals())

@@ -281,13 +281,15 @@ class Network:
         return max(batch_size, n_rows - (n_batches - 1) * batch_size)
 
     def train_epoch(self, X, Y, sw, perm, shuffle, epoch, opt, lrs, moms, frozen,
-                    batch_size):  # fmt: skip
+                    batch_size, factors=None):  # fmt: skip
         """One epoch of minibatch training over the rows ``perm`` of ``X``.
 
         ``X`` is the tuple of :func:`input_arrays`; ``lrs``/``moms`` give every
         step's learning rate and momentum (one per batch: the last batch takes every
         row left, see :func:`skdnn._core.epoch.run_epoch`), ``frozen`` masks the
-        parameters that must not change. Returns
+        parameters that must not change, ``factors`` (None: none) holds the
+        learning-rate factors of ``theta[n_weights:]``
+        (:meth:`NetworkSpec.lr_factor_array`). Returns
         ``(data_loss, penalty, n_done, step_losses)``, ``step_losses`` being every
         step's objective.
         """
@@ -296,10 +298,12 @@ class Network:
         n_batches = lrs.shape[0]
         step_losses = np.zeros(n_batches)
         work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        if factors is None:
+            factors = self.theta[:0]
         data_loss, penalty, n_done = run_epoch(
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.layers, self.bn_stats, opt, lrs,
-            moms, step_losses, frozen, np.int64(batch_size), *work.buffers,
+            moms, step_losses, frozen, factors, np.int64(batch_size), *work.buffers,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
 

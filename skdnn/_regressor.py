@@ -99,6 +99,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         dropout=0.0,
         input_dropout=0.0,
         frozen_layers=0,
+        lr_factors=None,
     ):
         _set_params_from(self, locals())
 
