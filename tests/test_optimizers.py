@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skdnn import MLPRegressor
+from skdnn import MLPClassifier, MLPRegressor
 from skdnn._core import codes
 from skdnn._core.records import OPTIMIZER, optimizer_record
-from skdnn.optimizers import Nadam
+from skdnn.optimizers import Adam, AdamW, Nadam
 
 from ._kernels import apply_update, apply_update_with_factors, clip_gradient
 
@@ -438,3 +438,130 @@ def test_lr_factors_are_per_parameter_learning_rates(grads, rule):
                       amsgrad=kw.get("amsgrad", False),
                       momentum_decay=kw.get("momentum_decay", 0.0))  # fmt: skip
         np.testing.assert_allclose(theta[coords], ref[coords], rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# AdamW and lr_factors through the estimators
+
+_rs = np.random.RandomState(1)
+_X = _rs.normal(size=(50, 4))
+_y = _X @ [1.0, -2.0, 0.5, 0.0] + 0.3 + 0.1 * _rs.normal(size=50)
+
+
+def _linear(solver, lr, **kw):
+    """A linear model (no hidden layer) taking full-batch steps."""
+    return MLPRegressor(
+        hidden_layer_sizes=(), solver=solver, learning_rate_init=lr, batch_size=50,
+        alpha=0.5, shuffle=False, random_state=0, **kw,
+    )  # fmt: skip
+
+
+def test_adamw_decays_the_weights_outside_the_objective():
+    lr, wd = 0.01, 0.5
+    W0 = _linear("adam", 1e-300).partial_fit(_X, _y).coefs_[0].copy()
+    adam = _linear("adam", lr).partial_fit(_X, _y)
+    adamw = _linear(AdamW(weight_decay=wd), lr).partial_fit(_X, _y)
+    # the same gradient at the same start: the first step differs by the decay
+    # lr * wd * W0 of the weights alone, and the loss (J at the start) is the same
+    np.testing.assert_allclose(
+        adamw.coefs_[0] - adam.coefs_[0], -lr * wd * W0, rtol=1e-9, atol=1e-15
+    )
+    np.testing.assert_array_equal(adamw.intercepts_[0], adam.intercepts_[0])
+    assert adamw.loss_ == adam.loss_
+    # loss_ is J (data term and alpha's penalty), without a decay term
+    w, b = adamw.coefs_[0][:, 0].copy(), adamw.intercepts_[0][0]
+    J = 0.5 * np.mean((_X @ w + b - _y) ** 2) + 0.5 / (2 * 50) * np.sum(w**2)
+    adamw.partial_fit(_X, _y)
+    assert adamw.loss_ == pytest.approx(J, rel=1e-12)
+
+
+def test_adamw_parameters_reach_the_update():
+    kw = dict(max_iter=4, learning_rate="invscaling", power_t=0.5)
+    fits = {}
+    for name, solver in {
+        "adam": "adam",
+        "wd0": AdamW(weight_decay=0.0, beta_1=0.8),
+        "adam_b1": Adam(beta_1=0.8),
+        "by_name": "adamw",
+        "object": AdamW(beta_1=0.8, weight_decay=0.01),
+        "scheduled": AdamW(weight_decay=0.3),
+        "constant": AdamW(weight_decay=0.3, weight_decay_schedule="constant"),
+    }.items():
+        est = _linear(solver, 0.05, **kw)
+        if name == "by_name":
+            est.set_params(beta_1=0.8)  # 'adamw' takes the estimator's betas
+        with pytest.warns(ConvergenceWarning):
+            fits[name] = est.fit(_X, _y)._net.theta
+    np.testing.assert_array_equal(fits["wd0"], fits["adam_b1"])
+    np.testing.assert_array_equal(fits["by_name"], fits["object"])
+    assert not np.array_equal(fits["object"], fits["adam_b1"])
+    # with a decaying rate the constant schedule decays more than the scheduled
+    assert np.abs(fits["constant"][:4]).sum() < np.abs(fits["scheduled"][:4]).sum()
+    # ... and with a constant rate the two schedules are the same
+    kw["learning_rate"] = "constant"
+    same = [
+        _linear(AdamW(weight_decay=0.3, weight_decay_schedule=s), 0.05, **kw)
+        for s in ("learning_rate", "constant")
+    ]
+    with pytest.warns(ConvergenceWarning):
+        a, b = (est.fit(_X, _y)._net.theta for est in same)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("batch_norm", ["before", "after"])
+def test_lr_factors_scale_each_group(batch_norm):
+    # one full-batch plain-SGD step from the same start: each group's step is
+    # its factor times the step without factors; the weights' factor is 1
+    X, y = _X, (_y > 0).astype(int)
+    kw = dict(hidden_layer_sizes=(5, 3), activation="prelu", batch_norm=batch_norm,
+              input_batch_norm=True, solver="sgd", momentum=0.0, batch_size=50,
+              learning_rate_init=0.1, shuffle=False, random_state=0)  # fmt: skip
+    f = {"bias": 2.0, "batch_norm": 0.5, "activation": 3.0}
+
+    def views(est):
+        bn = [d for d in est.batch_norm_ if d is not None]
+        return {
+            "coefs": np.concatenate([c.ravel() for c in est.coefs_]),
+            "bias": np.concatenate(est.intercepts_),
+            "gamma": np.concatenate([d["gamma"] for d in bn]),
+            "beta": np.concatenate([d["beta"] for d in bn]),
+            "slopes": np.concatenate(est.prelu_slopes_),
+        }
+
+    start = views(MLPClassifier(**{**kw, "learning_rate_init": 1e-300}).fit(X, y))
+    plain = views(MLPClassifier(max_iter=1, **kw).fit(X, y))
+    scaled = views(MLPClassifier(max_iter=1, lr_factors=f, **kw).fit(X, y))
+    # BN's beta that replaces the bias ('before', hidden layers) is in "bias"
+    n_in = X.shape[1]
+    beta_f = np.full(plain["beta"].shape, f["batch_norm"])
+    if batch_norm == "before":
+        beta_f[n_in:] = f["bias"]
+    expected = {"coefs": 1.0, "bias": f["bias"], "gamma": f["batch_norm"],
+                "beta": beta_f, "slopes": f["activation"]}  # fmt: skip
+    for name, factor in expected.items():
+        step = plain[name] - start[name]
+        assert np.all(np.abs(step) > 0), name
+        np.testing.assert_allclose(
+            scaled[name] - start[name], factor * step, rtol=1e-9, atol=1e-15,
+            err_msg=name,
+        )  # fmt: skip
+
+
+def test_lr_factors_of_one_and_validation():
+    kw = dict(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        a = MLPRegressor(**kw).fit(_X, _y)._net.theta
+    with pytest.warns(ConvergenceWarning):
+        b = MLPRegressor(lr_factors={"bias": 1.0}, **kw).fit(_X, _y)._net.theta
+    np.testing.assert_array_equal(a, b)
+    for bad, match in [
+        ({"weights": 2.0}, "unknown parameter group 'weights'.*'bias', "
+                           "'batch_norm', 'activation'"),
+        ({"bias": 0.0}, "positive finite"),
+        ({"bias": np.inf}, "positive finite"),
+        ({"bias": "2"}, "positive finite"),
+    ]:  # fmt: skip
+        with pytest.raises(ValueError, match=match):
+            MLPRegressor(lr_factors=bad, **kw).fit(_X, _y)
+    with pytest.raises(ValueError, match="lbfgs"):
+        MLPRegressor(lr_factors={"bias": 2.0}, solver="lbfgs", **kw).fit(_X, _y)
