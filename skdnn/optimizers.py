@@ -17,7 +17,7 @@ name        update (g: gradient, s: step size)     recommended learning_rate_ini
 sgd         v = mu v - lr g; w += v (Nesterov:     0.01 - 0.1
             w += mu v - lr g)
 adam        Adam (AMSGrad optional)                0.001
-adamw       Adam with decoupled weight decay [8]_  0.001
+adamw       Adam with decoupled weight decay       0.001
 nadam       Adam with Nesterov look-ahead and      0.001 - 0.002
             Dozat's momentum schedule
 adamax      Adam with the infinity norm            0.002
