@@ -225,11 +225,18 @@ def test_nadam_momentum_decay_reaches_the_estimators():
 def test_nadam_matches_torch(grads):
     torch = pytest.importorskip("torch")
     lr, psi = 0.002, 0.004
-    w = torch.tensor(W0.copy(), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.NAdam([w], lr=lr, momentum_decay=psi)
-    for g in grads:
-        w.grad = torch.tensor(g, dtype=torch.float64)
-        opt.step()
+    # torch keeps NAdam's running product mu_1 ... mu_t in its default dtype
+    # (float32 unless changed): a float64 comparison needs float64 there too
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        w = torch.tensor(W0.copy(), dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.NAdam([w], lr=lr, momentum_decay=psi)
+        for g in grads:
+            w.grad = torch.tensor(g, dtype=torch.float64)
+            opt.step()
+    finally:
+        torch.set_default_dtype(default)
     theta, _ = _run(codes.NADAM, grads, lr, momentum=0.9, momentum_decay=psi)
     np.testing.assert_allclose(theta, w.detach().numpy(), rtol=1e-10, atol=1e-14)
 
