@@ -130,6 +130,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "input_dropout": [Interval(Real, 0, 1, closed="left")],
         "dropout_schedule": [None, StrOptions(set(DROPOUT_SCHEDULE_NAMES))],
         "frozen_layers": [Interval(Integral, 0, None, closed="left")],
+        "lr_factors": [dict, None],  # keys and values: _check_lr_factors
     }
 
     #: whether ``partial_fit`` is hidden (not only refused) with early stopping:
@@ -331,6 +332,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         # parameters added since: their defaults (pickles of earlier versions)
         state.setdefault("progress_bar", False)
         state.setdefault("dropout_schedule", None)
+        state.setdefault("lr_factors", None)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()

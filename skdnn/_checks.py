@@ -12,6 +12,7 @@ import numpy as np
 
 from ._compat import _check_sample_weight
 from ._core import codes
+from ._layout import PARAMETER_GROUPS
 from .activations import resolve_activation
 
 
@@ -72,9 +73,42 @@ class CheckMixin:
             )
         return source
 
+    def _check_lr_factors(self):
+        """``lr_factors``: known group names, positive finite factors, and a
+        stochastic solver."""
+        factors = self.lr_factors
+        if factors is None:
+            return
+        valid = ", ".join(repr(name) for name in PARAMETER_GROUPS)
+        for name, factor in factors.items():
+            if name not in PARAMETER_GROUPS:
+                raise ValueError(
+                    f"lr_factors has an unknown parameter group {name!r}; the "
+                    f"groups are {valid} (the connection weights always train "
+                    "with factor 1)."
+                )
+            if (
+                not isinstance(factor, Real | np.floating | np.integer)
+                or isinstance(factor, bool)
+                or not np.isfinite(factor)
+                or factor <= 0
+            ):
+                raise ValueError(
+                    f"lr_factors[{name!r}] must be a positive finite number, got "
+                    f"{factor!r}: it multiplies the learning rate of the group's "
+                    "parameters."
+                )
+        if not self._is_stochastic():
+            raise ValueError(
+                "lr_factors scales the learning rate of the stochastic solvers; "
+                "solver='lbfgs' has no learning rate. Use a stochastic solver "
+                "such as 'adam' or 'sgd', or set lr_factors=None."
+            )
+
     def _check_params(self, hidden):
         """Checks that span several parameters; returns the dropout rates."""
         rates = self._dropout_rates(len(hidden))
+        self._check_lr_factors()
         act = resolve_activation(self.activation)  # validates activation objects
         self._source_network()
         if self.frozen_layers > len(hidden):

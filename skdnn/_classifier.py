@@ -13,6 +13,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseMLP, _set_params_from
 from ._compat import (
+    Interval,
     StrOptions,
     _check_partial_fit_first_call,
     _fit_context,
@@ -40,6 +41,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         be finite and non-negative (a ValueError otherwise, as for
         ``sample_weight``). Not supported for multilabel targets, nor
         ('balanced') with ``partial_fit``.
+
+    label_smoothing : float, default=0.0
+        Label smoothing ``eps`` in [0, 1) (Szegedy et al., 2016), as in Keras
+        and PyTorch: the network is trained on the targets ``(1 - eps) * y +
+        eps / K`` instead of the one-hot ``y``, with ``K`` the number of classes
+        for a multiclass (softmax) output, and ``K = 2`` for the logistic output
+        of binary targets and for each label of multilabel targets (Keras'
+        ``binary_crossentropy``). It keeps the logits from growing without
+        bound on separable data and pulls ``predict_proba`` away from 0 and 1.
+        ``loss_`` is the cross-entropy with the smoothed targets (as PyTorch's
+        ``CrossEntropyLoss(label_smoothing=eps)``: it cannot reach 0); the
+        validation score of early stopping and ``score`` stay the accuracy on
+        the true labels. Class weights weight each sample by its true class.
+        0 trains on the labels themselves.
 
     Attributes
     ----------
@@ -79,6 +94,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -122,7 +138,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         input_dropout=0.0,
         dropout_schedule=None,
         frozen_layers=0,
+        lr_factors=None,
         class_weight=None,
+        label_smoothing=0.0,
     ):
         _set_params_from(self, locals())
 
@@ -165,7 +183,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Y[np.arange(y.shape[0]), np.searchsorted(classes, y)] = 1.0
         else:
             Y = self._label_binarizer.transform(y).astype(X.dtype)
-        return X, np.ascontiguousarray(Y), y
+        return X, np.ascontiguousarray(self._smooth(Y)), y
+
+    def _smooth(self, Y):
+        """Label smoothing of the 0/1 targets ``Y`` (float): ``(1 - eps) Y +
+        eps / K``, with K the number of classes for a softmax output and 2 for
+        each logistic output (binary, multilabel); ``Y`` itself when eps = 0."""
+        eps = float(self.label_smoothing)
+        if eps == 0.0:
+            return Y
+        k = Y.shape[1] if self._output_activation() == "softmax" else 2
+        return Y * (1.0 - eps) + eps / k
 
     def _check_partial_fit_classes(self, y):
         """The first ``partial_fit``'s ``classes`` must hold 2 classes and y's."""
@@ -193,7 +221,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     "The model was trained on multilabel targets: y must be a label "
                     f"indicator matrix with {self.n_outputs_} columns."
                 )
-            return self._label_binarizer.transform(y)
+            return self._smooth(self._label_binarizer.transform(y).astype(float))
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
@@ -203,7 +231,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 f"y has labels {unseen.tolist()} that the model was not trained on "
                 f"(classes_ = {self.classes_.tolist()})."
             )
-        return self._label_binarizer.transform(y)
+        return self._smooth(self._label_binarizer.transform(y).astype(float))
+
+    def __setstate__(self, state):
+        # a classifier pickled before label_smoothing existed trained without it
+        state = dict(state)
+        state.setdefault("label_smoothing", 0.0)
+        super().__setstate__(state)
 
     def _output_activation(self):
         if self._label_binarizer.y_type_ == "multiclass":

@@ -17,10 +17,12 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
 
     solver : str or Optimizer, default='adam'
         The optimizer: 'sgd' (plain, momentum and Nesterov momentum through
-        ``momentum`` and ``nesterovs_momentum``), 'adam', 'nadam', 'adamax',
-        'radam', 'adagrad', 'rmsprop', 'adadelta', 'lbfgs' (scipy's L-BFGS-B on
-        the full batch; OWL-QN when ``l1 > 0``), or an object from
-        :mod:`skdnn.optimizers` (e.g. ``Adam(amsgrad=True)``).
+        ``momentum`` and ``nesterovs_momentum``), 'adam', 'adamw' (Adam with
+        decoupled weight decay 0.01 on the weights, as ``torch.optim.AdamW``),
+        'nadam', 'adamax', 'radam', 'adagrad', 'rmsprop', 'adadelta', 'lbfgs'
+        (scipy's L-BFGS-B on the full batch; OWL-QN when ``l1 > 0``), or an
+        object from :mod:`skdnn.optimizers` (e.g. ``Adam(amsgrad=True)``,
+        ``AdamW(weight_decay=0.05)``).
 
     alpha : float, default=0.0001
         Strength of the L2 penalty ``(alpha / (2 S)) * sum ||W||^2`` on every
@@ -96,8 +98,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Fraction of the training data held out for early stopping.
 
     beta_1 : float, default=0.9
-        Decay rate of the first moment estimate of 'adam', 'nadam', 'adamax'
-        and 'radam', in [0, 1).
+        Decay rate of the first moment estimate of 'adam', 'adamw', 'nadam',
+        'adamax' and 'radam', in [0, 1).
 
     beta_2 : float, default=0.999
         Decay rate of their second moment estimate, in [0, 1).
@@ -212,7 +214,21 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         (weights, biases, BN gamma and beta, PReLU slopes): transfer learning
         with ``init=<fitted estimator>``. Their BN running statistics still
         follow the training data. At most ``transferred_layers_``: freezing a
-        layer that was not copied from ``init`` raises a ValueError."""
+        layer that was not copied from ``init`` raises a ValueError.
+
+    lr_factors : dict or None, default=None
+        Learning-rate factors per parameter group: ``{group: factor}`` with
+        positive factors; every parameter of the group trains as with the
+        learning rate ``lr_t * factor`` (its update is multiplied by the
+        factor), for every stochastic solver. Groups: 'bias' (every layer's
+        bias, i.e. ``intercepts_``, which with ``batch_norm='before'`` is BN's
+        beta), 'batch_norm' (the other batch-normalisation parameters: every
+        gamma, and the betas of ``input_batch_norm`` and
+        ``batch_norm='after'``) and 'activation' (PReLU's slopes). The
+        connection weights always have factor 1, so ``l1``, ``max_norm`` and
+        AdamW's decay act on them unchanged. An unknown group raises a
+        ValueError; so does any ``lr_factors`` with 'lbfgs', which has no
+        learning rate. None: every factor is 1."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float

@@ -22,6 +22,40 @@ _LOSS_OF_OUTPUT = {
 }
 
 
+def _bias_ranges(spec):
+    """Every layer's bias: what ``intercepts_`` shows, BN's beta where it replaces
+    the bias (``batch_norm='before'``)."""
+    return [(L["b_off"], L["w_cols"]) for L in spec.layers]
+
+
+def _batch_norm_ranges(spec):
+    """The gammas and betas of every batch normalisation, except the betas that
+    replace a bias (those are in the "bias" group)."""
+    out = []
+    for L in spec.layers:
+        if L["in_bn"]:
+            out.append((L["in_bn_p"], 2 * L["fan_in"]))
+        if L["pre_bn"]:
+            out.append((L["pre_bn_p"], L["w_cols"]))  # gamma; beta is the bias
+    return out
+
+
+def _activation_ranges(spec):
+    """The trained parameters of the activations: PReLU's slopes."""
+    return [(L["prelu_off"], L["fan_out"]) for L in spec.layers if L["prelu_off"] >= 0]
+
+
+#: The parameter groups of ``lr_factors``: name -> the function that gives the
+#: group's ``(offset, size)`` ranges in theta for a spec. The groups are disjoint
+#: and never include the connection weights (whose factor is always 1). A new
+#: group is one line here.
+PARAMETER_GROUPS = {
+    "bias": _bias_ranges,
+    "batch_norm": _batch_norm_ranges,
+    "activation": _activation_ranges,
+}
+
+
 def _plain(value):
     """``value`` with NumPy scalars made Python numbers (lists and tuples too)."""
     if isinstance(value, np.generic):
@@ -321,6 +355,16 @@ class NetworkSpec:
         if nxt["in_bn"]:
             out.append((nxt["in_bn_s"], nxt["fan_in"]))
         return out
+
+    def lr_factor_array(self, lr_factors, dtype):
+        """The learning-rate factors of ``theta[n_weights:]`` for ``lr_factors``
+        (a dict of group name -> factor, see :data:`PARAMETER_GROUPS`; checked by
+        the estimator), or None when every factor is 1 (no work in the update)."""
+        factors = np.ones(self.n_params - self.n_weights, dtype=dtype)
+        for name, factor in (lr_factors or {}).items():
+            for off, size in PARAMETER_GROUPS[name](self):
+                factors[off - self.n_weights : off - self.n_weights + size] = factor
+        return None if np.all(factors == 1) else factors
 
     def frozen_mask(self, n_frozen):
         """Boolean mask over theta of the parameters of the lowest ``n_frozen``

@@ -281,7 +281,7 @@ class Network:
         return max(batch_size, n_rows - (n_batches - 1) * batch_size)
 
     def train_epoch(self, X, Y, sw, perm, shuffle, epoch, opt, lrs, moms, frozen,
-                    batch_size, dropout_scale=1.0):  # fmt: skip
+                    batch_size, dropout_scale=1.0, factors=None):  # fmt: skip
         """One epoch of minibatch training over the rows ``perm`` of ``X``.
 
         ``X`` is the tuple of :func:`input_arrays`; ``lrs``/``moms`` give every
@@ -289,19 +289,23 @@ class Network:
         row left, see :func:`skdnn._core.epoch.run_epoch`), ``frozen`` masks the
         parameters that must not change. ``dropout_scale`` multiplies every
         dropout rate for this epoch only (a copy of the records; the spec keeps
-        its rates). Returns ``(data_loss, penalty, n_done, step_losses)``,
-        ``step_losses`` being every step's objective.
+        its rates); ``factors`` (None: none) holds the learning-rate factors of
+        ``theta[n_weights:]`` (:meth:`NetworkSpec.lr_factor_array`). Returns
+        ``(data_loss, penalty, n_done, step_losses)``, ``step_losses`` being every
+        step's objective.
         """
         if self._grad is None or self._grad.shape != self.theta.shape:
             self._grad = np.empty_like(self.theta)
         n_batches = lrs.shape[0]
         step_losses = np.zeros(n_batches)
         work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        if factors is None:
+            factors = self.theta[:0]
         data_loss, penalty, n_done = run_epoch(
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
-            self.bn_stats, opt, lrs,
-            moms, step_losses, frozen, np.int64(batch_size), *work.buffers,
+            self.bn_stats, opt, lrs, moms, step_losses, frozen, factors,
+            np.int64(batch_size), *work.buffers,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
 

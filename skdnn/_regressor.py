@@ -100,6 +100,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         input_dropout=0.0,
         dropout_schedule=None,
         frozen_layers=0,
+        lr_factors=None,
     ):
         _set_params_from(self, locals())
 

@@ -206,7 +206,11 @@ def _n_batches(n_train, batch_size, batch_norm):
 def _optimizer(est, net, state, sw_train):
     """The OPTIMIZER record of this fit and the base momentum (or beta_1)."""
     cfg = resolve_optimizer(est)
-    # another optimizer (warm_start after set_params) starts from fresh state
+    if cfg.get("weight_decay_schedule") == "constant":
+        # AdamW's decay at the initial rate, whatever the schedule does
+        cfg["decay_lr"] = float(est.learning_rate_init)
+    # another optimizer (warm_start after set_params) starts from fresh state (Adam
+    # and AdamW share the rule and its slots)
     signature = (cfg["rule"], cfg.get("amsgrad", False))
     if state.opt_signature not in (None, signature):
         net.reset_optimizer()
@@ -261,6 +265,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
 
     source = input_arrays(X, net.dtype)
     frozen = net.spec.frozen_mask(est.frozen_layers)
+    factors = net.spec.lr_factor_array(est.lr_factors, net.dtype)
     opt, momentum = _optimizer(est, net, state, sw_train)
     schedule = resolve_schedule(est)
     # Sample order, shuffled in place by the kernel (X itself is never copied).
@@ -308,7 +313,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         perm[:] = train_rows
         data_loss, penalty, n_done, step_losses = net.train_epoch(
             source, Y, sw, perm, est.shuffle, state.epoch, opt, lrs, moms, frozen,
-            batch_size, drop_scale,
+            batch_size, drop_scale, factors,
         )  # fmt: skip
         if n_done < n_batches or not net.is_finite():
             net.restore(backup)

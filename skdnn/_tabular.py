@@ -161,7 +161,9 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         input_dropout=0.0,
         dropout_schedule=None,
         frozen_layers=0,
+        lr_factors=None,
         class_weight=None,
+        label_smoothing=0.0,
     ):
         _set_params_from(self, locals())
 
@@ -278,6 +280,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         input_dropout=0.0,
         dropout_schedule=None,
         frozen_layers=0,
+        lr_factors=None,
     ):
         _set_params_from(self, locals())
 

@@ -5,9 +5,10 @@ Objects expose every hyperparameter, so a grid search can tune them
 The learning rate is not part of the optimizer: it is ``learning_rate_init``
 shaped by the ``learning_rate`` schedule, for every solver.
 
-With the names 'sgd', 'adam', 'nadam', 'adamax' and 'radam', the estimator's own
-``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and ``epsilon`` are
-used (scikit-learn's meaning); the other names use the defaults below. Every rule
+With the names 'sgd', 'adam', 'adamw', 'nadam', 'adamax' and 'radam', the
+estimator's own ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and
+``epsilon`` are used (scikit-learn's meaning); the other names use the defaults
+below (for 'adamw': ``weight_decay=0.01``). Every rule
 runs inside the compiled epoch loop on the flat parameter buffer.
 
 ==========  =====================================  ===============================
@@ -16,6 +17,7 @@ name        update (g: gradient, s: step size)     recommended learning_rate_ini
 sgd         v = mu v - lr g; w += v (Nesterov:     0.01 - 0.1
             w += mu v - lr g)
 adam        Adam (AMSGrad optional)                0.001
+adamw       Adam with decoupled weight decay       0.001
 nadam       Adam with Nesterov look-ahead and      0.001 - 0.002
             Dozat's momentum schedule
 adamax      Adam with the infinity norm            0.002
@@ -28,7 +30,8 @@ lbfgs       scipy's L-BFGS-B; OWL-QN with l1 > 0   -
 ==========  =====================================  ===============================
 
 Adam and AdaMax are from [1]_, AMSGrad from [2]_, Nadam from [3]_, RAdam from
-[4]_, Adadelta from [5]_, AdaGrad from [6]_ and RMSProp from [7]_.
+[4]_, Adadelta from [5]_, AdaGrad from [6]_, RMSProp from [7]_ and AdamW from
+[8]_.
 
 References
 ----------
@@ -41,13 +44,14 @@ References
    arXiv:1212.5701.
 .. [6] Duchi, Hazan, Singer (2011). Adaptive Subgradient Methods. JMLR.
 .. [7] Tieleman, Hinton (2012). Lecture 6.5, RMSProp. COURSERA.
+.. [8] Loshchilov, Hutter (2019). Decoupled Weight Decay Regularization. ICLR.
 """
 
 from numbers import Real
 
 from sklearn.base import BaseEstimator
 
-from ._compat import Interval
+from ._compat import Interval, StrOptions
 from ._core import codes
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "Adadelta",
     "AdaMax",
     "Adam",
+    "AdamW",
     "Nadam",
     "RAdam",
     "RMSProp",
@@ -157,6 +162,62 @@ class Adam(_AdamFamily):
     def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False):
         super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.amsgrad = amsgrad
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov and Hutter, 2019): Adam with decoupled weight decay, the
+    rule of ``torch.optim.AdamW``.
+
+    Before every Adam step the connection weights shrink,
+    ``W <- W - eta * weight_decay * W``, with ``eta`` the step's learning rate
+    (``weight_decay_schedule='learning_rate'``, PyTorch's and Keras' rule) or
+    ``learning_rate_init`` at every step (``'constant'``); then the Adam step
+    (:class:`Adam`, AMSGrad optional) uses the gradient of the objective alone.
+    The decay is not part of the objective: ``loss_`` does not include it, it
+    is not divided by the total sample weight (unlike ``alpha``) and, as it
+    bypasses Adam's adaptive denominators, it is not the same as an L2 penalty
+    (``alpha``) under Adam.
+
+    Only the connection weights decay (the parameters ``alpha`` penalises):
+    never biases, batch-normalisation parameters or PReLU slopes.
+    ``torch.optim.AdamW`` decays every parameter of its group unless the user
+    puts those in a group of their own with ``weight_decay=0``.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+        Decay of the first-moment estimate.
+    beta_2 : float, default=0.999
+        Decay of the second-moment estimate.
+    epsilon : float, default=1e-8
+        Added to ``sqrt(v)``.
+    amsgrad : bool, default=False
+        Use the running maximum of ``v`` (AMSGrad).
+    weight_decay : float, default=0.01
+        ``lambda`` of the decay, >= 0 (PyTorch's default); 0 gives Adam.
+    weight_decay_schedule : {'learning_rate', 'constant'}, default='learning_rate'
+        'learning_rate': the decay of a step is ``lr_t * weight_decay``, with
+        ``lr_t`` the step's learning rate from the ``learning_rate`` schedule,
+        so it follows the schedule (PyTorch, Keras). 'constant': it is
+        ``learning_rate_init * weight_decay`` at every step, whatever the
+        schedule does.
+
+    References
+    ----------
+    Loshchilov, Hutter (2019). Decoupled Weight Decay Regularization. ICLR.
+    """
+
+    _parameter_constraints = {
+        **Adam._parameter_constraints,
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "weight_decay_schedule": [StrOptions({"learning_rate", "constant"})],
+    }
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, amsgrad=False,
+                 weight_decay=0.01, weight_decay_schedule="learning_rate"):  # fmt: skip
+        super().__init__(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad)
+        self.weight_decay = weight_decay
+        self.weight_decay_schedule = weight_decay_schedule
 
 
 class Nadam(_AdamFamily):
@@ -316,6 +377,7 @@ class Adadelta(Optimizer):
 _BY_NAME = {
     "sgd": SGD,
     "adam": Adam,
+    "adamw": AdamW,
     "nadam": Nadam,
     "adamax": AdaMax,
     "radam": RAdam,
@@ -324,7 +386,7 @@ _BY_NAME = {
     "adadelta": Adadelta,
 }
 # names whose hyperparameters come from the estimator (scikit-learn's meaning)
-_FROM_ESTIMATOR = {"sgd", "adam", "nadam", "adamax", "radam"}
+_FROM_ESTIMATOR = {"sgd", "adam", "adamw", "nadam", "adamax", "radam"}
 
 SOLVER_NAMES = frozenset({*_BY_NAME, "lbfgs"})
 
@@ -334,6 +396,7 @@ SOLVER_NAMES = frozenset({*_BY_NAME, "lbfgs"})
 RECOMMENDED_LEARNING_RATES = {
     "sgd": 0.01,
     "adam": 0.001,
+    "adamw": 0.001,
     "nadam": 0.001,
     "adamax": 0.002,
     "radam": 0.001,

@@ -9,8 +9,8 @@ scikit-learn transformers. pandas is imported only when the input is a
 DataFrame.
 """
 
-from ._scaler import SmoothClipScaler
 from ._encoder import TabularEncoder
+from ._scaler import SmoothClipScaler
 
 for _cls in (SmoothClipScaler, TabularEncoder):
     _cls.__module__ = __name__  # documented and pickled as skdnn.preprocessing.*

@@ -5,6 +5,7 @@ Those kernels are compiled without a CPython wrapper (``KERNEL`` in
 passes its arguments on.
 """
 
+import numpy as np
 from numba import njit
 
 from skdnn._core import activations, optimizers
@@ -26,7 +27,16 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
 
 @njit
 def apply_update(theta, grad, state, step, lr, momentum, opt):
-    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt)
+    no_factors = theta[:0]
+    optimizers.apply_update(
+        theta, grad, state, step, lr, momentum, opt, no_factors, no_factors
+    )
+
+
+@njit
+def apply_update_with_factors(theta, grad, state, step, lr, momentum, opt, factors):
+    old = np.empty_like(factors)
+    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt, factors, old)
 
 
 @njit

@@ -17,6 +17,15 @@ _CONFIGS = [
     {"dropout": 0.2, "input_dropout": 0.1, "activation": "prelu"},
     {"activation": "maxout", "batch_norm": "after", "dropout": 0.1},
     {"solver": "lbfgs", "batch_norm": True, "activation": "selu"},
+    {
+        "solver": "adamw",
+        "lr_factors": {"bias": 2.0, "activation": 0.5},
+        "activation": "prelu",
+    },
+]
+# parameters of one estimator only: (class, parameters)
+_OWN_CONFIGS = [
+    (MLPClassifier, {"label_smoothing": 0.1}),
 ]
 
 
@@ -25,6 +34,8 @@ def _estimators():
         for cls in (MLPClassifier, MLPRegressor):
             # max_iter as scikit-learn's own checks set it for its MLPs
             yield cls(max_iter=100, random_state=0, **params)
+    for cls, params in _OWN_CONFIGS:
+        yield cls(max_iter=100, random_state=0, **params)
 
 
 def _expected_failures(estimator):

@@ -6,29 +6,31 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skdnn import MLPRegressor
+from skdnn import MLPClassifier, MLPRegressor
 from skdnn._core import codes
 from skdnn._core.records import OPTIMIZER, optimizer_record
-from skdnn.optimizers import Nadam
+from skdnn.optimizers import Adam, AdamW, Nadam
 
-from ._kernels import apply_update, clip_gradient
+from ._kernels import apply_update, apply_update_with_factors, clip_gradient
 
 
 def _run(code, grads, lr, momentum=0.0, nesterov=False, b2=0.999, eps=1e-8,
          rho=0.0, acc0=0.0, amsgrad=False, momentum_decay=0.0, state=None,
-         theta=None, step=None):  # fmt: skip
-    """Apply the rule to each gradient in turn; ``momentum`` may be one value per
-    step. ``theta``, ``state`` and ``step`` continue a previous run when given."""
+         theta=None, step=None, **fields):  # fmt: skip
+    """Apply the rule to each gradient in turn; ``momentum`` and ``lr`` may be one
+    value per step. ``theta``, ``state`` and ``step`` continue a previous run when
+    given; ``fields`` are further fields of the OPTIMIZER record."""
     theta = np.linspace(-1, 1, grads.shape[1]) if theta is None else theta
     state = np.zeros((3, theta.shape[0])) if state is None else state
     step = np.zeros(1, dtype=np.int64) if step is None else step
     opt = optimizer_record(
         rule=code, nesterov=nesterov, amsgrad=amsgrad, beta_2=b2, epsilon=eps,
-        rho=rho, initial_accumulator=acc0, momentum_decay=momentum_decay,
+        rho=rho, initial_accumulator=acc0, momentum_decay=momentum_decay, **fields,
     )  # fmt: skip
     moms = np.broadcast_to(momentum, grads.shape[:1])
-    for g, mom in zip(grads, moms, strict=True):
-        apply_update(theta, g.copy(), state, step, lr, float(mom), opt)
+    lrs = np.broadcast_to(lr, grads.shape[:1])
+    for g, mom, lr_t in zip(grads, moms, lrs, strict=True):
+        apply_update(theta, g.copy(), state, step, float(lr_t), float(mom), opt)
     return theta, step[0]
 
 
@@ -84,6 +86,61 @@ def test_adam(grads, amsgrad):
         ref = ref - a_t * m / (np.sqrt(vmax if amsgrad else v) + eps)
     theta, _ = _run(codes.ADAM, grads, lr, momentum=b1, b2=b2, eps=eps, amsgrad=amsgrad)
     np.testing.assert_allclose(theta, ref, rtol=1e-6)
+
+
+def _adamw_reference(
+    grads, lrs, b1, b2, eps, wd, n_weights, decay_lr=None, amsgrad=False
+):
+    """Loshchilov & Hutter (2019), algorithm 2, as torch.optim.AdamW: before the
+    Adam step, theta <- theta - eta_t * wd * theta, eta_t the step's learning rate
+    (or ``decay_lr`` at every step); only the first ``n_weights`` coordinates
+    decay. The Adam step in the form of ``test_adam``."""
+    ref, vmax = W0.copy(), np.zeros(7)
+    decays = np.arange(7) < n_weights
+    for (t, _, m, v), lr in zip(_adam_moments(grads, b1, b2), lrs, strict=True):
+        eta = lr if decay_lr is None else decay_lr
+        ref = np.where(decays, ref - eta * wd * ref, ref)
+        vmax = np.maximum(vmax, v)
+        a_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        ref = ref - a_t * m / (np.sqrt(vmax if amsgrad else v) + eps)
+    return ref
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("constant", [False, True], ids=["scheduled", "constant"])
+def test_adamw(grads, amsgrad, constant):
+    # a decaying learning rate per step: the decay follows it, or stays at the
+    # initial rate with the constant schedule; coordinates 5 and 6 are not weights
+    b1, b2, eps, wd = 0.9, 0.999, 1e-8, 0.1
+    lrs = 0.05 / np.sqrt(np.arange(1, grads.shape[0] + 1))
+    decay_lr = lrs[0] if constant else None
+    ref = _adamw_reference(grads, lrs, b1, b2, eps, wd, 5, decay_lr, amsgrad)
+    theta, _ = _run(
+        codes.ADAM, grads, lrs, momentum=b1, b2=b2, eps=eps, amsgrad=amsgrad,
+        weight_decay=wd, decay_lr=0.0 if decay_lr is None else decay_lr,
+        n_weights=5,
+    )  # fmt: skip
+    np.testing.assert_allclose(theta, ref, rtol=1e-10, atol=1e-14)
+    # the decay changed the weights and only them: not the same as Adam
+    adam = _adamw_reference(grads, lrs, b1, b2, eps, 0.0, 5, None, amsgrad)
+    assert np.all(np.abs(theta[:5] - adam[:5]) > 1e-4)
+    np.testing.assert_allclose(theta[5:], adam[5:], rtol=1e-10)
+
+
+def test_adamw_matches_torch(grads):
+    torch = pytest.importorskip("torch")
+    lr, wd = 0.01, 0.1
+    # torch adds epsilon to sqrt(v_hat), skdnn (scikit-learn's form) to sqrt(v):
+    # a tiny epsilon makes the two forms agree to rounding
+    eps = 1e-14
+    w = torch.tensor(W0.copy(), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.AdamW([w], lr=lr, eps=eps, weight_decay=wd)
+    for g in grads:
+        w.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+    theta, _ = _run(codes.ADAM, grads, lr, momentum=0.9, eps=eps, weight_decay=wd,
+                    n_weights=7)  # fmt: skip
+    np.testing.assert_allclose(theta, w.detach().numpy(), rtol=1e-9)
 
 
 def _nadam_reference(grads, lr, b1, b2, eps, psi, theta=None):
@@ -306,3 +363,212 @@ def test_nadam_pickled_before_momentum_decay_gets_the_default():
     old = Nadam.__new__(Nadam)
     old.__setstate__(state)
     assert old.get_params() == Nadam(beta_1=0.8).get_params()
+
+
+# ---------------------------------------------------------------------------
+# learning-rate factors: the parameters after the weights step as if their
+# learning rate were lr * factor
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_lr_factors_sgd_momentum_reference(grads, nesterov):
+    # Sutskever et al.'s rule (test_momentum_and_nesterov) with a learning rate
+    # per coordinate: the weights (first 3) lr, the others lr * factor
+    lr, mu = 0.05, 0.9
+    f = np.array([2.0, 0.5, 3.0, 0.1])
+    lr_vec = lr * np.r_[np.ones(3), f]
+    ref, v = W0.copy(), np.zeros(7)
+    for g in grads:
+        v = mu * v - lr_vec * g
+        ref = ref + (mu * v - lr_vec * g if nesterov else v)
+    opt = optimizer_record(rule=codes.SGD, nesterov=nesterov, n_weights=3)
+    theta, state, step = W0.copy(), np.zeros((3, 7)), np.zeros(1, dtype=np.int64)
+    for g in grads:
+        apply_update_with_factors(theta, g.copy(), state, step, lr, mu, opt, f)
+    np.testing.assert_allclose(theta, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_lr_factors_adam_reference(grads):
+    # Kingma & Ba with a learning rate per coordinate (and AdamW's decay on the
+    # weights, which have factor 1)
+    lr, b1, b2, eps, wd = 0.01, 0.9, 0.999, 1e-8, 0.1
+    f = np.array([3.0, 0.25])
+    lr_vec = lr * np.r_[np.ones(5), f]
+    ref = W0.copy()
+    for t, _, m, v in _adam_moments(grads, b1, b2):
+        ref[:5] -= lr * wd * ref[:5]
+        ref = ref - lr_vec * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+    opt = optimizer_record(rule=codes.ADAM, beta_2=b2, epsilon=eps, n_weights=5,
+                           weight_decay=wd)  # fmt: skip
+    theta, state, step = W0.copy(), np.zeros((3, 7)), np.zeros(1, dtype=np.int64)
+    for g in grads:
+        apply_update_with_factors(theta, g.copy(), state, step, lr, b1, opt, f)
+    np.testing.assert_allclose(theta, ref, rtol=1e-9, atol=1e-12)
+
+
+_RULES = {
+    "sgd": dict(rule=codes.SGD),
+    "momentum": dict(rule=codes.SGD, momentum=0.9),
+    "nesterov": dict(rule=codes.SGD, momentum=0.9, nesterov=True),
+    "adam": dict(rule=codes.ADAM, momentum=0.9, beta_2=0.999, epsilon=1e-8),
+    "amsgrad": dict(rule=codes.ADAM, momentum=0.9, beta_2=0.99, epsilon=1e-8,
+                    amsgrad=True),
+    "nadam": dict(rule=codes.NADAM, momentum=0.9, beta_2=0.999, epsilon=1e-8,
+                  momentum_decay=0.004),
+    "adamax": dict(rule=codes.ADAMAX, momentum=0.9, beta_2=0.999, epsilon=1e-8),
+    "radam": dict(rule=codes.RADAM, momentum=0.9, beta_2=0.999, epsilon=1e-8),
+    "adagrad": dict(rule=codes.ADAGRAD, epsilon=1e-7, initial_accumulator=0.1),
+    "rmsprop": dict(rule=codes.RMSPROP, rho=0.9, epsilon=1e-7),
+    "adadelta": dict(rule=codes.ADADELTA, rho=0.95, epsilon=1e-6),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", sorted(_RULES))
+def test_lr_factors_are_per_parameter_learning_rates(grads, rule):
+    # Every rule acts coordinate by coordinate, so a run with the single learning
+    # rate lr * f gives the coordinates of factor f their reference trajectory
+    # (each rule's scalar-rate kernel is checked against the paper above)
+    kw = dict(_RULES[rule])
+    momentum = kw.pop("momentum", 0.0)
+    code = kw.pop("rule")
+    lr = 1.0 if rule == "adadelta" else 0.01
+    f = np.array([1.0, 2.5, 0.3])  # coordinates 4, 5, 6; 0-3 are weights
+    opt = optimizer_record(rule=code, n_weights=4, **kw)
+    theta, state, step = W0.copy(), np.zeros((3, 7)), np.zeros(1, dtype=np.int64)
+    for g in grads:
+        apply_update_with_factors(theta, g.copy(), state, step, lr, momentum, opt, f)
+    for factor, coords in ((1.0, [0, 1, 2, 3, 4]), (2.5, [5]), (0.3, [6])):
+        ref, _ = _run(code, grads, lr * factor, momentum=momentum,
+                      nesterov=kw.get("nesterov", False),
+                      b2=kw.get("beta_2", 0.999), eps=kw.get("epsilon", 1e-8),
+                      rho=kw.get("rho", 0.0), acc0=kw.get("initial_accumulator", 0.0),
+                      amsgrad=kw.get("amsgrad", False),
+                      momentum_decay=kw.get("momentum_decay", 0.0))  # fmt: skip
+        np.testing.assert_allclose(theta[coords], ref[coords], rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# AdamW and lr_factors through the estimators
+
+_rs = np.random.RandomState(1)
+_X = _rs.normal(size=(50, 4))
+_y = _X @ [1.0, -2.0, 0.5, 0.0] + 0.3 + 0.1 * _rs.normal(size=50)
+
+
+def _linear(solver, lr, **kw):
+    """A linear model (no hidden layer) taking full-batch steps."""
+    return MLPRegressor(
+        hidden_layer_sizes=(), solver=solver, learning_rate_init=lr, batch_size=50,
+        alpha=0.5, shuffle=False, random_state=0, **kw,
+    )  # fmt: skip
+
+
+def test_adamw_decays_the_weights_outside_the_objective():
+    lr, wd = 0.01, 0.5
+    W0 = _linear("adam", 1e-300).partial_fit(_X, _y).coefs_[0].copy()
+    adam = _linear("adam", lr).partial_fit(_X, _y)
+    adamw = _linear(AdamW(weight_decay=wd), lr).partial_fit(_X, _y)
+    # the same gradient at the same start: the first step differs by the decay
+    # lr * wd * W0 of the weights alone, and the loss (J at the start) is the same
+    np.testing.assert_allclose(
+        adamw.coefs_[0] - adam.coefs_[0], -lr * wd * W0, rtol=1e-9, atol=1e-15
+    )
+    np.testing.assert_array_equal(adamw.intercepts_[0], adam.intercepts_[0])
+    assert adamw.loss_ == adam.loss_
+    # loss_ is J (data term and alpha's penalty), without a decay term
+    w, b = adamw.coefs_[0][:, 0].copy(), adamw.intercepts_[0][0]
+    J = 0.5 * np.mean((_X @ w + b - _y) ** 2) + 0.5 / (2 * 50) * np.sum(w**2)
+    adamw.partial_fit(_X, _y)
+    assert adamw.loss_ == pytest.approx(J, rel=1e-12)
+
+
+def test_adamw_parameters_reach_the_update():
+    kw = dict(max_iter=4, learning_rate="invscaling", power_t=0.5)
+    fits = {}
+    for name, solver in {
+        "adam": "adam",
+        "wd0": AdamW(weight_decay=0.0, beta_1=0.8),
+        "adam_b1": Adam(beta_1=0.8),
+        "by_name": "adamw",
+        "object": AdamW(beta_1=0.8, weight_decay=0.01),
+        "scheduled": AdamW(weight_decay=0.3),
+        "constant": AdamW(weight_decay=0.3, weight_decay_schedule="constant"),
+    }.items():
+        est = _linear(solver, 0.05, **kw)
+        if name == "by_name":
+            est.set_params(beta_1=0.8)  # 'adamw' takes the estimator's betas
+        with pytest.warns(ConvergenceWarning):
+            fits[name] = est.fit(_X, _y)._net.theta
+    np.testing.assert_array_equal(fits["wd0"], fits["adam_b1"])
+    np.testing.assert_array_equal(fits["by_name"], fits["object"])
+    assert not np.array_equal(fits["object"], fits["adam_b1"])
+    # with a decaying rate the constant schedule decays more than the scheduled
+    assert np.abs(fits["constant"][:4]).sum() < np.abs(fits["scheduled"][:4]).sum()
+    # ... and with a constant rate the two schedules are the same
+    kw["learning_rate"] = "constant"
+    same = [
+        _linear(AdamW(weight_decay=0.3, weight_decay_schedule=s), 0.05, **kw)
+        for s in ("learning_rate", "constant")
+    ]
+    with pytest.warns(ConvergenceWarning):
+        a, b = (est.fit(_X, _y)._net.theta for est in same)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("batch_norm", ["before", "after"])
+def test_lr_factors_scale_each_group(batch_norm):
+    # one full-batch plain-SGD step from the same start: each group's step is
+    # its factor times the step without factors; the weights' factor is 1
+    X, y = _X, (_y > 0).astype(int)
+    kw = dict(hidden_layer_sizes=(5, 3), activation="prelu", batch_norm=batch_norm,
+              input_batch_norm=True, solver="sgd", momentum=0.0, batch_size=50,
+              learning_rate_init=0.1, shuffle=False, random_state=0)  # fmt: skip
+    f = {"bias": 2.0, "batch_norm": 0.5, "activation": 3.0}
+
+    def views(est):
+        bn = [d for d in est.batch_norm_ if d is not None]
+        return {
+            "coefs": np.concatenate([c.ravel() for c in est.coefs_]),
+            "bias": np.concatenate(est.intercepts_),
+            "gamma": np.concatenate([d["gamma"] for d in bn]),
+            "beta": np.concatenate([d["beta"] for d in bn]),
+            "slopes": np.concatenate(est.prelu_slopes_),
+        }
+
+    start = views(MLPClassifier(**{**kw, "learning_rate_init": 1e-300}).fit(X, y))
+    plain = views(MLPClassifier(max_iter=1, **kw).fit(X, y))
+    scaled = views(MLPClassifier(max_iter=1, lr_factors=f, **kw).fit(X, y))
+    # BN's beta that replaces the bias ('before', hidden layers) is in "bias"
+    n_in = X.shape[1]
+    beta_f = np.full(plain["beta"].shape, f["batch_norm"])
+    if batch_norm == "before":
+        beta_f[n_in:] = f["bias"]
+    expected = {"coefs": 1.0, "bias": f["bias"], "gamma": f["batch_norm"],
+                "beta": beta_f, "slopes": f["activation"]}  # fmt: skip
+    for name, factor in expected.items():
+        step = plain[name] - start[name]
+        assert np.all(np.abs(step) > 0), name
+        np.testing.assert_allclose(
+            scaled[name] - start[name], factor * step, rtol=1e-9, atol=1e-15,
+            err_msg=name,
+        )  # fmt: skip
+
+
+def test_lr_factors_of_one_and_validation():
+    kw = dict(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        a = MLPRegressor(**kw).fit(_X, _y)._net.theta
+    with pytest.warns(ConvergenceWarning):
+        b = MLPRegressor(lr_factors={"bias": 1.0}, **kw).fit(_X, _y)._net.theta
+    np.testing.assert_array_equal(a, b)
+    for bad, match in [
+        ({"weights": 2.0}, "unknown parameter group 'weights'.*'bias', "
+                           "'batch_norm', 'activation'"),
+        ({"bias": 0.0}, "positive finite"),
+        ({"bias": np.inf}, "positive finite"),
+        ({"bias": "2"}, "positive finite"),
+    ]:  # fmt: skip
+        with pytest.raises(ValueError, match=match):
+            MLPRegressor(lr_factors=bad, **kw).fit(_X, _y)
+    with pytest.raises(ValueError, match="lbfgs"):
+        MLPRegressor(lr_factors={"bias": 2.0}, solver="lbfgs", **kw).fit(_X, _y)

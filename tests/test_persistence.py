@@ -18,7 +18,7 @@ from sklearn.datasets import make_classification, make_regression
 
 from skdnn import MLPClassifier, MLPRegressor
 from skdnn.activations import ELU, LeakyReLU, Maxout, PReLU, RReLU
-from skdnn.optimizers import SGD, Adam, Nadam
+from skdnn.optimizers import SGD, Adam, AdamW, Nadam
 from skdnn.schedules import Cosine, FlatCosine, OneCycle, Plateau
 
 sio = pytest.importorskip("skops.io", reason="skops is not installed")
@@ -88,6 +88,13 @@ CASES = [
      {"activation": Maxout(3), "solver": "rmsprop"}, np.float64),
     ("objects-elu-lbfgs", "squared_error",
      {"activation": ELU(0.5), "solver": "lbfgs"}, np.float64),
+    ("objects-adamw-constant-decay-factors-float32", "multiclass",
+     {"solver": AdamW(weight_decay=0.1, weight_decay_schedule="constant"),
+      "learning_rate": Cosine(), "activation": "prelu", "batch_norm": True,
+      "lr_factors": {"bias": 2.0, "batch_norm": 0.5, "activation": 3.0},
+      "label_smoothing": 0.1, "l1": 1e-3, "max_norm": 3.0}, np.float32),
+    ("adamw-label-smoothing-multilabel", "multilabel",
+     {"solver": "adamw", "label_smoothing": 0.2, "clipnorm": 1.0}, np.float64),
 ]  # fmt: skip
 
 

@@ -217,6 +217,12 @@ def _public_classes():
         A.Maxout: {"pieces": 1},
         O.SGD: {"momentum": 1.5, "nesterov": "yes"},
         O.Adam: {**adam, "amsgrad": "no"},
+        O.AdamW: {
+            **adam,
+            "amsgrad": "no",
+            "weight_decay": -0.01,
+            "weight_decay_schedule": "cosine",
+        },
         O.Nadam: {**adam, "momentum_decay": -0.004},
         O.AdaMax: adam,
         O.RAdam: adam,

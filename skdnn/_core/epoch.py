@@ -89,7 +89,7 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
 @njit(**JIT)
 def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
               theta, grad, state, step, layers, bn_run, opt, lrs, moms, step_losses,
-              frozen, batch_size, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch,
+              frozen, factors, batch_size, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch,
               bs):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
@@ -130,6 +130,9 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         Parameters that must not change (transfer learning); empty: none. Their
         gradient is zeroed before clipping and the update, and any change of the
         update itself (L1 shrinkage, max-norm) is undone.
+    factors : ndarray of shape (n_params - n_weights,) or (0,)
+        Learning-rate factors of the parameters after the weights (see
+        :func:`~skdnn._core.optimizers.apply_update`); empty: none.
     batch_size : int
     xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
         Work buffers for batches of up to ``bs`` rows (the largest batch).
@@ -157,6 +160,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
     has_frozen = frozen.shape[0] > 0
     # frozen parameters are restored after every update: their values now
     anchor = theta.copy() if has_frozen else theta[:0]
+    old = np.empty_like(factors)  # apply_update's work space (empty without factors)
     data_loss = 0.0
     pen_loss = 0.0
     n_batches = lrs.shape[0]
@@ -185,7 +189,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
                 if frozen[i]:
                     grad[i] = 0.0
         clip_gradient(grad, opt.clipnorm, opt.clipvalue)
-        apply_update(theta, grad, state, step, lrs[b], moms[b], opt)
+        apply_update(theta, grad, state, step, lrs[b], moms[b], opt, factors, old)
         if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
             max_norm_project(theta, layers, opt.max_norm)
         if has_frozen:

@@ -13,7 +13,11 @@ Poisson deviance   exp                 sum_k y_k log(y_k / a_k) - y_k + a_k
 =================  ==================  ==============================================
 
 The log-losses are computed from the pre-activations (log-sum-exp), never from clipped
-probabilities, so they stay finite and exact for any finite ``z``.
+probabilities, so they stay finite and exact for any finite ``z``. Neither assumes
+one-hot targets: the binary log-loss is the cross-entropy
+``-(y log a + (1 - y) log(1 - a))`` for any ``y`` in [0, 1], and the log-loss
+``-sum_k y_k log a_k`` for any row ``y`` that sums to 1 (such as label-smoothed
+targets), which is the form in the table.
 """
 
 import math
@@ -80,7 +84,8 @@ def output_loss_delta(Z, b, Y, sw, scale, D, loss_code):
         Pre-activations without bias; changed in place to ``Z + b``.
     b : ndarray of shape (k,)
     Y : ndarray of shape (n, k)
-        Targets (indicator columns for classification).
+        Targets (indicator columns for classification, or soft targets in
+        [0, 1]: each row summing to 1 for the log-loss).
     sw : ndarray of shape (n,)
         Sample weights.
     scale : float

@@ -1,10 +1,11 @@
-"""The optimizer step on the flat parameter buffer: penalties, clipping, the update
-rule (dispatched to :mod:`skdnn._core.update_rules`), the L1 proximal step and the
-max-norm projection.
+"""The optimizer step on the flat parameter buffer: penalties, clipping, decoupled
+weight decay, the update rule (dispatched to :mod:`skdnn._core.update_rules`), the L1
+proximal step, learning-rate factors and the max-norm projection.
 
 ``theta`` holds every trainable parameter; its first ``n_weights`` entries are the
-connection weights (the only penalised ones), the rest biases. Optimizer state is a
-2-D array ``state`` of shape (3, n_params) so each rule is one fused loop.
+connection weights (the only penalised and decayed ones), the rest biases, batch
+normalisation parameters and PReLU slopes. Optimizer state is a 2-D array ``state``
+of shape (3, n_params) so each rule is one fused loop.
 """
 
 import math
@@ -143,36 +144,18 @@ def l1_prox(theta, n_weights, per_coordinate, s, step_size, l1, feedback, v, c):
             v[i] += (shrunk - w) / c
 
 
-@njit(**KERNEL)
-def apply_update(theta, grad, state, step, lr, momentum, opt):
-    """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
+@njit(inline="always", **JIT)
+def _decay_weights(theta, n_weights, factor):
+    """Decoupled weight decay: ``theta[:n_weights] *= factor`` (in theta's dtype)."""
+    f = theta.dtype.type(factor)
+    for i in range(n_weights):
+        theta[i] *= f
 
-    Increments the step count, runs the rule chosen by ``opt.rule`` (one of
-    the ``*_step`` kernels above), then the L1 proximal step (soft-thresholding of
-    the weights by ``l1`` times the step size, per coordinate for the adaptive
-    rules). The max-norm projection and gradient clipping are the caller's
-    (``run_epoch``).
 
-    Parameters
-    ----------
-    theta, grad : ndarray of shape (n_params,)
-        Parameters and the gradient of the minibatch objective (penalty included).
-        The adaptive rules overwrite ``grad`` with each coordinate's step size
-        (Adam only with L1 on).
-    state : ndarray of shape (3, n_params)
-        Optimizer slots (see ``skdnn.optimizers`` for which rule uses which;
-        Nadam keeps the running product of its momentum schedule in
-        ``state[2, 0]``).
-    step : ndarray of shape (1,), int64
-        Number of updates done so far; incremented.
-    lr : float
-        This step's learning rate.
-    momentum : float
-        This step's momentum (SGD) or first-moment decay beta_1 (the Adam
-        family); a schedule such as 1cycle may change it every step.
-    opt : OPTIMIZER record
-        The rule and its hyperparameters (:mod:`skdnn._core.records`).
-    """
+@njit(inline="always", **JIT)
+def _rule_and_l1(theta, grad, state, t, lr, momentum, opt):
+    """The update rule of ``opt.rule`` and the L1 proximal step (``t``: this
+    step's count, from 1); see :func:`apply_update`."""
     code = opt.rule
     n_weights = opt.n_weights
     l1 = opt.l1
@@ -180,8 +163,6 @@ def apply_update(theta, grad, state, step, lr, momentum, opt):
     b2 = opt.beta_2
     eps = opt.epsilon
     rho = opt.rho
-    step[0] += 1
-    t = step[0]
     s = grad  # adaptive rules: per-coordinate step size, written over the gradient
     if code == SGD:
         nesterov = opt.nesterov
@@ -222,3 +203,63 @@ def apply_update(theta, grad, state, step, lr, momentum, opt):
     if l1 > 0.0:
         # per-coordinate step sizes, no velocity feedback
         l1_prox(theta, n_weights, True, s, 0.0, l1, False, s, 1.0)
+
+
+@njit(**KERNEL)
+def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old):
+    """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
+
+    Increments the step count, applies the decoupled weight decay (when
+    ``opt.weight_decay > 0``), runs the rule chosen by ``opt.rule`` (one of the
+    ``*_step`` kernels in :mod:`skdnn._core.update_rules`), then the L1 proximal
+    step (soft-thresholding of the weights by ``l1`` times the step size, per
+    coordinate for the adaptive rules), and finally scales the step of every
+    parameter after the weights by its learning-rate factor (when ``factors`` is
+    not empty). The max-norm projection and gradient clipping are the caller's
+    (``run_epoch``).
+
+    Parameters
+    ----------
+    theta, grad : ndarray of shape (n_params,)
+        Parameters and the gradient of the minibatch objective (penalty included).
+        The adaptive rules overwrite ``grad`` with each coordinate's step size
+        (Adam only with L1 on).
+    state : ndarray of shape (3, n_params)
+        Optimizer slots (see ``skdnn.optimizers`` for which rule uses which;
+        Nadam keeps the running product of its momentum schedule in
+        ``state[2, 0]``).
+    step : ndarray of shape (1,), int64
+        Number of updates done so far; incremented.
+    lr : float
+        This step's learning rate.
+    momentum : float
+        This step's momentum (SGD) or first-moment decay beta_1 (the Adam
+        family); a schedule such as 1cycle may change it every step.
+    opt : OPTIMIZER record
+        The rule and its hyperparameters (:mod:`skdnn._core.records`).
+    factors : ndarray of shape (n_params - n_weights,) or (0,)
+        Learning-rate factor of each parameter after the weights (the weights'
+        factor is always 1); empty: none. ``theta[n_weights + i]`` moves by
+        ``factors[i]`` times the rule's step: every rule's step, momentum
+        velocities included, is linear in ``lr``, so this is the rule run with
+        the learning rate ``lr * factors[i]`` for that parameter.
+    old : ndarray of the shape of ``factors``
+        Work space: the values of ``theta[n_weights:]`` before the step.
+    """
+    n_weights = opt.n_weights
+    scaled = factors.shape[0] > 0
+    if scaled:
+        for i in range(factors.shape[0]):
+            old[i] = theta[n_weights + i]
+    step[0] += 1
+    if opt.weight_decay > 0.0:
+        # decoupled from the gradient (Loshchilov and Hutter, 2019): before the
+        # rule, on the weights only; eta is this step's rate unless the decay has
+        # a constant schedule of its own
+        eta = opt.decay_lr if opt.decay_lr > 0.0 else lr
+        _decay_weights(theta, n_weights, 1.0 - eta * opt.weight_decay)
+    _rule_and_l1(theta, grad, state, step[0], lr, momentum, opt)
+    if scaled:
+        for i in range(factors.shape[0]):
+            j = n_weights + i
+            theta[j] = old[i] + factors[i] * (theta[j] - old[i])

@@ -80,6 +80,11 @@ OPTIMIZER = np.dtype(
         ("initial_accumulator", _F),  # AdaGrad
         ("momentum_decay", _F),  # Nadam: psi of Dozat's schedule of beta_1
         ("l2", _F),  # alpha / S: the gradient of the L2 term is l2 * W
+        # decoupled weight decay (AdamW): before the rule, W *= 1 - eta * weight_decay
+        # with eta this step's learning rate, or decay_lr when decay_lr > 0 (the
+        # "constant" schedule of the decay); weight_decay = 0: off
+        ("weight_decay", _F),
+        ("decay_lr", _F),
         ("l1", _F),  # strength of the L1 term, applied by a proximal step
         ("max_norm", _F),  # bound on each unit's incoming weights; 0 = off
         ("clipnorm", _F),  # bound on the gradient's global L2 norm; 0 = off
