@@ -84,7 +84,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         The fitted preprocessing; the network reads ``encoder_.transform(X)``.
     n_features_in_ : int
         Number of columns of the table seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the table seen in ``fit`` (a DataFrame with string
         column names only).
 
@@ -204,7 +204,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         The network predicts ``(y - target_mean_) / target_scale_``.
     n_features_in_ : int
         Number of columns of the table seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the table seen in ``fit`` (a DataFrame with string
         column names only).
 
