@@ -387,7 +387,9 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
 
         if incremental:
             break
-        if est.n_iter_ == est.max_iter:
+        if est.n_iter_ == est.max_iter and not schedule.spans_max_iter:
+            # a schedule shaped over max_iter epochs (cosine, 1cycle, flat_cos)
+            # runs them all by design: reaching max_iter is not a failure
             warnings.warn(
                 "Stochastic Optimizer: Maximum iterations (%d) reached and the "
                 "optimization hasn't converged yet." % est.max_iter,

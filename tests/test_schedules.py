@@ -512,3 +512,15 @@ def test_schedule_objects_must_subclass_schedule():
     X, y = load_iris(return_X_y=True)
     with pytest.raises(InvalidParameterError, match="learning_rate"):
         MLPClassifier(learning_rate=Duck(), max_iter=2).fit(X, y)
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "onecycle", "flat_cos"])
+def test_span_schedules_do_not_warn_at_max_iter(schedule):
+    # a schedule shaped over max_iter epochs runs them all by design
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        MLPClassifier(max_iter=3, learning_rate=schedule, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        MLPClassifier(max_iter=3, random_state=0).fit(X, y)
