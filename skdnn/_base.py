@@ -128,6 +128,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "input_dropout": [Interval(Real, 0, 1, closed="left")],
         "frozen_layers": [Interval(Integral, 0, None, closed="left")],
+        "front_scale": ["boolean"],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
     }
 
     @abstractmethod
@@ -189,6 +191,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             alpha_dropout=act.code == codes.SELU,
             bn_momentum=float(self.batch_norm_momentum),
             bn_epsilon=float(self.batch_norm_epsilon),
+            front_scale=bool(self.front_scale),
+            n_members=int(self.n_members),
         )
 
     def _build(self, spec, dtype, random_state):
@@ -265,13 +269,15 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             for v in spec.batch_norm_views(net.theta, net.bn_stats)
         ]
         self.prelu_slopes_ = spec.prelu_slopes(net.theta)
+        self.input_scale_ = spec.adapters(net.theta)
 
     def __getstate__(self):
         # a copy: on Python >= 3.11 the state of the base class is the instance's
         # own __dict__, which pickling must not change
         state = dict(super().__getstate__())
         # these are views of the network's arrays: rebuilt on load so they stay views
-        for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_"):
+        for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_",
+                     "input_scale_"):  # fmt: skip
             state.pop(name, None)
         # the network and the loop's memory as plain data (dicts, lists, numbers,
         # strings, numeric arrays): every type of a saved model is then one that
@@ -305,6 +311,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             _nadam_product_0_1(state)
         # parameters added since: their defaults (pickles of earlier versions)
         state.setdefault("progress_bar", False)
+        state.setdefault("front_scale", False)
+        state.setdefault("n_members", 1)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()
@@ -331,7 +339,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 "warm_start/partial_fit needs the network of the previous fit: it had "
                 f"layer sizes {self._net.spec.layer_units}, now {layer_units} (or "
-                "another activation, batch_norm or input_batch_norm). Set "
+                "another activation, batch_norm, input_batch_norm, front_scale or "
+                "n_members). Set "
                 "warm_start=False (or call fit) to start over."
             )
         else:

@@ -122,6 +122,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         dropout=0.0,
         input_dropout=0.0,
         frozen_layers=0,
+        front_scale=False,
+        n_members=1,
         class_weight=None,
     ):
         _set_params_from(self, locals())

@@ -99,6 +99,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         dropout=0.0,
         input_dropout=0.0,
         frozen_layers=0,
+        front_scale=False,
+        n_members=1,
     ):
         _set_params_from(self, locals())
 
