@@ -16,6 +16,7 @@ from skdnn._core import codes
 from skdnn._core.predict import predict_forward
 from skdnn._network import Network, input_arrays
 from skdnn.inspection import hidden_activations, layer_gradients
+from skdnn.optimizers import SGD
 
 from . import _naive
 from .test_gradients import _finite_difference, _objective, _problem
@@ -218,6 +219,36 @@ def test_lbfgs_minimises_the_members_objective():
     )  # fmt: skip
     np.testing.assert_allclose(reg.loss_, expected, rtol=1e-10)
     assert reg.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("n", [25, 21])  # 21: a last batch of 11 rows
+def test_an_epoch_is_sgd_on_each_batch(n):
+    # partial_fit, one epoch of plain SGD over batches of 10 rows (in order),
+    # takes a step along the gradient of each batch's objective; with batch
+    # normalisation over the 2 members' rows of each batch
+    X, y = make_regression(n, 3, random_state=0)
+    y = y / y.std()
+    sw = np.random.RandomState(1).uniform(0.5, 2, n)
+    reg = MLPRegressor(hidden_layer_sizes=(4,), n_members=2, input_batch_norm=True,
+                       batch_norm="after", solver=SGD(momentum=0.0), alpha=0.0,
+                       batch_size=10, shuffle=False, learning_rate_init=0.1,
+                       random_state=0)  # fmt: skip
+    reg.partial_fit(X, y, sample_weight=sw)
+    net = reg._net
+    theta = net.theta.copy()
+    reg.partial_fit(X, y, sample_weight=sw)
+    grad = np.empty_like(theta)
+    steps = [np.arange(0, 10), np.arange(10, 20), np.arange(20, n)]
+    if n == 21:
+        steps = [np.arange(0, 10), np.arange(10, 21)]
+    for rows in steps:
+        other = Network(net.spec, theta, net.bn_stats.copy(), seed=0)
+        other.loss_and_gradient(
+            input_arrays(X[rows], np.float64), y[rows, None], sw[rows],
+            other.optimizer(0.0, sw[rows].sum()), grad,
+        )  # fmt: skip
+        theta = theta - 0.1 * grad
+    np.testing.assert_allclose(net.theta, theta, rtol=1e-10, atol=1e-13)
 
 
 def test_float32_and_sparse_input(iris):

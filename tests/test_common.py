@@ -17,6 +17,9 @@ _CONFIGS = [
     {"dropout": 0.2, "input_dropout": 0.1, "activation": "prelu"},
     {"activation": "maxout", "batch_norm": "after", "dropout": 0.1},
     {"solver": "lbfgs", "batch_norm": True, "activation": "selu"},
+    {"front_scale": True, "input_batch_norm": True},
+    {"n_members": 3, "solver": "lbfgs"},
+    {"n_members": 2, "batch_norm": "after", "learning_rate_init": 0.01},
 ]
 
 

@@ -84,6 +84,11 @@ CASES = [
      {"activation": Maxout(3), "solver": "rmsprop"}, np.float64),
     ("objects-elu-lbfgs", "squared_error",
      {"activation": ELU(0.5), "solver": "lbfgs"}, np.float64),
+    ("members-input-bn-dropout", "multiclass",
+     {"n_members": 3, "input_batch_norm": True, "dropout": 0.1}, np.float64),
+    ("front-scale-float32", "poisson",
+     {"loss": "poisson", "front_scale": True}, np.float32),
+    ("members-lbfgs", "binary", {"n_members": 2, "solver": "lbfgs"}, np.float64),
 ]  # fmt: skip
 
 
@@ -140,6 +145,11 @@ def _assert_same_training(a, b, X, y):
     for name in ("coefs_", "intercepts_", "prelu_slopes_"):
         for p, q in zip(getattr(a, name), getattr(b, name), strict=True):
             np.testing.assert_array_equal(p, q)
+    if a.input_scale_ is None:
+        assert b.input_scale_ is None
+    else:
+        np.testing.assert_array_equal(a.input_scale_, b.input_scale_)
+        assert np.shares_memory(b.input_scale_, b._net.theta)
     np.testing.assert_array_equal(a._net.opt_state, b._net.opt_state)
     np.testing.assert_array_equal(a._net.bn_stats, b._net.bn_stats)
     assert a.n_iter_ == b.n_iter_ and a.t_ == b.t_

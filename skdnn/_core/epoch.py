@@ -136,7 +136,9 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         update itself (L1 shrinkage, max-norm) is undone.
     batch_size : int
     xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
-        Work buffers for batches of up to ``bs`` rows (the largest batch).
+        Work buffers for batches of up to ``bs`` rows (the largest batch; ``bs``
+        rows of the expanded batch with input adapters: members * the largest
+        batch).
 
     Returns
     -------
@@ -149,10 +151,12 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
     n = perm.shape[0]
-    if layers[0].adapt_off < 0:
-        # the buffers' row stride; with input adapters, the workspace's capacity
-        # (members * the largest batch)
-        bs = batch_size
+    # the buffers' row stride: with input adapters the workspace's capacity
+    # (members * the largest batch); without, batch_size, as it always was (with
+    # batch normalisation the last batch may have batch_size + 1 rows: its
+    # arrays then overlap by one row at that stride)
+    stride = bs if layers[0].adapt_off >= 0 else batch_size
+    bs = batch_size
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
@@ -179,7 +183,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         loss = _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
             grad, layers, bn_run, mode, step_key(seed, step[0]), xbuf, ybuf, swbuf,
-            abuf, dbuf, bn_batch, bs,
+            abuf, dbuf, bn_batch, stride,
         )  # fmt: skip
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
