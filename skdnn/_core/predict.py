@@ -23,19 +23,6 @@ def all_finite(Z):
     return bad == 0
 
 
-@njit(**KERNEL)
-def member_mean(A, out):
-    """``out[i] = mean_j A[i * m + j]``: A (n * m, k), out (n, k)."""
-    n, k = out.shape
-    m = A.shape[0] // n
-    for i in range(n):
-        for c in range(k):
-            s = 0.0
-            for j in range(m):
-                s += A[i * m + j, c]
-            out[i, c] = s / m
-
-
 @njit(**JIT)
 def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_run,
                     width, mode, key, chunk, out):  # fmt: skip
@@ -91,11 +78,15 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
         finite = finite and all_finite(
             buffer_view(abuf, bs * m, z0, nb * m, first.w_cols)
         )
-        if m == 1:
-            output_forward(Z, b, out[start : start + nb], last.act)
-        else:
-            output_forward(Z, b, members_out[: nb * m], last.act)
-            member_mean(members_out[: nb * m], out[start : start + nb])
+        dest = out[start : start + nb] if m == 1 else members_out[: nb * m]
+        output_forward(Z, b, dest, last.act)
+        if m > 1:  # the members' mean
+            for i in range(nb):
+                for c in range(k):
+                    s = 0.0
+                    for j in range(m):
+                        s += dest[i * m + j, c]
+                    out[start + i, c] = s / m
     return finite
 
 
