@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from ._checks import CheckMixin
 from ._compat import HasMethods, Interval, Options, StrOptions
 from ._core import codes
+from ._core.records import LAYER
 from ._layout import NetworkSpec
 from ._lbfgs import fit_lbfgs
 from ._network import Network, writable
@@ -294,6 +295,11 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             state["_net"] = Network.from_state(state["_net"])
         if isinstance(state.get("_train"), dict):
             state["_train"] = TrainState.from_state(state["_train"])
+        net = state.get("_net")
+        if isinstance(net, Network) and net.spec.layers.dtype != LAYER:
+            # the Network object of a development version: records of an
+            # earlier layout, rebuilt from the spec's arguments
+            net.spec = NetworkSpec.from_pickled(net.spec)
         if "_theta" in state:  # pickled by skdnn 0.1
             spec, theta, bn_stats, opt_state, step, seed = (
                 state.pop(name) for name in _STATE_0_1

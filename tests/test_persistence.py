@@ -280,6 +280,27 @@ def test_pickle_of_the_network_object_loads():
     _assert_same_training(est, old, X, y)
 
 
+def test_network_object_with_records_of_an_earlier_layout_loads():
+    """A pickled Network whose layer records lack the fields added since (the
+    input adapters') gets records rebuilt from its spec's arguments."""
+    est, X, y = _fit("multiclass", {"input_batch_norm": True}, np.float64)
+    state = est.__dict__.copy()
+    for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_",
+                 "input_scale_"):  # fmt: skip
+        del state[name]
+    state = pickle.loads(pickle.dumps(state))
+    spec = state["_net"].spec
+    kept = [f for f in spec.layers.dtype.names if f not in ("adapt_off", "members")]
+    spec.layers = np.ascontiguousarray(spec.layers[kept])
+    for name in ("front_scale", "n_members", "adapter_off"):
+        del spec.__dict__[name]
+    old = MLPClassifier.__new__(MLPClassifier)
+    old.__setstate__(state)
+    assert "members" in old._net.spec.layers.dtype.names
+    assert old.input_scale_ is None
+    _assert_same_training(est, old, X, y)
+
+
 def test_state_is_plain_data():
     """The persisted state holds no skdnn object but the config objects: the
     network is a dict of the spec's arguments, numbers and numeric arrays."""
