@@ -131,12 +131,12 @@ class Network:
         ``families`` gives each weight layer's activation family for
         ``init="auto"``; the weights are drawn layer by layer from
         ``random_state``, then the signs of the ensemble members' input adapters
-        (several members only), then the seed of the fit. ``bias_init`` is a constant,
-        or ``"uniform"``: each layer's biases are drawn right after its weights
-        from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as scikit-learn
-        draws its MLP's weights and biases (layer by layer, weights first), so
-        that ``init="glorot_uniform"`` with it gives scikit-learn's initial
-        network for the same ``random_state``.
+        (several members only), then the seed of the fit. ``bias_init`` is a
+        constant, or ``"uniform"``: each layer's biases are drawn right after its
+        weights from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as
+        scikit-learn draws its MLP's weights and biases (layer by layer, weights
+        first), so that ``init="glorot_uniform"`` with it gives scikit-learn's
+        initial network for the same ``random_state``.
         """
         theta = np.empty(spec.n_params, dtype=dtype)
         drawn = bias_init == "uniform"
