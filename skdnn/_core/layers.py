@@ -42,30 +42,30 @@ def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
 
 
 @njit(inline="always", **KERNEL)
-def adapt_inputs(xb, theta, off, XA, back):
-    """Input adapters, the k rows ``R = theta[off : off + k * p]`` (k, p), row-major.
-
-    Forward (``back`` false): ``XA[i * k + j] = xb[i] * R[j]``, xb (n, p), XA
-    (n * k, p): row ``i``'s member ``j`` is row ``i * k + j`` wherever a batch
-    starts. Backward (``back`` true, ``theta`` the gradient and ``XA`` the
-    gradient of the adapted inputs): ``R[j] = sum_i xb[i] * XA[i * k + j]``.
-    One kernel for both directions: one compilation.
-    """
+def adapt_forward(xb, theta, off, XA):
+    """Input adapters ``R = theta[off : off + k * p]`` (k, p), row-major:
+    ``XA[i * k + j] = xb[i] * R[j]``; xb (n, p), XA (n * k, p). Row ``i``'s member
+    ``j`` is row ``i * k + j`` wherever a batch starts."""
     n, p = xb.shape
     k = XA.shape[0] // max(n, 1)
-    if back:
-        for q in range(off, off + k * p):
-            theta[q] = 0.0
     for i in range(n):
         for j in range(k):
-            e = i * k + j
-            r = off + j * p
-            if back:
-                for c in range(p):
-                    theta[r + c] += xb[i, c] * XA[e, c]
-            else:
-                for c in range(p):
-                    XA[e, c] = xb[i, c] * theta[r + c]
+            for c in range(p):
+                XA[i * k + j, c] = xb[i, c] * theta[off + j * p + c]
+
+
+@njit(inline="always", **KERNEL)
+def adapt_backward(xb, DXA, grad, off):
+    """The adapters' gradient ``grad[off : off + k * p]`` (k, p) from that of the
+    adapted inputs ``DXA`` (n * k, p): ``dR[j] = sum_i xb[i] * DXA[i * k + j]``."""
+    n, p = xb.shape
+    k = DXA.shape[0] // max(n, 1)
+    for q in range(off, off + k * p):
+        grad[q] = 0.0
+    for i in range(n):
+        for j in range(k):
+            for c in range(p):
+                grad[off + j * p + c] += xb[i, c] * DXA[i * k + j, c]
 
 
 @njit(**KERNEL)
@@ -77,7 +77,7 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     returns the output layer's Z view. ``mode`` is one of the ``MODE_*`` codes;
     ``swb`` holds the batch's sample weights (batch statistics only). With input
     adapters (``layers[0].adapt_off >= 0``) each row of ``xb`` becomes
-    ``layers[0].members`` rows (:func:`adapt_inputs`): every array then has
+    ``layers[0].members`` rows (:func:`adapt_forward`): every array then has
     ``members * len(xb)`` rows, and ``swb`` one weight per expanded row.
     """
     first = layers[0]
@@ -86,7 +86,7 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     n_layers = layers.shape[0]
     if first.adapt_off >= 0:
         XA = buffer_view(abuf, bs, first.src, nb, first.fan_in)
-        adapt_inputs(xb, theta, first.adapt_off, XA, nb < 0)  # nb < 0: False
+        adapt_forward(xb, theta, first.adapt_off, XA)
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
     # not in MODE_PREDICT and MODE_STATS
     drop_on = mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_MC
@@ -234,4 +234,4 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
             )  # fmt: skip
     if first.adapt_off >= 0:
         DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
-        adapt_inputs(xb, grad, first.adapt_off, DXA, nb >= 0)  # nb >= 0: True
+        adapt_backward(xb, DXA, grad, first.adapt_off)
