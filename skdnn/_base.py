@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from ._checks import CheckMixin
 from ._compat import HasMethods, Interval, Options, StrOptions, validate_data
 from ._core import codes
+from ._core.records import LAYER
 from ._cyclic_schedules import DROPOUT_SCHEDULE_NAMES
 from ._layout import NetworkSpec
 from ._lbfgs import fit_lbfgs
@@ -131,6 +132,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout_schedule": [None, StrOptions(set(DROPOUT_SCHEDULE_NAMES))],
         "frozen_layers": [Interval(Integral, 0, None, closed="left")],
         "lr_factors": [dict, None],  # keys and values: _check_lr_factors
+        "front_scale": ["boolean"],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
     }
 
     #: whether ``partial_fit`` is hidden (not only refused) with early stopping:
@@ -215,6 +218,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             alpha_dropout=act.code == codes.SELU,
             bn_momentum=float(self.batch_norm_momentum),
             bn_epsilon=float(self.batch_norm_epsilon),
+            front_scale=bool(self.front_scale),
+            n_members=int(self.n_members),
         )
 
     def _build(self, spec, dtype, random_state):
@@ -291,13 +296,15 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             for v in spec.batch_norm_views(net.theta, net.bn_stats)
         ]
         self.prelu_slopes_ = spec.prelu_slopes(net.theta)
+        self.input_scale_ = spec.adapters(net.theta)
 
     def __getstate__(self):
         # a copy: on Python >= 3.11 the state of the base class is the instance's
         # own __dict__, which pickling must not change
         state = dict(super().__getstate__())
         # these are views of the network's arrays: rebuilt on load so they stay views
-        for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_"):
+        for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_",
+                     "input_scale_"):  # fmt: skip
             state.pop(name, None)
         # the network and the loop's memory as plain data (dicts, lists, numbers,
         # strings, numeric arrays): every type of a saved model is then one that
@@ -314,6 +321,11 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             state["_net"] = Network.from_state(state["_net"])
         if isinstance(state.get("_train"), dict):
             state["_train"] = TrainState.from_state(state["_train"])
+        net = state.get("_net")
+        if isinstance(net, Network) and net.spec.layers.dtype != LAYER:
+            # the Network object of a development version: records of an
+            # earlier layout, rebuilt from the spec's arguments
+            net.spec = NetworkSpec.from_pickled(net.spec)
         if "_theta" in state:  # pickled by skdnn 0.1
             spec, theta, bn_stats, opt_state, step, seed = (
                 state.pop(name) for name in _STATE_0_1
@@ -333,6 +345,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         state.setdefault("progress_bar", False)
         state.setdefault("dropout_schedule", None)
         state.setdefault("lr_factors", None)
+        state.setdefault("front_scale", False)
+        state.setdefault("n_members", 1)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()
@@ -359,7 +373,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 "warm_start/partial_fit needs the network of the previous fit: it had "
                 f"layer sizes {self._net.spec.layer_units}, now {layer_units} (or "
-                "another activation, batch_norm or input_batch_norm). Set "
+                "another activation, batch_norm, input_batch_norm, front_scale or "
+                "n_members). Set "
                 "warm_start=False (or call fit) to start over."
             )
         else:

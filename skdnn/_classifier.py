@@ -139,6 +139,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         dropout_schedule=None,
         frozen_layers=0,
         lr_factors=None,
+        front_scale=False,
+        n_members=1,
         class_weight=None,
         label_smoothing=0.0,
     ):

@@ -224,11 +224,30 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         bias, i.e. ``intercepts_``, which with ``batch_norm='before'`` is BN's
         beta), 'batch_norm' (the other batch-normalisation parameters: every
         gamma, and the betas of ``input_batch_norm`` and
-        ``batch_norm='after'``) and 'activation' (PReLU's slopes). The
+        ``batch_norm='after'``), 'activation' (PReLU's slopes) and 'scale'
+        (the input adapters of ``front_scale`` and ``n_members``). The
         connection weights always have factor 1, so ``l1``, ``max_norm`` and
         AdamW's decay act on them unchanged. An unknown group raises a
         ValueError; so does any ``lr_factors`` with 'lbfgs', which has no
-        learning rate. None: every factor is 1."""
+        learning rate. None: every factor is 1.
+
+    front_scale : bool, default=False
+        A learned scale of every input feature, ``x -> x * s`` with ``s``
+        initialised to 1, before everything else (input batch normalisation,
+        input dropout, the first layer): RealMLP's scaling layer. Never
+        penalised by ``alpha`` or ``l1``. With ``n_members > 1`` the members'
+        adapters are that scale. See ``input_scale_`` and the user guide,
+        "Input scale and ensemble members".
+
+    n_members : int, default=1
+        Ensemble members (TabM-mini): the members share every weight of the
+        network and differ only by a learned multiplicative adapter of the
+        inputs, ``x -> x * r_j``, initialised to random signs (±1, drawn from
+        ``random_state``). Every member sees every training row; the objective
+        is the mean of the members' losses, and the prediction the mean of the
+        members' outputs (probabilities for the classifier). Training and
+        prediction cost about ``n_members`` times as much.
+        ``front_scale=True, n_members=1`` is the front scale."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -299,6 +318,12 @@ loss_ : float
     prelu_slopes_ : list of ndarray of shape (units,)
         The trained slope of every unit of every hidden layer
         (``activation='prelu'`` or ``PReLU()`` only; an empty list otherwise).
+
+    input_scale_ : ndarray of shape (n_members, n_features) or None
+        The input adapters (a view of the parameters): row ``j`` multiplies the
+        inputs of member ``j``; the front scale is the single row of
+        ``front_scale=True, n_members=1``. None without ``front_scale`` and
+        with one member.
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',

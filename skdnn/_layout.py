@@ -2,8 +2,10 @@
 
 Layout of ``theta`` (length ``n_params``): every layer's weight matrix, row-major
 (fan_in, fan_out * pieces), one after the other, then every layer's bias, then the
-gamma and beta of every batch normalisation, then the PReLU slopes. The weights come
-first so that the penalised parameters are the prefix ``theta[:n_weights]``.
+gamma and beta of every batch normalisation, then the PReLU slopes, and last the
+input adapters (front scale, ensemble members: one block of ``n_members *
+n_features`` values at ``adapter_off``). The weights come first so that the
+penalised parameters are the prefix ``theta[:n_weights]``.
 """
 
 from dataclasses import dataclass, fields
@@ -45,6 +47,13 @@ def _activation_ranges(spec):
     return [(L["prelu_off"], L["fan_out"]) for L in spec.layers if L["prelu_off"] >= 0]
 
 
+def _scale_ranges(spec):
+    """The input adapters: the front scale or the ensemble members' adapters."""
+    if not spec.has_adapter:
+        return []
+    return [(spec.adapter_off, spec.n_members * spec.layer_units[0])]
+
+
 #: The parameter groups of ``lr_factors``: name -> the function that gives the
 #: group's ``(offset, size)`` ranges in theta for a spec. The groups are disjoint
 #: and never include the connection weights (whose factor is always 1). A new
@@ -53,6 +62,7 @@ PARAMETER_GROUPS = {
     "bias": _bias_ranges,
     "batch_norm": _batch_norm_ranges,
     "activation": _activation_ranges,
+    "scale": _scale_ranges,
 }
 
 
@@ -109,6 +119,19 @@ class NetworkSpec:
         Alpha dropout (SELU networks) instead of inverted dropout.
     bn_momentum, bn_epsilon : float
         Batch normalisation's running-average momentum and variance offset.
+    front_scale : bool
+        A learned scale of every input (one adapter row when ``n_members == 1``).
+    n_members : int
+        Ensemble members (TabM-mini): every member shares the network and has its
+        own multiplicative input adapter; with ``front_scale`` or more than one
+        member, the adapters take the block ``theta[adapter_off : adapter_off +
+        n_members * layer_units[0]]``, shape (n_members, n_features) row-major.
+
+    Attributes
+    ----------
+    adapter_off : int
+        Offset of the adapter block in theta (after every other parameter), -1
+        when there is none.
     """
 
     layer_units: list
@@ -124,6 +147,8 @@ class NetworkSpec:
     alpha_dropout: bool = False
     bn_momentum: float = 0.99
     bn_epsilon: float = 1e-3
+    front_scale: bool = False
+    n_members: int = 1
 
     def __post_init__(self):
         c = codes
@@ -178,12 +203,20 @@ class NetworkSpec:
             if self.hidden_code == c.PRELU:
                 L.prelu_off = off
                 off += L.fan_out
+        self.adapter_off = -1
+        if self.has_adapter:  # last: outside the penalised prefix
+            self.adapter_off = layers[0].adapt_off = off
+            layers[0].members = self.n_members
+            off += self.n_members * units[0]
         self.n_params = off
         self.n_stats = stats
         col = 0  # work-buffer columns of every intermediate array
         for i, L in enumerate(layers):
             m_in = units[i]
             L.src = -1 if i == 0 else layers[i - 1].a
+            if i == 0 and self.has_adapter:  # the adapted inputs (and gradient)
+                L.src = col
+                col += m_in
             if L.in_bn:
                 L.in_bn_h, L.in_bn_y = col, col + m_in
                 L.x = col + m_in
@@ -239,6 +272,11 @@ class NetworkSpec:
         return int(np.max(self.layers["fan_in"] * self.layers["w_cols"]))
 
     @property
+    def has_adapter(self):
+        """Whether the inputs go through learned adapters (front scale, members)."""
+        return bool(self.front_scale) or self.n_members > 1
+
+    @property
     def has_batch_norm(self):
         return self.n_stats > 0
 
@@ -265,7 +303,7 @@ class NetworkSpec:
         """Whether ``other`` lays out and uses theta as this spec does (a warm
         start may change dropout rates or BN momentum, not these)."""
         names = ["fan_in", "w_cols", "w_off", "b_off", "act", "in_bn_p", "pre_bn_p",
-                 "prelu_off"]  # fmt: skip
+                 "prelu_off", "adapt_off", "members"]  # fmt: skip
         return (
             list(self.layer_units) == list(other.layer_units)
             and self.n_params == other.n_params
@@ -316,6 +354,15 @@ class NetworkSpec:
             )
             for v in out
         ]
+
+    def adapters(self, theta):
+        """View of ``theta`` as the input adapters, (n_members, n_features), or
+        None without them."""
+        if not self.has_adapter:
+            return None
+        p = self.layer_units[0]
+        off = self.adapter_off
+        return theta[off : off + self.n_members * p].reshape(self.n_members, p)
 
     def prelu_slopes(self, theta):
         """Views of the PReLU slopes of each hidden layer (empty list otherwise)."""
@@ -379,7 +426,11 @@ class NetworkSpec:
 
     def copy_layers_from(self, source, src_theta, src_stats, theta, stats):
         """Copy the lowest hidden layers of ``source`` whose shapes and
-        normalisation match into ``theta``/``stats``; returns how many."""
+        normalisation match into ``theta``/``stats``; returns how many.
+
+        The input adapters come along with the first hidden layer (whose weights
+        were trained on the adapted inputs) when both networks have adapters of
+        the same shape; otherwise each keeps its own initialisation."""
         n = 0
         for row in range(min(self.n_layers, source.n_layers) - 1):
             mine, theirs = self._layer_ranges(row), source._layer_ranges(row)
@@ -395,6 +446,9 @@ class NetworkSpec:
             ):
                 stats[:, o : o + size] = src_stats[:, so : so + size]
             n += 1
+        mine, theirs = self.adapters(theta), source.adapters(src_theta)
+        if n and mine is not None and theirs is not None and mine.shape == theirs.shape:
+            mine[...] = theirs
         return n
 
     def init_extras(self, theta, prelu_init):
@@ -407,3 +461,14 @@ class NetworkSpec:
                     theta[L[p] + L[m] : L[p] + 2 * L[m]] = 0.0
         for slopes in self.prelu_slopes(theta):
             slopes[:] = prelu_init
+
+    def init_adapters(self, theta, random_state):
+        """Input adapters: ones for a single row (the front scale), random signs
+        (+1 or -1, from ``random_state``) for several members (TabM-mini)."""
+        adapters = self.adapters(theta)
+        if adapters is None:
+            return
+        if self.n_members == 1:
+            adapters[...] = 1.0
+        else:
+            adapters[...] = 2.0 * random_state.randint(0, 2, size=adapters.shape) - 1.0

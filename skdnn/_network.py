@@ -21,15 +21,22 @@ from .initializers import init_weights, sklearn_bias_bound
 
 
 class Workspace:
-    """Work buffers for batches of at most ``batch_size`` rows, allocated once."""
+    """Work buffers for batches of at most ``batch_size`` rows, allocated once.
+
+    With ``m = spec.n_members`` ensemble members, a batch of ``n`` rows is
+    expanded to ``m * n`` rows after it is gathered: the buffers past ``xbuf``
+    hold ``m * batch_size`` rows, their row stride (the last entry of
+    ``buffers``).
+    """
 
     def __init__(self, spec, batch_size, dtype):
         p = spec.layer_units[0]
         k = spec.layer_units[-1]
-        bs = int(batch_size)
+        self.batch_size = int(batch_size)
+        bs = self.batch_size * spec.n_members
         self.spec = spec
         self.buffers = (
-            np.empty(bs * p, dtype=dtype),  # xbuf: the gathered batch
+            np.empty(self.batch_size * p, dtype=dtype),  # xbuf: the gathered batch
             np.empty(bs * k, dtype=dtype),  # ybuf: its targets
             np.empty(bs, dtype=dtype),  # swbuf: its sample weights
             np.empty(bs * spec.width, dtype=dtype),  # abuf: every forward array
@@ -123,12 +130,13 @@ class Network:
 
         ``families`` gives each weight layer's activation family for
         ``init="auto"``; the weights are drawn layer by layer from
-        ``random_state``, then the seed of the fit. ``bias_init`` is a constant,
-        or ``"uniform"``: each layer's biases are drawn right after its weights
-        from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as scikit-learn
-        draws its MLP's weights and biases (layer by layer, weights first), so
-        that ``init="glorot_uniform"`` with it gives scikit-learn's initial
-        network for the same ``random_state``.
+        ``random_state``, then the signs of the ensemble members' input adapters
+        (several members only), then the seed of the fit. ``bias_init`` is a
+        constant, or ``"uniform"``: each layer's biases are drawn right after its
+        weights from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as
+        scikit-learn draws its MLP's weights and biases (layer by layer, weights
+        first), so that ``init="glorot_uniform"`` with it gives scikit-learn's
+        initial network for the same ``random_state``.
         """
         theta = np.empty(spec.n_params, dtype=dtype)
         drawn = bias_init == "uniform"
@@ -141,6 +149,7 @@ class Network:
                 r = sklearn_bias_bound(*W.shape)
                 b[...] = random_state.uniform(-r, r, b.shape)
         spec.init_extras(theta, prelu_init)
+        spec.init_adapters(theta, random_state)
         bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
         bn_stats[1] = 1.0
         seed = random_state.randint(0, 2**63 - 1, dtype=np.int64)
@@ -248,7 +257,7 @@ class Network:
         """The work buffers for batches of ``batch_size`` rows (kept between
         calls with the same spec and size)."""
         work = self._work
-        if work is None or work.spec is not self.spec or work.buffers[-1] != batch_size:
+        if work is None or work.spec is not self.spec or work.batch_size != batch_size:
             work = self._work = Workspace(self.spec, batch_size, self.dtype)
         return work
 
@@ -373,19 +382,25 @@ class Network:
                 CHUNK_ROWS, out,
             )  # fmt: skip
 
-        work = min(X.shape[0], CHUNK_ROWS) * spec.max_layer_work
+        work = min(X.shape[0], CHUNK_ROWS) * spec.n_members * spec.max_layer_work
         finite = all(split_rows(rows, X.shape[0], work >= BLAS_SPLIT_MIN_WORK))
         return out, finite
 
     def hidden_activations(self, X, mode=codes.MODE_PREDICT, key=0):
-        """Every hidden layer's activation for the rows of ``X``, as one batch."""
+        """Every hidden layer's activation for the rows of ``X``, as one batch:
+        (n_samples, units), or (n_samples, n_members, units) with several
+        ensemble members."""
         spec = self.spec
         n = X.shape[0]
+        m = spec.n_members
         xbuf = np.empty(n * spec.layer_units[0], dtype=self.dtype)
-        abuf = np.empty(n * spec.width, dtype=self.dtype)
+        abuf = np.empty(n * m * spec.width, dtype=self.dtype)
         theta, bn_stats = self._writable()  # prediction modes write neither
         forward_all(
             *input_arrays(X, self.dtype), theta, spec.layers, bn_stats, mode,
             np.uint64(key), xbuf, abuf,
         )  # fmt: skip
-        return [a.copy() for a in spec.activations(abuf, n)]
+        acts = spec.activations(abuf, n * m)
+        if m > 1:
+            return [a.reshape(n, m, a.shape[1]).copy() for a in acts]
+        return [a.copy() for a in acts]

@@ -101,6 +101,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         dropout_schedule=None,
         frozen_layers=0,
         lr_factors=None,
+        front_scale=False,
+        n_members=1,
     ):
         _set_params_from(self, locals())
 

@@ -166,6 +166,8 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         dropout_schedule=None,
         frozen_layers=0,
         lr_factors=None,
+        front_scale=False,
+        n_members=1,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -285,6 +287,8 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         dropout_schedule=None,
         frozen_layers=0,
         lr_factors=None,
+        front_scale=False,
+        n_members=1,
     ):
         _set_params_from(self, locals())
 

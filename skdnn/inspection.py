@@ -52,7 +52,9 @@ def hidden_activations(estimator, X, dropout=False, random_state=None):
     Returns
     -------
     activations : list of ndarray of shape (n_samples, units)
-        One array per hidden layer, in order.
+        One array per hidden layer, in order; of shape (n_samples, n_members,
+        units) for a model with several ensemble members (``n_members``), each
+        member's activations on its adapted inputs.
 
     Examples
     --------

@@ -16,11 +16,13 @@ onnxruntime); ``import skdnn`` alone never imports them.
 Every network that :meth:`predict` can run converts: all the hidden activations
 (with their parameters, trained PReLU slopes, RReLU's mean slope, maxout), batch
 normalisation before or after the activations and of the inputs (with the running
-statistics), dropout (the identity at inference), and every output (softmax,
-logistic per label, identity, exp). The graph computes in the model's dtype
-(float32 or float64); its input and outputs have the dtype of the initial type
-(``X[:1]``'s dtype for ``to_onnx(model, X[:1])``), with casts where the two
-differ.
+statistics), dropout (the identity at inference), the input adapters
+(``front_scale`` and the ensemble members of ``n_members``: the rows are
+repeated per member, multiplied by their adapters, and the members' outputs
+averaged), and every output (softmax, logistic per label, identity, exp). The
+graph computes in the model's dtype (float32 or float64); its input and outputs
+have the dtype of the initial type (``X[:1]``'s dtype for ``to_onnx(model,
+X[:1])``), with casts where the two differ.
 
 Classifiers follow skl2onnx's conventions for scikit-learn classifiers: two
 outputs, ``label`` and ``probabilities`` (two columns for a binary classifier, as
@@ -295,11 +297,33 @@ class _Graph:
         return y if beta is None else self.add(y, self.const(beta))
 
 
+def _expand_members(g, x, adapters):
+    """The adapted inputs: ``x * r`` for one adapter row; for k rows, the (N * k,
+    p) rows ``x[i] * r[j]`` at ``i * k + j``, as the kernels expand a batch."""
+    k, p = adapters.shape
+    if k == 1:
+        return g.mul(x, g.const(adapters[0]))
+    rows = g.op("Reshape", x, g.const(np.array([-1, 1, p]), np.int64))
+    tiled = g.op("Mul", rows, g.const(adapters))  # (N, k, p)
+    return g.op("Reshape", tiled, g.const(np.array([-1, p]), np.int64))
+
+
+def _member_mean(g, out, k, n_out):
+    """The mean over the k members of the outputs (N * k, K): (N, K), a sum then
+    a division by k, as the kernels compute it."""
+    flat = g.op("Reshape", out, g.const(np.array([-1, k * n_out]), np.int64))
+    picks = np.tile(np.eye(n_out), (k, 1))  # (k * K, K): sums the members
+    return g.div(g.op("MatMul", flat, g.const(picks)), float(k))
+
+
 def _network_output(g, model, x):
     """The graph of ``model._net``'s forward pass from ``x`` (model dtype)."""
     net = model._net
     theta, stats, layers = net.theta, net.bn_stats, net.spec.layers
     n_layers = layers.shape[0]
+    adapters = net.spec.adapters(theta)
+    if adapters is not None:
+        x = _expand_members(g, x, adapters)
     for i in range(n_layers):
         L = layers[i]
         fan_in, fan_out, w_cols = int(L["fan_in"]), int(L["fan_out"]), int(L["w_cols"])
@@ -324,7 +348,10 @@ def _network_output(g, model, x):
         b_off = int(L["b_off"])
         z = g.add(z, g.const(theta[b_off : b_off + w_cols]))
         if i == n_layers - 1:
-            return g.output(z, int(L["act"]))
+            out = g.output(z, int(L["act"]))
+            if adapters is None or adapters.shape[0] == 1:
+                return out
+            return _member_mean(g, out, adapters.shape[0], fan_out)
         po = int(L["prelu_off"])
         slopes = theta[po : po + fan_out] if po >= 0 else None
         x = g.activation(z, L, slopes)

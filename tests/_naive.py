@@ -100,3 +100,39 @@ def objective(X, Y, sw, coefs, intercepts, hidden, loss, alpha):
     S = sw.sum()
     data = (sw * per_sample_loss(loss, Z, Y)).sum() / S
     return data + alpha / (2 * S) * sum((W**2).sum() for W in coefs)
+
+
+def output(name, Z):
+    """The output functions: identity, logistic, softmax, exp."""
+    if name == "identity":
+        return Z.copy()
+    if name == "logistic":
+        return expit(Z)
+    if name == "softmax":
+        e = np.exp(Z - Z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    if name == "exp":
+        return np.exp(Z)
+    raise ValueError(name)
+
+
+def members_predict(X, adapters, coefs, intercepts, hidden, out):
+    """TabM-mini's prediction: the mean over the members j of the outputs of the
+    shared network on ``X * adapters[j]``."""
+    outs = [output(out, forward(X * r, coefs, intercepts, hidden)) for r in adapters]
+    return np.mean(outs, axis=0)
+
+
+def members_objective(X, Y, sw, adapters, coefs, intercepts, hidden, loss, alpha):
+    """(1/S) sum_i s_i (1/k) sum_j l(y_i, f_j(x_i)) + alpha/(2S) sum ||W||^2: the
+    members' mean loss; the adapters are not penalised."""
+    S = sw.sum()
+    per_sample = np.mean(
+        [
+            per_sample_loss(loss, forward(X * r, coefs, intercepts, hidden), Y)
+            for r in adapters
+        ],
+        axis=0,
+    )
+    data = (sw * per_sample).sum() / S
+    return data + alpha / (2 * S) * sum((W**2).sum() for W in coefs)

@@ -22,6 +22,9 @@ _CONFIGS = [
         "lr_factors": {"bias": 2.0, "activation": 0.5},
         "activation": "prelu",
     },
+    {"front_scale": True, "input_batch_norm": True},
+    {"n_members": 3, "solver": "lbfgs"},
+    {"n_members": 2, "batch_norm": "after", "learning_rate_init": 0.01},
 ]
 # parameters of one estimator only: (class, parameters)
 _OWN_CONFIGS = [

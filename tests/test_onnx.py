@@ -156,6 +156,28 @@ def test_regressor(loss, n_outputs, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(front_scale=True, input_batch_norm=True),
+        dict(n_members=3, batch_norm="after", input_dropout=0.1),
+    ],
+    ids=["front-scale", "members"],
+)
+def test_input_adapters(params, dtype):
+    # the adapters are trained away from their start (ones, random signs), so a
+    # graph that skipped or misplaced them would give other outputs
+    X, y, X_test = _data(dtype)
+    model = _fit(MLPClassifier(**{**SMALL, **params}), X, y)
+    assert np.all(model.input_scale_ != np.round(model.input_scale_))
+    _check_classifier(model, X_test)
+    Xr, yr = make_regression(100, 5, n_targets=2, noise=1.0, random_state=0)
+    Xr = (Xr / 2).astype(dtype)
+    reg = _fit(MLPRegressor(**{**SMALL, **params}), Xr, yr / 100)
+    _check_regressor(reg, Xr)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_pipeline(dtype):
     X, y, X_test = _data(dtype)
     pipe = make_pipeline(

@@ -95,6 +95,11 @@ CASES = [
       "label_smoothing": 0.1, "l1": 1e-3, "max_norm": 3.0}, np.float32),
     ("adamw-label-smoothing-multilabel", "multilabel",
      {"solver": "adamw", "label_smoothing": 0.2, "clipnorm": 1.0}, np.float64),
+    ("members-input-bn-dropout", "multiclass",
+     {"n_members": 3, "input_batch_norm": True, "dropout": 0.1}, np.float64),
+    ("front-scale-float32", "poisson",
+     {"loss": "poisson", "front_scale": True}, np.float32),
+    ("members-lbfgs", "binary", {"n_members": 2, "solver": "lbfgs"}, np.float64),
 ]  # fmt: skip
 
 
@@ -151,6 +156,11 @@ def _assert_same_training(a, b, X, y):
     for name in ("coefs_", "intercepts_", "prelu_slopes_"):
         for p, q in zip(getattr(a, name), getattr(b, name), strict=True):
             np.testing.assert_array_equal(p, q)
+    if a.input_scale_ is None:
+        assert b.input_scale_ is None
+    else:
+        np.testing.assert_array_equal(a.input_scale_, b.input_scale_)
+        assert np.shares_memory(b.input_scale_, b._net.theta)
     np.testing.assert_array_equal(a._net.opt_state, b._net.opt_state)
     np.testing.assert_array_equal(a._net.bn_stats, b._net.bn_stats)
     assert a.n_iter_ == b.n_iter_ and a.t_ == b.t_
@@ -294,6 +304,27 @@ def test_pickle_of_the_network_object_loads():
     old = MLPClassifier.__new__(MLPClassifier)
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert type(old._net).__name__ == "Network"
+    _assert_same_training(est, old, X, y)
+
+
+def test_network_object_with_records_of_an_earlier_layout_loads():
+    """A pickled Network whose layer records lack the fields added since (the
+    input adapters') gets records rebuilt from its spec's arguments."""
+    est, X, y = _fit("multiclass", {"input_batch_norm": True}, np.float64)
+    state = est.__dict__.copy()
+    for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_",
+                 "input_scale_"):  # fmt: skip
+        del state[name]
+    state = pickle.loads(pickle.dumps(state))
+    spec = state["_net"].spec
+    kept = [f for f in spec.layers.dtype.names if f not in ("adapt_off", "members")]
+    spec.layers = np.ascontiguousarray(spec.layers[kept])
+    for name in ("front_scale", "n_members", "adapter_off"):
+        del spec.__dict__[name]
+    old = MLPClassifier.__new__(MLPClassifier)
+    old.__setstate__(state)
+    assert "members" in old._net.spec.layers.dtype.names
+    assert old.input_scale_ is None
     _assert_same_training(est, old, X, y)
 
 

@@ -61,29 +61,33 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
                      bn_batch, bs):  # fmt: skip
     """Gather a batch, run forward and backward; ``grad`` gets ``scale`` * gradient.
 
-    Returns the batch's ``sum_i sw_i * loss_i`` (unscaled).
+    Returns the batch's ``sum_i sw_i * loss_i`` (unscaled). With ``m`` ensemble
+    members every row is ``m`` rows of the expanded batch (each with the row's
+    target and weight), and ``loss_i`` is the mean of the members' losses.
     """
     out = layers[layers.shape[0] - 1]
     p = layers[0].fan_in
+    m = layers[0].members
     k = out.fan_out
     xb = xbuf[: nb * p].reshape((nb, p))
     gather_batch(X, data, indices, indptr, sparse, rows, nb, xb)
-    yb = ybuf[: nb * k].reshape((nb, k))
-    swb = swbuf[:nb]
+    yb = ybuf[: nb * m * k].reshape((nb * m, k))
+    swb = swbuf[: nb * m]
     for r in range(nb):
         i = rows[r]
-        swb[r] = sw[i]
-        for j in range(k):
-            yb[r, j] = Y[i, j]
+        for e in range(r * m, r * m + m):
+            swb[e] = sw[i]
+            for j in range(k):
+                yb[e, j] = Y[i, j]
     # np.int64(0): a literal 0 would compile another specialisation of the callee
     Z = forward_hidden(
         xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, np.int64(0)
     )
-    D = buffer_view(dbuf, bs, out.z, nb, k)
+    D = buffer_view(dbuf, bs, out.z, nb * m, k)
     b = theta[out.b_off : out.b_off + k]
-    loss = output_loss_delta(Z, b, yb, swb, scale, D, out.loss)
+    loss = output_loss_delta(Z, b, yb, swb, scale / m, D, out.loss)
     backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs)
-    return loss
+    return loss / m
 
 
 @njit(**JIT)
@@ -135,7 +139,9 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         :func:`~skdnn._core.optimizers.apply_update`); empty: none.
     batch_size : int
     xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
-        Work buffers for batches of up to ``bs`` rows (the largest batch).
+        Work buffers for batches of up to ``bs`` rows (the largest batch; ``bs``
+        rows of the expanded batch with input adapters: members * the largest
+        batch).
 
     Returns
     -------
@@ -148,6 +154,11 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
     n = perm.shape[0]
+    # the buffers' row stride: with input adapters the workspace's capacity
+    # (members * the largest batch); without, batch_size, as it always was (with
+    # batch normalisation the last batch may have batch_size + 1 rows: its
+    # arrays then overlap by one row at that stride)
+    stride = bs if layers[0].adapt_off >= 0 else batch_size
     bs = batch_size
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
@@ -176,7 +187,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         loss = _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
             grad, layers, bn_run, mode, step_key(seed, step[0]), xbuf, ybuf, swbuf,
-            abuf, dbuf, bn_batch, bs,
+            abuf, dbuf, bn_batch, stride,
         )  # fmt: skip
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
@@ -239,6 +250,7 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
     """
     n = perm.shape[0]
     p = layers[0].fan_in
+    m = layers[0].members
     mode = np.int64(MODE_STATS)
     key = stats_key(seed, epoch)
     if shuffle:
@@ -248,11 +260,12 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         start = b * batch_size
         nb = n - start if b == n_batches - 1 else batch_size
         rows = perm[start : start + nb]
-        swb = swbuf[:nb]
+        swb = swbuf[: nb * m]  # one weight per row of the expanded batch
         w = 0.0
         for r in range(nb):
-            swb[r] = sw[rows[r]]
-            w += swb[r]
+            for e in range(r * m, r * m + m):
+                swb[e] = sw[rows[r]]
+            w += swb[r * m]
         if w <= 0.0:
             continue
         momentum = seen / (seen + w)
@@ -285,8 +298,9 @@ def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, g
         grad[i] = 0.0
     total = 0.0
     inv = 1.0 / sw_total
-    for start in range(0, n, bs):
-        nb = min(bs, n - start)
+    chunk = bs // layers[0].members  # bs rows of the expanded batch per chunk
+    for start in range(0, n, chunk):
+        nb = min(chunk, n - start)
         total += _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows[start : start + nb], nb,
             inv, theta, gtmp, layers, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf,

@@ -41,6 +41,33 @@ def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
                 xb[r, j] = X[i, j]
 
 
+@njit(inline="always", **KERNEL)
+def adapt_forward(xb, theta, off, XA):
+    """Input adapters ``R = theta[off : off + k * p]`` (k, p), row-major:
+    ``XA[i * k + j] = xb[i] * R[j]``; xb (n, p), XA (n * k, p). Row ``i``'s member
+    ``j`` is row ``i * k + j`` wherever a batch starts."""
+    n, p = xb.shape
+    k = XA.shape[0] // max(n, 1)
+    for i in range(n):
+        for j in range(k):
+            for c in range(p):
+                XA[i * k + j, c] = xb[i, c] * theta[off + j * p + c]
+
+
+@njit(inline="always", **KERNEL)
+def adapt_backward(xb, DXA, grad, off):
+    """The adapters' gradient ``grad[off : off + k * p]`` (k, p) from that of the
+    adapted inputs ``DXA`` (n * k, p): ``dR[j] = sum_i xb[i] * DXA[i * k + j]``."""
+    n, p = xb.shape
+    k = DXA.shape[0] // max(n, 1)
+    for q in range(off, off + k * p):
+        grad[q] = 0.0
+    for i in range(n):
+        for j in range(k):
+            for c in range(p):
+                grad[off + j * p + c] += xb[i, c] * DXA[i * k + j, c]
+
+
 @njit(**KERNEL)
 def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
                    row0):  # fmt: skip
@@ -48,11 +75,18 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
 
     Writes every intermediate array into ``abuf`` (views at the rows' offsets) and
     returns the output layer's Z view. ``mode`` is one of the ``MODE_*`` codes;
-    ``swb`` holds the batch's sample weights (batch statistics only).
+    ``swb`` holds the batch's sample weights (batch statistics only). With input
+    adapters (``layers[0].adapt_off >= 0``) each row of ``xb`` becomes
+    ``layers[0].members`` rows (:func:`adapt_forward`): every array then has
+    ``members * len(xb)`` rows, and ``swb`` one weight per expanded row.
     """
-    nb = xb.shape[0]
+    first = layers[0]
+    nb = xb.shape[0] * first.members
     width = abuf.shape[0] // bs
     n_layers = layers.shape[0]
+    if first.adapt_off >= 0:
+        XA = buffer_view(abuf, bs, first.src, nb, first.fan_in)
+        adapt_forward(xb, theta, first.adapt_off, XA)
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
     # not in MODE_PREDICT and MODE_STATS
     drop_on = mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_MC
@@ -125,9 +159,12 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
 def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
-    ``grad`` is overwritten with dLoss/dtheta for every parameter.
+    ``grad`` is overwritten with dLoss/dtheta for every parameter (the input
+    adapters' too: the gradient of the adapted inputs is then kept, as that of
+    layer 0's source).
     """
-    nb = xb.shape[0]
+    first = layers[0]
+    nb = xb.shape[0] * first.members
     n_layers = layers.shape[0]
     for layer in range(n_layers - 1, -1, -1):
         L = layers[layer]
@@ -195,3 +232,6 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
                 theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
                 grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
             )  # fmt: skip
+    if first.adapt_off >= 0:
+        DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
+        adapt_backward(xb, DXA, grad, first.adapt_off)

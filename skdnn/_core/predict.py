@@ -38,10 +38,16 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
     infinite input value makes its row's products non-finite (``inf * 0`` and
     ``inf - inf`` are NaN), so a True answer proves the input finite; a False one
     comes from a non-finite input or from overflow, and the caller decides which.
+
+    With ``m = layers[0].members`` ensemble members, each row is ``m`` rows of
+    the expanded chunk (row ``i``'s member ``j`` at ``i * m + j``, its dropout
+    masks drawn for row ``start * m + i * m + j``) and ``out`` receives the mean
+    of the members' outputs (after the output function).
     """
     first = layers[0]
     last = layers[layers.shape[0] - 1]
     p = first.fan_in
+    m = first.members
     k = last.fan_out
     z0 = first.pre_bn_h if first.pre_bn else first.z
     bs = min(hi - lo, chunk)
@@ -51,7 +57,8 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
     # dense rows are read in place: the gather buffer and row indices are for CSR
     xbuf = np.empty(bs * p if sparse else 0, dtype=dtype)
     rows = np.arange(lo, hi if sparse else lo)
-    abuf = np.empty(bs * width, dtype=dtype)
+    abuf = np.empty(bs * m * width, dtype=dtype)
+    members_out = np.empty((bs * m if m > 1 else 0, k), dtype=dtype)
     bn_batch = np.empty_like(bn_run)
     swb = np.empty(0, dtype=dtype)
     b = theta[last.b_off : last.b_off + k]
@@ -65,10 +72,21 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
         else:
             xb = X[start : start + nb]  # rows in order: no copy needed
         Z = forward_hidden(
-            xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, start
+            xb, swb, theta, layers, bn_run, bn_batch, abuf, bs * m, mode, key,
+            start * m,
+        )  # fmt: skip
+        finite = finite and all_finite(
+            buffer_view(abuf, bs * m, z0, nb * m, first.w_cols)
         )
-        finite = finite and all_finite(buffer_view(abuf, bs, z0, nb, first.w_cols))
-        output_forward(Z, b, out[start : start + nb], last.act)
+        dest = out[start : start + nb] if m == 1 else members_out[: nb * m]
+        output_forward(Z, b, dest, last.act)
+        if m > 1:  # the members' mean
+            for i in range(nb):
+                for c in range(k):
+                    s = 0.0
+                    for j in range(m):
+                        s += dest[i * m + j, c]
+                    out[start + i, c] = s / m
     return finite
 
 
@@ -76,13 +94,15 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
 def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, key,
                 xbuf, abuf):  # fmt: skip
     """Forward pass of every row of X as one batch, leaving every intermediate
-    array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * width values)."""
+    array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * m * width values, ``m =
+    layers[0].members``: row ``i``'s member ``j`` is row ``i * m + j``)."""
     p = layers[0].fan_in
+    m = layers[0].members
     n = xbuf.shape[0] // p
     xb = xbuf.reshape((n, p))
     gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
     bn_batch = np.empty_like(bn_run)
-    swb = np.ones(n, dtype=theta.dtype)
+    swb = np.ones(n * m, dtype=theta.dtype)
     forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, n, mode, key, np.int64(0)
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, np.int64(0)
     )

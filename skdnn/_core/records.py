@@ -9,8 +9,9 @@ code that fills them is :mod:`skdnn._layout` (the layers) and
 
     source -> [BN on it] -> [dropout on it] -> x @ W -> [BN] or [+ bias] -> activation
 
-where the source is the previous layer's activation (the inputs for layer 0). The
-fields ending in ``_p`` are offsets into ``theta``; ``src``, ``x``, ``z``, ``a`` and
+where the source is the previous layer's activation (the inputs for layer 0, or,
+with input adapters, the adapted inputs: see ``adapt_off``). The fields ending in
+``_p`` and ``_off`` are offsets into ``theta``; ``src``, ``x``, ``z``, ``a`` and
 the other buffer fields are column offsets inside the work buffers ``abuf``/``dbuf``
 (an array of ``m`` columns per row starts at ``batch * offset``); -1 means absent
 (for ``src``: the input batch; for ``x``: the source itself).
@@ -62,6 +63,9 @@ LAYER = np.dtype(
         # both batch normalisations of the layer
         ("bn_momentum", _F),
         ("bn_epsilon", _F),
+        # layer 0 only: multiplicative input adapters (front scale, ensemble members)
+        ("adapt_off", _I),  # theta offset of the adapters (members, fan_in), or -1
+        ("members", _I),  # rows of the expanded batch per input row (1: none)
     ],
     align=True,
 )
@@ -103,6 +107,7 @@ def empty_layers(n_layers):
             layers[name] = -1
     layers["in_drop"] = 0
     layers["loss"] = 0
+    layers["members"] = 1
     return layers
 
 
