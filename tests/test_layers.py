@@ -165,6 +165,22 @@ def test_a_remainder_of_one_row_is_merged_only_with_batch_norm():
     assert MLPRegressor(**params).fit(X[:32], y[:32])._net.step[0] == 2
 
 
+def test_a_merged_remainder_trains_as_one_batch_of_its_rows():
+    # 11 rows, batch_size=10, batch normalisation: one step on a batch of 11
+    # rows, the same as batch_size=11 (the merged batch's buffers used to overlap
+    # by one row: its step differed by up to 0.039)
+    X = np.random.RandomState(0).normal(size=(11, 3))
+    y = X.sum(axis=1)
+    params = dict(
+        hidden_layer_sizes=(4,), batch_norm=True, solver="sgd", momentum=0.0,
+        max_iter=1, shuffle=False, random_state=0,
+    )  # fmt: skip
+    a = MLPRegressor(batch_size=10, **params).fit(X, y)
+    b = MLPRegressor(batch_size=11, **params).fit(X, y)
+    assert a._net.step[0] == b._net.step[0] == 1
+    np.testing.assert_allclose(a._net.theta, b._net.theta, rtol=1e-12, atol=1e-15)
+
+
 def test_recomputed_statistics_are_those_of_the_network_without_dropout():
     # one batch (the training set): the hidden layers' statistics are those of
     # the final weights with batch statistics and no dropout, as predict sees them

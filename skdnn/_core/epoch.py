@@ -154,11 +154,10 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
     n = perm.shape[0]
-    # the buffers' row stride: with input adapters the workspace's capacity
-    # (members * the largest batch); without, batch_size, as it always was (with
-    # batch normalisation the last batch may have batch_size + 1 rows: its
-    # arrays then overlap by one row at that stride)
-    stride = bs if layers[0].adapt_off >= 0 else batch_size
+    # the buffers' row stride is the workspace's capacity: the largest batch
+    # (with batch normalisation the last batch may have batch_size + 1 rows),
+    # times the members with input adapters
+    stride = bs
     bs = batch_size
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
