@@ -65,6 +65,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
 from ._classifier import MLPClassifier
 from ._core import codes
 from ._regressor import MLPRegressor
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor
 
 __all__ = ["convert_mlp", "shape_classifier", "shape_regressor"]
 
@@ -453,3 +454,19 @@ update_registered_converter(
 update_registered_converter(
     MLPRegressor, "SkdnnMLPRegressor", shape_regressor, convert_mlp
 )
+
+
+def _tabular_not_supported(operator):
+    """The tabular estimators' encoder has no converter yet: a clear error."""
+    raise NotImplementedError(
+        f"ONNX export of {type(operator.raw_operator).__name__} is not supported "
+        "yet (its built-in TabularEncoder has no converter). Train an "
+        "MLPClassifier/MLPRegressor behind a scikit-learn ColumnTransformer to "
+        "export a tabular model."
+    )
+
+
+for _cls in (TabularMLPClassifier, TabularMLPRegressor):
+    update_registered_converter(
+        _cls, "Skdnn" + _cls.__name__, _tabular_not_supported, convert_mlp
+    )
