@@ -9,12 +9,16 @@ Runs, one after the other and each in its own interpreter:
 2. ``bench_predict_search.py``: prediction latency and throughput, cost per
    sample against n, grid-search fits, start-up with a warm cache.
 3. ``bench_memory.py``: peak memory of a fit.
+4. With ``--contention`` only: ``bench_contention.py``, training throughput
+   quiet and next to a one-thread busy loop, alternated, with the slowdowns
+   (an estimated 8 more minutes on 2 cores; with ``--quick``, about a minute).
 
 Every script prints Markdown tables; this one prints them in order, under a
 heading each. From the repository root::
 
     python benchmarks/run_all.py            # everything (about 10 minutes on 2 cores)
     python benchmarks/run_all.py --quick    # a smoke run (about a minute)
+    python benchmarks/run_all.py --contention   # and the contention benchmark
 
 Run it on an otherwise idle machine; it asserts nothing about speed.
 """
@@ -31,6 +35,12 @@ HERE = Path(__file__).resolve().parent
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, short runs")
+    ap.add_argument(
+        "--contention",
+        action="store_true",
+        help="also run bench_contention.py (an estimated 8 more minutes; --quick: "
+        "about a minute)",
+    )
     args = ap.parse_args(argv)
     runs = [
         ("Training throughput and compile time", "bench_epoch.py",
@@ -40,6 +50,14 @@ def main(argv=None):
         ("Memory", "bench_memory.py",
          ["--n-samples", "100000"] if args.quick else []),
     ]  # fmt: skip
+    if args.contention:
+        runs.append(
+            (
+                "Training throughput under contention",
+                "bench_contention.py",
+                ["--quick"] if args.quick else [],
+            )
+        )
     tic = time.perf_counter()
     failed = []
     for title, script, extra in runs:
