@@ -365,6 +365,7 @@ TABULAR_DEFAULTS = """\
     ``alpha``                ``0.0``               RealMLP-TD
     ``batch_size``           ``256``               RealMLP-TD
     ``learning_rate``        ``'cosine'``          panel measurement
+    ``learning_rate_init``   ``0.002``             panel measurement
     ``max_iter``             ``40``                panel measurement (fit time)
     ``early_stopping``       ``True``              best-epoch selection, RealMLP-TD
     ``validation_fraction``  ``0.2``               RealMLP-TD
