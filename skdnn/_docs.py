@@ -354,6 +354,15 @@ default='from_dtype'
         (every column numeric). Passed to
         :class:`~skdnn.preprocessing.TabularEncoder`.
 
+    refit : bool, default=False
+        After best-epoch selection (``early_stopping=True``), train the
+        network again from its initialisation on every row, validation rows
+        included, for the number of epochs of the selected model
+        (``selected_epochs_``; a span schedule such as 'cosine' then spans
+        those epochs). About doubles the fit time; ``validation_scores_`` and
+        ``best_validation_score_`` stay those of the selection. Ignored without
+        early stopping or with ``warm_start=True``.
+
     Every other parameter is that of :class:`MLPClassifier` /
     :class:`MLPRegressor`, with the defaults listed above."""
 

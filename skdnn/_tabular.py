@@ -48,6 +48,44 @@ class _TabularMixin:
         Xt = self.encoder_.transform(X)
         return check_X_y(Xt, y, multi_output=True, **_ACCEPT, **kwargs)
 
+    def fit(self, X, y, sample_weight=None):
+        """Fit the encoder and the network to the table X and the targets y.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            The table: numeric, categorical and missing values.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        super().fit(X, y, sample_weight=sample_weight)
+        if self.refit and self.early_stopping and not self.warm_start:
+            self._refit(X, y, sample_weight)
+        return self
+
+    def _refit(self, X, y, sample_weight):
+        """Train again on every row for the epochs of the selected model."""
+        scores = np.asarray(self.validation_scores_, dtype=float)
+        if not np.isfinite(scores).any():
+            return  # no epoch was selected (every validation score non-finite)
+        epochs = int(np.nanargmax(scores)) + 1
+        selection = (list(self.validation_scores_), self.best_validation_score_)
+        saved = (self.early_stopping, self.max_iter)
+        try:
+            self.early_stopping, self.max_iter = False, epochs
+            super().fit(X, y, sample_weight=sample_weight)
+        finally:
+            self.early_stopping, self.max_iter = saved
+        self.validation_scores_, self.best_validation_score_ = selection
+        self.selected_epochs_ = epochs
+
     def _plain_input(self, X):
         return False  # every input goes through the encoder
 
@@ -92,6 +130,10 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         Column names of the table seen in ``fit`` (a DataFrame with string
         column names only).
 
+    selected_epochs_ : int
+        With ``refit=True``: the number of epochs of the selected model, for
+        which the final network was trained on every row.
+
     Every other fitted attribute is :class:`MLPClassifier`'s (``coefs_`` and
     the first layer's ``n_features`` refer to the encoded columns,
     ``encoder_.get_feature_names_out()``).
@@ -121,6 +163,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
             StrOptions({"from_dtype"}),
             None,
         ],
+        "refit": ["boolean"],
     }
 
     def __init__(
@@ -129,6 +172,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         activation="relu",
         *,
         categorical_features="from_dtype",
+        refit=False,
         solver="adam",
         alpha=0.0,
         batch_size=256,
@@ -214,6 +258,10 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         Column names of the table seen in ``fit`` (a DataFrame with string
         column names only).
 
+    selected_epochs_ : int
+        With ``refit=True``: the number of epochs of the selected model, for
+        which the final network was trained on every row.
+
     Every other fitted attribute is :class:`MLPRegressor`'s.
 
     See Also
@@ -241,6 +289,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
             StrOptions({"from_dtype"}),
             None,
         ],
+        "refit": ["boolean"],
     }
 
     def __init__(
@@ -250,6 +299,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         activation="relu",
         *,
         categorical_features="from_dtype",
+        refit=False,
         solver="adam",
         alpha=0.0,
         batch_size=256,

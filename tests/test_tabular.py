@@ -53,6 +53,7 @@ CHECKED = dict(hidden_layer_sizes=(16,), max_iter=50, batch_size=32)
         TabularMLPClassifier(random_state=0, **CHECKED),
         TabularMLPRegressor(random_state=0, **CHECKED),
         TabularMLPClassifier(random_state=0, early_stopping=False, **CHECKED),
+        TabularMLPRegressor(random_state=0, refit=True, **CHECKED),
     ],
     expected_failed_checks=lambda est: {
         "check_sample_weight_equivalence_on_dense_data": _UNWEIGHTED,
@@ -191,3 +192,21 @@ def test_class_weight_and_string_labels():
     )
     assert set(clf.predict(df)) <= {"no", "yes"}
     assert_array_equal(clf.classes_, ["no", "yes"])
+
+
+def test_refit_trains_on_every_row_for_the_selected_epochs():
+    df, y = _frame()
+    params = dict(random_state=0, hidden_layer_sizes=(8,), max_iter=12, batch_size=32)
+    selected = TabularMLPClassifier(**params).fit(df, y)
+    refit = TabularMLPClassifier(refit=True, **params).fit(df, y)
+    epochs = int(np.argmax(selected.validation_scores_)) + 1
+    assert refit.selected_epochs_ == epochs
+    assert refit.validation_scores_ == selected.validation_scores_
+    assert refit.get_params()["max_iter"] == 12  # parameters are left as given
+    assert refit.early_stopping
+    # the final network: a fit without validation split for those epochs
+    plain = TabularMLPClassifier(
+        **{**params, "max_iter": epochs, "early_stopping": False}
+    ).fit(df, y)
+    assert_array_equal(refit.predict_proba(df), plain.predict_proba(df))
+    assert refit.n_iter_ == epochs
