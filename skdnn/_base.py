@@ -136,6 +136,9 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "n_members": [Interval(Integral, 1, None, closed="left")],
     }
 
+    #: the batch size of ``batch_size='auto'`` (at most the training rows)
+    _auto_batch_size = 200
+
     #: whether ``partial_fit`` is hidden (not only refused) with early stopping:
     #: the tabular estimators, whose default is early_stopping=True
     _partial_fit_needs_no_early_stopping = False

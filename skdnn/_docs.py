@@ -372,7 +372,7 @@ TABULAR_DEFAULTS = """\
     =======================  ====================  ====================================
     ``hidden_layer_sizes``   ``(256, 256, 256)``   RealMLP-TD (Holzmüller et al. 2024)
     ``alpha``                ``0.0``               RealMLP-TD
-    ``batch_size``           ``256``               RealMLP-TD
+    ``batch_size``           ``'auto'``            ``min(256, n)``, RealMLP-TD
     ``learning_rate``        ``'cosine'``          panel measurement
     ``learning_rate_init``   ``0.002``             panel measurement
     ``max_iter``             ``40``                panel measurement (fit time)

@@ -172,7 +172,8 @@ def _restore_best(est, net, best_theta, best_bn, n_nonfinite):
 
 def _batch_size(est, n_train, batch_norm):
     if est.batch_size == "auto":
-        size = min(200, n_train)
+        # scikit-learn's 200; the tabular estimators' 256 (RealMLP-TD's)
+        size = min(est._auto_batch_size, n_train)
     else:
         if est.batch_size > n_train:
             warnings.warn(

@@ -27,6 +27,7 @@ class _TabularMixin:
     """
 
     _partial_fit_needs_no_early_stopping = True
+    _auto_batch_size = 256
 
     def _make_encoder(self):
         from .preprocessing import TabularEncoder
@@ -175,7 +176,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         refit=False,
         solver="adam",
         alpha=0.0,
-        batch_size=256,
+        batch_size="auto",
         learning_rate="cosine",
         learning_rate_init=0.002,
         power_t=0.5,
@@ -302,7 +303,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         refit=False,
         solver="adam",
         alpha=0.0,
-        batch_size=256,
+        batch_size="auto",
         learning_rate="cosine",
         learning_rate_init=0.002,
         power_t=0.5,

@@ -210,3 +210,17 @@ def test_refit_trains_on_every_row_for_the_selected_epochs():
     ).fit(df, y)
     assert_array_equal(refit.predict_proba(df), plain.predict_proba(df))
     assert refit.n_iter_ == epochs
+
+
+def test_auto_batch_size_is_256_rows_at_most_without_a_warning():
+    import warnings
+
+    df, y = _frame(n=600)
+    params = dict(random_state=0, hidden_layer_sizes=(4,), max_iter=1)
+    clf = TabularMLPClassifier(early_stopping=False, **params).fit(df, y)
+    assert clf._net.step[0] == 3  # 256 + 256 + 88 rows
+    small, y_small = _frame(n=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf = TabularMLPClassifier(early_stopping=False, **params).fit(small, y_small)
+    assert clf._net.step[0] == 1
