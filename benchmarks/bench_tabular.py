@@ -179,10 +179,15 @@ def evaluate(model_name, X, y, classification, n_folds):
     return np.array(scores), seconds
 
 
-def summary(results, models, reference):
-    """Mean score, mean rank and win/tie/loss of ``reference`` against each model."""
+def _present(results, models):
+    """The models measured on every table."""
+    return [m for m in models if all(results[d].get(m) for d in results)]
+
+
+def summary(results, models):
+    """Mean score, mean rank and total fit seconds of each model."""
     rows = ["| model | mean score | mean rank | fit seconds |", "|---|---:|---:|---:|"]
-    present = [m for m in models if all(results[d].get(m) for d in results)]
+    present = _present(results, models)
     ranks = {m: [] for m in present}
     for res in results.values():
         order = sorted(present, key=lambda m: -res[m][0].mean())
@@ -192,22 +197,29 @@ def summary(results, models, reference):
         mean = np.mean([results[d][m][0].mean() for d in results])
         secs = sum(results[d][m][1] for d in results)
         rows.append(f"| {m} | {mean:.4f} | {np.mean(ranks[m]):.2f} | {secs:.1f} |")
-    if reference in present:
-        rows += ["", f"{reference} against each model (win/tie/loss):", ""]
-        for m in present:
-            if m == reference:
-                continue
-            w = t = losses = 0
-            for res in results.values():
-                a, b = res[reference][0], res[m][0]
-                diff = a.mean() - b.mean()
-                if abs(diff) < max(a.std(), b.std()):
-                    t += 1
-                elif diff > 0:
-                    w += 1
-                else:
-                    losses += 1
-            rows.append(f"- {m}: {w}/{t}/{losses}")
+    return rows
+
+
+def win_tie_loss(results, models, reference):
+    """Win/tie/loss of ``reference`` against each other model."""
+    present = _present(results, models)
+    if reference not in present:
+        return []
+    rows = ["", f"{reference} against each model (win/tie/loss):", ""]
+    for m in present:
+        if m == reference:
+            continue
+        w = t = losses = 0
+        for res in results.values():
+            a, b = res[reference][0], res[m][0]
+            diff = a.mean() - b.mean()
+            if abs(diff) < max(a.std(), b.std()):
+                t += 1
+            elif diff > 0:
+                w += 1
+            else:
+                losses += 1
+        rows.append(f"- {m}: {w}/{t}/{losses}")
     return rows
 
 
@@ -282,10 +294,9 @@ def main(argv=None):
                 print(f"| {m} | {s.mean():.4f} ± {s.std():.4f} | {secs:.1f} |")
         print(flush=True)
     print("## Summary\n")
+    print("\n".join(summary(results, args.models)))
     for reference in ("skdnn-tabular", "skdnn-mlp"):
-        if reference in args.models:
-            print("\n".join(summary(results, args.models, reference)))
-            print()
+        print("\n".join(win_tie_loss(results, args.models, reference)))
 
 
 if __name__ == "__main__":
