@@ -22,7 +22,7 @@ from ._cyclic_schedules import DROPOUT_SCHEDULE_NAMES
 from ._layout import NetworkSpec
 from ._lbfgs import fit_lbfgs
 from ._network import Network, writable
-from ._predict import PredictMixin
+from ._predict import ACCEPTED_X, PredictMixin
 from ._stochastic import TrainState, fit_stochastic
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
 from .initializers import INIT_NAMES
@@ -159,9 +159,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             self,
             X,
             y,
-            accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            **ACCEPTED_X,
             reset=reset,
             **kwargs,
         )

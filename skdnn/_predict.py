@@ -14,6 +14,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import validate_data
 from ._core import codes
 
+#: what every estimator accepts as X after its own encoding: dense or CSR/CSC
+#: floats, trained in float32 or float64 (``check_array``/``validate_data``)
+ACCEPTED_X = {"accept_sparse": ["csr", "csc"], "dtype": (np.float64, np.float32)}
+
 
 def _mc_key(seed, i):
     """The dropout stream of Monte Carlo pass ``i``."""
@@ -75,8 +79,7 @@ class PredictMixin:
         return validate_data(
             self,
             X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            **ACCEPTED_X,
             reset=False,
         )
 

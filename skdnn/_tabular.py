@@ -14,9 +14,8 @@ from ._base import _set_params_from
 from ._classifier import MLPClassifier
 from ._compat import StrOptions
 from ._docs import TABULAR_DEFAULTS, TABULAR_PARAMETERS
+from ._predict import ACCEPTED_X
 from ._regressor import MLPRegressor
-
-_ACCEPT = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32))
 
 
 class _TabularMixin:
@@ -47,7 +46,7 @@ class _TabularMixin:
             else:
                 self.__dict__.pop("feature_names_in_", None)
         Xt = self.encoder_.transform(X)
-        return check_X_y(Xt, y, multi_output=True, **_ACCEPT, **kwargs)
+        return check_X_y(Xt, y, multi_output=True, **ACCEPTED_X, **kwargs)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the encoder and the network to the table X and the targets y.
@@ -93,7 +92,7 @@ class _TabularMixin:
     def _validate_predict_input(self, X, plain=True):
         if not hasattr(self, "_net"):
             check_is_fitted(self)  # raises NotFittedError
-        return check_array(self.encoder_.transform(X), **_ACCEPT)
+        return check_array(self.encoder_.transform(X), **ACCEPTED_X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -346,11 +345,15 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
     def _validate_input(self, X, y, incremental, reset, classes=None):
         X, Y, y = super()._validate_input(X, y, incremental, reset, classes)
         if reset or not hasattr(self, "target_mean_"):
-            # the weights are not known here: fit's sample_weight is applied by
-            # _target_statistics before the network sees Y
+            # unweighted statistics (sample_weight is not known here; documented)
             self._set_target_statistics(Y)
-        Y = (Y - self.target_mean_.astype(Y.dtype)) / self.target_scale_.astype(Y.dtype)
-        return X, np.ascontiguousarray(Y), y
+        return X, np.ascontiguousarray(self._standardised(Y)), y
+
+    def _standardised(self, Y):
+        """The targets the network trains on, in Y's dtype."""
+        return (Y - self.target_mean_.astype(Y.dtype)) / self.target_scale_.astype(
+            Y.dtype
+        )
 
     def _set_target_statistics(self, Y):
         Y = Y.astype(np.float64)
@@ -364,8 +367,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         self.target_scale_ = np.where(scale > 0, scale, 1.0)
 
     def _target_matrix(self, y):
-        Y = super()._target_matrix(y)
-        return (Y - self.target_mean_) / self.target_scale_
+        return self._standardised(super()._target_matrix(y))
 
     def _forward(self, X, validate=True, *args, **kwargs):
         # back on the targets' scale, in float64 (prices, counts: large values)
