@@ -25,6 +25,7 @@ from ._network import Network, writable
 from ._predict import ACCEPTED_X, PredictMixin
 from ._stochastic import TrainState, fit_stochastic
 from .activations import ACTIVATION_CONSTRAINT, resolve_activation
+from .embeddings import PeriodicEmbedding, resolve_embedding
 from .initializers import INIT_NAMES
 from .optimizers import SOLVER_NAMES, Optimizer
 from .schedules import SCHEDULE_NAMES, Schedule
@@ -134,6 +135,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "lr_factors": [dict, None],  # keys and values: _check_lr_factors
         "front_scale": ["boolean"],
         "n_members": [Interval(Integral, 1, None, closed="left")],
+        "numeric_embedding": [None, StrOptions({"periodic"}), PeriodicEmbedding],
     }
 
     #: the batch size of ``batch_size='auto'`` (at most the training rows)
@@ -222,7 +224,25 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             bn_epsilon=float(self.batch_norm_epsilon),
             front_scale=bool(self.front_scale),
             n_members=int(self.n_members),
+            **self._embedding_fields(layer_units[0]),
         )
+
+    def _embedded_columns(self, n_features):
+        """``(first, count)``: the input columns a ``numeric_embedding`` embeds
+        (every column; the tabular estimators: their encoder's numeric ones)."""
+        return 0, n_features
+
+    def _embedding_fields(self, n_features):
+        """The NetworkSpec fields of ``numeric_embedding`` (none without one)."""
+        embedding = resolve_embedding(self.numeric_embedding)
+        if embedding is None:
+            return {}
+        k, d, scale = embedding._config()
+        first, count = self._embedded_columns(n_features)
+        if count == 0:
+            return {}
+        return dict(embed_first=first, embed_count=count, embed_frequencies=k,
+                    embed_dim=d, embed_scale=scale)  # fmt: skip
 
     def _build(self, spec, dtype, random_state):
         """Create the fitted state: the network, its parameters and the loop's
@@ -298,6 +318,12 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             for v in spec.batch_norm_views(net.theta, net.bn_stats)
         ]
         self.prelu_slopes_ = spec.prelu_slopes(net.theta)
+        views = spec.embedding(net.theta)
+        self.embedding_ = (
+            None
+            if views is None
+            else dict(zip(("frequencies", "weights", "biases"), views, strict=True))
+        )
         self.input_scale_ = spec.adapters(net.theta)
 
     def __getstate__(self):
@@ -349,6 +375,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         state.setdefault("lr_factors", None)
         state.setdefault("front_scale", False)
         state.setdefault("n_members", 1)
+        state.setdefault("numeric_embedding", None)
         super().__setstate__(state)
         if "_net" in state:
             self._bind_views()
@@ -375,8 +402,8 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 "warm_start/partial_fit needs the network of the previous fit: it had "
                 f"layer sizes {self._net.spec.layer_units}, now {layer_units} (or "
-                "another activation, batch_norm, input_batch_norm, front_scale or "
-                "n_members). Set "
+                "another activation, batch_norm, input_batch_norm, front_scale, "
+                "n_members or numeric_embedding). Set "
                 "warm_start=False (or call fit) to start over."
             )
         else:

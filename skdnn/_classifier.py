@@ -141,6 +141,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         lr_factors=None,
         front_scale=False,
         n_members=1,
+        numeric_embedding=None,
         class_weight=None,
         label_smoothing=0.0,
     ):

@@ -224,8 +224,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         bias, i.e. ``intercepts_``, which with ``batch_norm='before'`` is BN's
         beta), 'batch_norm' (the other batch-normalisation parameters: every
         gamma, and the betas of ``input_batch_norm`` and
-        ``batch_norm='after'``), 'activation' (PReLU's slopes) and 'scale'
-        (the input adapters of ``front_scale`` and ``n_members``). The
+        ``batch_norm='after'``), 'activation' (PReLU's slopes), 'scale'
+        (the input adapters of ``front_scale`` and ``n_members``) and
+        'embedding' (the parameters of ``numeric_embedding``). The
         connection weights always have factor 1, so ``l1``, ``max_norm`` and
         AdamW's decay act on them unchanged. An unknown group raises a
         ValueError; so does any ``lr_factors`` with 'lbfgs', which has no
@@ -247,7 +248,20 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         is the mean of the members' losses, and the prediction the mean of the
         members' outputs (probabilities for the classifier). Training and
         prediction cost about ``n_members`` times as much.
-        ``front_scale=True, n_members=1`` is the front scale."""
+        ``front_scale=True, n_members=1`` is the front scale.
+
+    numeric_embedding : {None, 'periodic'} or PeriodicEmbedding, default=None
+        Periodic embeddings of the numeric inputs (Gorishniy et al. 2022,
+        "PLR"): every embedded column ``x`` becomes ``relu([sin(2 pi c x),
+        cos(2 pi c x)] @ V + u)``, with learned frequencies ``c`` and its own
+        small linear map ``V, u``, before everything else (the input adapters,
+        input batch normalisation and input dropout act on the embedded
+        inputs). 'periodic' is ``PeriodicEmbedding()`` (16 frequencies, 8
+        outputs per column); pass a :class:`~skdnn.embeddings.PeriodicEmbedding`
+        to choose. The MLP estimators embed every column, the tabular
+        estimators the numeric ones. The embedding's parameters are not
+        penalised; see ``embedding_`` and the user guide, "Periodic numeric
+        embeddings"."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -324,6 +338,14 @@ loss_ : float
         inputs of member ``j``; the front scale is the single row of
         ``front_scale=True, n_members=1``. None without ``front_scale`` and
         with one member.
+
+    embedding_ : dict or None
+        The periodic embedding's parameters (views): 'frequencies' (n_embedded,
+        n_frequencies), 'weights' (n_embedded, 2 * n_frequencies,
+        d_embedding) and 'biases' (n_embedded, d_embedding). None without
+        ``numeric_embedding``. With an embedding, ``coefs_[0]`` has one row
+        per embedded input value: the columns before the embedded block, then
+        ``d_embedding`` rows per embedded column, then the columns after it.
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',

@@ -4,8 +4,9 @@ Layout of ``theta`` (length ``n_params``): every layer's weight matrix, row-majo
 (fan_in, fan_out * pieces), one after the other, then every layer's bias, then the
 gamma and beta of every batch normalisation, then the PReLU slopes, and last the
 input adapters (front scale, ensemble members: one block of ``n_members *
-n_features`` values at ``adapter_off``). The weights come first so that the
-penalised parameters are the prefix ``theta[:n_weights]``.
+n_features`` values at ``adapter_off``), then the periodic embedding's parameters
+(at ``layers[0].emb_off``). The weights come first so that the penalised
+parameters are the prefix ``theta[:n_weights]``.
 """
 
 from dataclasses import dataclass, fields
@@ -51,7 +52,14 @@ def _scale_ranges(spec):
     """The input adapters: the front scale or the ensemble members' adapters."""
     if not spec.has_adapter:
         return []
-    return [(spec.adapter_off, spec.n_members * spec.layer_units[0])]
+    return [(spec.adapter_off, spec.n_members * spec.layers[0]["fan_in"])]
+
+
+def _embedding_ranges(spec):
+    """The periodic embedding's frequencies, maps and biases."""
+    if not spec.embed_count:
+        return []
+    return [(spec.layers[0]["emb_off"], spec.n_embedding_params)]
 
 
 #: The parameter groups of ``lr_factors``: name -> the function that gives the
@@ -63,6 +71,7 @@ PARAMETER_GROUPS = {
     "batch_norm": _batch_norm_ranges,
     "activation": _activation_ranges,
     "scale": _scale_ranges,
+    "embedding": _embedding_ranges,
 }
 
 
@@ -149,6 +158,11 @@ class NetworkSpec:
     bn_epsilon: float = 1e-3
     front_scale: bool = False
     n_members: int = 1
+    embed_first: int = 0
+    embed_count: int = 0
+    embed_frequencies: int = 0
+    embed_dim: int = 0
+    embed_scale: float = 0.0
 
     def __post_init__(self):
         c = codes
@@ -156,17 +170,19 @@ class NetworkSpec:
         n_layers = len(units) - 1
         n_hidden = n_layers - 1
         rates = list(self.dropout) if len(self.dropout) else [0.0] * n_hidden
+        count, d = self.embed_count, self.embed_dim
+        fan_ins = [units[0] + count * (d - 1), *units[1:-1]]
         # built through a record-array view (attribute access to the fields)
         layers = empty_layers(n_layers).view(np.recarray)
         off = 0  # theta: weights first (the penalised prefix)
         for i, L in enumerate(layers):
             hidden = i < n_hidden
             pieces = self.pieces if hidden else 1
-            L.fan_in = units[i]
+            L.fan_in = L.n_inputs = fan_ins[i]
             L.fan_out = units[i + 1]
             L.w_cols = units[i + 1] * pieces
             L.w_off = off
-            off += units[i] * units[i + 1] * pieces
+            off += fan_ins[i] * units[i + 1] * pieces
             if hidden:
                 L.act = self.hidden_code
                 L.act_param = self.hidden_param
@@ -207,13 +223,29 @@ class NetworkSpec:
         if self.has_adapter:  # last: outside the penalised prefix
             self.adapter_off = layers[0].adapt_off = off
             layers[0].members = self.n_members
-            off += self.n_members * units[0]
+            off += self.n_members * fan_ins[0]
+        first = layers[0]
+        if count:  # last: outside the penalised prefix
+            first.n_inputs = units[0]
+            first.emb_off = off
+            first.emb_first = self.embed_first
+            first.emb_count = count
+            first.emb_k = self.embed_frequencies
+            first.emb_d = d
+            off += self.n_embedding_params
         self.n_params = off
         self.n_stats = stats
         col = 0  # work-buffer columns of every intermediate array
+        if count:  # sines and cosines, pre-activations, the embedded inputs
+            first.emb_s = col
+            first.emb_h = col + count * 2 * self.embed_frequencies
+            first.emb_out = first.emb_h + count * d
+            col = first.emb_out + fan_ins[0]
         for i, L in enumerate(layers):
-            m_in = units[i]
+            m_in = fan_ins[i]
             L.src = -1 if i == 0 else layers[i - 1].a
+            if i == 0 and count:
+                L.src = first.emb_out
             if i == 0 and self.has_adapter:  # the adapted inputs (and gradient)
                 L.src = col
                 col += m_in
@@ -277,6 +309,40 @@ class NetworkSpec:
         return bool(self.front_scale) or self.n_members > 1
 
     @property
+    def n_embedding_params(self):
+        """Parameters of the periodic embedding: frequencies, maps, biases."""
+        k, d = self.embed_frequencies, self.embed_dim
+        return self.embed_count * (k + 2 * k * d + d)
+
+    def embedding(self, theta):
+        """Views of ``theta`` as the periodic embedding's frequencies (count,
+        k), maps (count, 2k, d) and biases (count, d), or None without one."""
+        if not self.embed_count:
+            return None
+        n, k, d = self.embed_count, self.embed_frequencies, self.embed_dim
+        off = int(self.layers[0]["emb_off"])
+        sizes = (n * k, n * 2 * k * d, n * d)
+        shapes = ((n, k), (n, 2 * k, d), (n, d))
+        out = []
+        for size, shape in zip(sizes, shapes, strict=True):
+            out.append(theta[off : off + size].reshape(shape))
+            off += size
+        return tuple(out)
+
+    def init_embedding(self, theta, random_state):
+        """Frequencies from ``N(0, embed_scale**2)``, maps and biases from
+        ``U(-r, r)`` with ``r = 1 / sqrt(2k)`` (PyTorch's default for a linear
+        layer of ``2k`` inputs), drawn in this order."""
+        views = self.embedding(theta)
+        if views is None:
+            return
+        freq, maps, biases = views
+        freq[...] = random_state.normal(0.0, self.embed_scale, freq.shape)
+        r = 1.0 / np.sqrt(2 * self.embed_frequencies)
+        maps[...] = random_state.uniform(-r, r, maps.shape)
+        biases[...] = random_state.uniform(-r, r, biases.shape)
+
+    @property
     def has_batch_norm(self):
         return self.n_stats > 0
 
@@ -303,7 +369,8 @@ class NetworkSpec:
         """Whether ``other`` lays out and uses theta as this spec does (a warm
         start may change dropout rates or BN momentum, not these)."""
         names = ["fan_in", "w_cols", "w_off", "b_off", "act", "in_bn_p", "pre_bn_p",
-                 "prelu_off", "adapt_off", "members"]  # fmt: skip
+                 "prelu_off", "adapt_off", "members", "n_inputs", "emb_off",
+                 "emb_first", "emb_count", "emb_k", "emb_d"]  # fmt: skip
         return (
             list(self.layer_units) == list(other.layer_units)
             and self.n_params == other.n_params
@@ -360,7 +427,7 @@ class NetworkSpec:
         None without them."""
         if not self.has_adapter:
             return None
-        p = self.layer_units[0]
+        p = int(self.layers[0]["fan_in"])
         off = self.adapter_off
         return theta[off : off + self.n_members * p].reshape(self.n_members, p)
 
@@ -375,7 +442,8 @@ class NetworkSpec:
     def _layer_ranges(self, row):
         """theta ranges of the parameters of hidden layer ``row + 1``: its W and
         bias (or beta), the BN below its activation, the BN after it (stored in
-        the next row) and its PReLU slopes; plus the input BN for row 0."""
+        the next row) and its PReLU slopes; plus the input BN and the periodic
+        embedding for row 0."""
         L, nxt = self.layers[row], self.layers[row + 1]
         out = [
             (L["w_off"], L["fan_in"] * L["w_cols"]),
@@ -385,6 +453,8 @@ class NetworkSpec:
             out.append((L["pre_bn_p"], 2 * L["w_cols"]))
         if row == 0 and L["in_bn"]:
             out.append((L["in_bn_p"], 2 * L["fan_in"]))
+        if row == 0 and self.embed_count:
+            out.append((L["emb_off"], self.n_embedding_params))
         if nxt["in_bn"]:
             out.append((nxt["in_bn_p"], 2 * nxt["fan_in"]))
         if L["prelu_off"] >= 0:
@@ -430,7 +500,9 @@ class NetworkSpec:
 
         The input adapters come along with the first hidden layer (whose weights
         were trained on the adapted inputs) when both networks have adapters of
-        the same shape; otherwise each keeps its own initialisation."""
+        the same shape; otherwise each keeps its own initialisation. A periodic
+        embedding is part of the first hidden layer (it must match, as its
+        weights do)."""
         n = 0
         for row in range(min(self.n_layers, source.n_layers) - 1):
             mine, theirs = self._layer_ranges(row), source._layer_ranges(row)

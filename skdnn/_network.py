@@ -131,7 +131,8 @@ class Network:
         ``families`` gives each weight layer's activation family for
         ``init="auto"``; the weights are drawn layer by layer from
         ``random_state``, then the signs of the ensemble members' input adapters
-        (several members only), then the seed of the fit. ``bias_init`` is a
+        (several members only), then the periodic embedding (if any), then the
+        seed of the fit. ``bias_init`` is a
         constant, or ``"uniform"``: each layer's biases are drawn right after its
         weights from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as
         scikit-learn draws its MLP's weights and biases (layer by layer, weights
@@ -150,6 +151,7 @@ class Network:
                 b[...] = random_state.uniform(-r, r, b.shape)
         spec.init_extras(theta, prelu_init)
         spec.init_adapters(theta, random_state)
+        spec.init_embedding(theta, random_state)
         bn_stats = np.zeros((2, spec.n_stats), dtype=dtype)
         bn_stats[1] = 1.0
         seed = random_state.randint(0, 2**63 - 1, dtype=np.int64)

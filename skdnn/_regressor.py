@@ -103,6 +103,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         lr_factors=None,
         front_scale=False,
         n_members=1,
+        numeric_embedding=None,
     ):
         _set_params_from(self, locals())
 

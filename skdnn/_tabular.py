@@ -86,6 +86,14 @@ class _TabularMixin:
         self.validation_scores_, self.best_validation_score_ = selection
         self.selected_epochs_ = epochs
 
+    def _embedded_columns(self, n_features):
+        """The encoder's numeric columns (not the one-hot columns, nor the
+        missing-value indicators): one block of its output."""
+        block = self.encoder_.transformer_.output_indices_.get("numeric")
+        if block is None:
+            return 0, 0
+        return block.start, block.stop - block.start
+
     def _plain_input(self, X):
         return False  # every input goes through the encoder
 
@@ -212,6 +220,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         lr_factors=None,
         front_scale=False,
         n_members=1,
+        numeric_embedding=None,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -339,6 +348,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         lr_factors=None,
         front_scale=False,
         n_members=1,
+        numeric_embedding=None,
     ):
         _set_params_from(self, locals())
 

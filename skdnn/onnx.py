@@ -385,6 +385,11 @@ def convert_mlp(scope, operator, container):
     """skl2onnx converter of :class:`~skdnn.MLPClassifier` (outputs ``label``,
     ``probabilities``) and :class:`~skdnn.MLPRegressor` (output ``variable``)."""
     model = operator.raw_operator
+    if model._net.spec.embed_count:
+        raise NotImplementedError(
+            "ONNX export of a network with a numeric_embedding is not supported "
+            "yet. Fit without numeric_embedding to export the model."
+        )
     g, out = _forward(scope, operator, container)
     if not isinstance(model, MLPClassifier):
         _finish(g, out, operator.outputs[0])

@@ -66,7 +66,7 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
     target and weight), and ``loss_i`` is the mean of the members' losses.
     """
     out = layers[layers.shape[0] - 1]
-    p = layers[0].fan_in
+    p = layers[0].n_inputs
     m = layers[0].members
     k = out.fan_out
     xb = xbuf[: nb * p].reshape((nb, p))
@@ -248,7 +248,7 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         Work buffers for batches of up to ``cap`` rows.
     """
     n = perm.shape[0]
-    p = layers[0].fan_in
+    p = layers[0].n_inputs
     m = layers[0].members
     mode = np.int64(MODE_STATS)
     key = stats_key(seed, epoch)

@@ -13,6 +13,7 @@ from ._jit import KERNEL
 from .activations import activation_backward, activation_forward
 from .codes import DROP_NONE, MODE_MC, MODE_OBJECTIVE, MODE_TRAIN
 from .dropout import dropout_backward, dropout_forward
+from .embedding import embed_backward, embed_forward
 from .normalization import bn_backward, bn_forward
 
 
@@ -68,6 +69,37 @@ def adapt_backward(xb, DXA, grad, off):
                 grad[off + j * p + c] += xb[i, c] * DXA[i * k + j, c]
 
 
+@njit(inline="always", **KERNEL)
+def adapt_input_gradient(theta, off, DXA, DX):
+    """The gradient ``DX`` (n, p) of the adapters' inputs from that of the
+    adapted inputs ``DXA`` (n * k, p): ``DX[i] = sum_j R[j] * DXA[i * k + j]``."""
+    n, p = DX.shape
+    k = DXA.shape[0] // max(n, 1)
+    for i in range(n):
+        for c in range(p):
+            s = 0.0
+            for j in range(k):
+                s += theta[off + j * p + c] * DXA[i * k + j, c]
+            DX[i, c] = s
+
+
+@njit(**KERNEL)
+def embed_views(xb, theta, first, abuf, bs):
+    """Layer 0's inputs: ``xb`` itself, or its periodic embedding (computed into
+    the work buffer) when ``first.emb_off >= 0``."""
+    if first.emb_off < 0:
+        return xb
+    n = xb.shape[0]
+    count = first.emb_count
+    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in)
+    embed_forward(
+        xb, theta, first.emb_off, first.emb_first, count, first.emb_k, first.emb_d,
+        buffer_view(abuf, bs, first.emb_s, n, count * 2 * first.emb_k),
+        buffer_view(abuf, bs, first.emb_h, n, count * first.emb_d), E,
+    )  # fmt: skip
+    return E
+
+
 @njit(**KERNEL)
 def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
                    row0):  # fmt: skip
@@ -78,15 +110,18 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     ``swb`` holds the batch's sample weights (batch statistics only). With input
     adapters (``layers[0].adapt_off >= 0``) each row of ``xb`` becomes
     ``layers[0].members`` rows (:func:`adapt_forward`): every array then has
-    ``members * len(xb)`` rows, and ``swb`` one weight per expanded row.
+    ``members * len(xb)`` rows, and ``swb`` one weight per expanded row. With
+    periodic embeddings (``layers[0].emb_off >= 0``) the rows of ``xb`` are
+    embedded first (:mod:`skdnn._core.embedding`), then adapted.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
     width = abuf.shape[0] // bs
     n_layers = layers.shape[0]
+    xin = embed_views(xb, theta, first, abuf, bs)
     if first.adapt_off >= 0:
         XA = buffer_view(abuf, bs, first.src, nb, first.fan_in)
-        adapt_forward(xb, theta, first.adapt_off, XA)
+        adapt_forward(xin, theta, first.adapt_off, XA)
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
     # not in MODE_PREDICT and MODE_STATS
     drop_on = mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_MC
@@ -160,8 +195,8 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
     ``grad`` is overwritten with dLoss/dtheta for every parameter (the input
-    adapters' too: the gradient of the adapted inputs is then kept, as that of
-    layer 0's source).
+    adapters' and the embedding's too: the gradient of the adapted or embedded
+    inputs is then kept, as that of layer 0's source).
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
@@ -232,6 +267,23 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
                 theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
                 grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
             )  # fmt: skip
+    emb = first.emb_off >= 0
+    n = xb.shape[0]
+    if emb:
+        E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in)
+        DE = buffer_view(dbuf, bs, first.emb_out, n, first.fan_in)
+    else:
+        E = xb
+        DE = xb[:0]
     if first.adapt_off >= 0:
         DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
-        adapt_backward(xb, DXA, grad, first.adapt_off)
+        adapt_backward(E, DXA, grad, first.adapt_off)
+        if emb:
+            adapt_input_gradient(theta, first.adapt_off, DXA, DE)
+    if emb:
+        count = first.emb_count
+        embed_backward(
+            xb, theta, grad, first.emb_off, first.emb_first, count, first.emb_k,
+            first.emb_d, buffer_view(abuf, bs, first.emb_s, n, count * 2 * first.emb_k),
+            buffer_view(abuf, bs, first.emb_h, n, count * first.emb_d), DE,
+        )  # fmt: skip

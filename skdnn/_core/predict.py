@@ -46,7 +46,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
     """
     first = layers[0]
     last = layers[layers.shape[0] - 1]
-    p = first.fan_in
+    p = first.n_inputs
     m = first.members
     k = last.fan_out
     z0 = first.pre_bn_h if first.pre_bn else first.z
@@ -96,7 +96,7 @@ def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, k
     """Forward pass of every row of X as one batch, leaving every intermediate
     array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * m * width values, ``m =
     layers[0].members``: row ``i``'s member ``j`` is row ``i * m + j``)."""
-    p = layers[0].fan_in
+    p = layers[0].n_inputs
     m = layers[0].members
     n = xbuf.shape[0] // p
     xb = xbuf.reshape((n, p))

@@ -9,8 +9,9 @@ code that fills them is :mod:`skdnn._layout` (the layers) and
 
     source -> [BN on it] -> [dropout on it] -> x @ W -> [BN] or [+ bias] -> activation
 
-where the source is the previous layer's activation (the inputs for layer 0, or,
-with input adapters, the adapted inputs: see ``adapt_off``). The fields ending in
+where the source is the previous layer's activation (the inputs for layer 0, or
+their periodic embedding, see ``emb_off``, or with input adapters the adapted
+inputs, see ``adapt_off``). The fields ending in
 ``_p`` and ``_off`` are offsets into ``theta``; ``src``, ``x``, ``z``, ``a`` and
 the other buffer fields are column offsets inside the work buffers ``abuf``/``dbuf``
 (an array of ``m`` columns per row starts at ``batch * offset``); -1 means absent
@@ -66,6 +67,17 @@ LAYER = np.dtype(
         # layer 0 only: multiplicative input adapters (front scale, ensemble members)
         ("adapt_off", _I),  # theta offset of the adapters (members, fan_in), or -1
         ("members", _I),  # rows of the expanded batch per input row (1: none)
+        # layer 0 only: periodic numeric embeddings of the input columns
+        # emb_first : emb_first + emb_count (see skdnn._core.embedding)
+        ("n_inputs", _I),  # columns of the input batch (fan_in without embeddings)
+        ("emb_off", _I),  # theta offset of the embedding parameters, or -1
+        ("emb_first", _I),  # first embedded input column
+        ("emb_count", _I),  # embedded columns
+        ("emb_k", _I),  # frequencies per column
+        ("emb_d", _I),  # outputs per column
+        ("emb_s", _I),  # buffer: sines and cosines (emb_count * 2 * emb_k)
+        ("emb_h", _I),  # buffer: pre-activations (emb_count * emb_d)
+        ("emb_out", _I),  # buffer: the embedded inputs (fan_in)
     ],
     align=True,
 )
@@ -103,7 +115,10 @@ def empty_layers(n_layers):
     parameters zero."""
     layers = np.zeros(n_layers, dtype=LAYER)
     for name, (dtype, _) in LAYER.fields.items():
-        if dtype == np.int64 and name not in ("fan_in", "fan_out", "w_cols", "act"):
+        if dtype == np.int64 and name not in (
+            "fan_in", "fan_out", "w_cols", "act", "n_inputs", "emb_first",
+            "emb_count", "emb_k", "emb_d",
+        ):  # fmt: skip
             layers[name] = -1
     layers["in_drop"] = 0
     layers["loss"] = 0
