@@ -19,19 +19,27 @@ in the work buffer (``emb_s``, ``emb_h``) for the backward pass.
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ._jit import KERNEL
+from .buffers import buffer_view
 
 TWO_PI = 2.0 * math.pi
 
 
 @njit(**KERNEL)
-def embed_forward(xb, theta, off, first, count, k, d, S, H, E):
-    """Embed the rows of ``xb`` (n, n_inputs) into ``E`` (n, fan_in); ``S``
-    (n, count * 2k) and ``H`` (n, count * d) receive the sines and cosines and
-    the pre-activations."""
+def embed_forward(xb, theta, off, first, count, k, d, abuf, bs, s_off, h_off, E):
+    """Embed the rows of ``xb`` (n, n_inputs) into ``E`` (n, fan_in).
+
+    Column ``f``'s sines and cosines go to the (n, 2k) array at work-buffer
+    column ``s_off + 2k f``, its pre-activations to the (n, d) array at
+    ``h_off + d f``: contiguous blocks, so that the maps are two BLAS products
+    per column. The sines and cosines are computed in the network's dtype.
+    """
     n, p = xb.shape
+    if n == 0:
+        return
     w_off = off + count * k
     b_off = w_off + count * 2 * k * d
     shift = count * (d - 1)  # the columns after the block move right by this
@@ -40,55 +48,62 @@ def embed_forward(xb, theta, off, first, count, k, d, S, H, E):
             E[i, c] = xb[i, c]
         for c in range(first + count, p):
             E[i, c + shift] = xb[i, c]
-        for f in range(count):
-            x = xb[i, first + f]
-            s0 = f * 2 * k
+    for f in range(count):
+        S = buffer_view(abuf, bs, s_off + f * 2 * k, n, 2 * k)
+        H = buffer_view(abuf, bs, h_off + f * d, n, d)
+        S[0, 0] = TWO_PI
+        two_pi = S[0, 0]  # 2 pi in the network's dtype (float32: sinf, cosf)
+        c0 = off + f * k
+        for i in range(n):
+            x = two_pi * xb[i, first + f]
             for j in range(k):
-                t = TWO_PI * theta[off + f * k + j] * x
-                S[i, s0 + j] = math.sin(t)
-                S[i, s0 + k + j] = math.cos(t)
-            h0 = f * d
+                t = theta[c0 + j] * x
+                S[i, j] = math.sin(t)
+                S[i, k + j] = math.cos(t)
+        wf = w_off + f * 2 * k * d
+        np.dot(S, theta[wf : wf + 2 * k * d].reshape((2 * k, d)), H)
+        u = b_off + f * d
+        col = first + f * d
+        for i in range(n):
             for e in range(d):
-                H[i, h0 + e] = theta[b_off + h0 + e]
-            wf = w_off + f * 2 * k * d
-            for j in range(2 * k):
-                s = S[i, s0 + j]
-                for e in range(d):
-                    H[i, h0 + e] += s * theta[wf + j * d + e]
-            for e in range(d):
-                h = H[i, h0 + e]
-                E[i, first + h0 + e] = h if h > 0.0 else 0.0
+                h = H[i, e] + theta[u + e]
+                H[i, e] = h
+                E[i, col + e] = h if h > 0.0 else 0.0
 
 
 @njit(**KERNEL)
-def embed_backward(xb, theta, grad, off, first, count, k, d, S, H, DE):
+def embed_backward(xb, theta, grad, off, first, count, k, d, abuf, dbuf, bs, s_off,
+                   h_off, DE):  # fmt: skip
     """The embedding's gradient ``grad[off : off + count * (k + 2kd + d)]``
-    (overwritten) from that of the embedded rows ``DE`` (n, fan_in). ``DE``'s
-    embedded columns are overwritten (with the pre-activations' gradient)."""
+    (overwritten) from that of the embedded rows ``DE`` (n, fan_in); ``dbuf``'s
+    blocks at ``s_off`` and ``h_off`` receive the gradients of the sines and
+    cosines and of the pre-activations."""
     n = xb.shape[0]
     w_off = off + count * k
     b_off = w_off + count * 2 * k * d
     for q in range(off, b_off + count * d):
         grad[q] = 0.0
-    for i in range(n):
-        for f in range(count):
-            x = xb[i, first + f]
-            s0 = f * 2 * k
-            h0 = f * d
-            wf = w_off + f * 2 * k * d
+    if n == 0:
+        return
+    for f in range(count):
+        S = buffer_view(abuf, bs, s_off + f * 2 * k, n, 2 * k)
+        H = buffer_view(abuf, bs, h_off + f * d, n, d)
+        DS = buffer_view(dbuf, bs, s_off + f * 2 * k, n, 2 * k)
+        DH = buffer_view(dbuf, bs, h_off + f * d, n, d)
+        u = b_off + f * d
+        col = first + f * d
+        for i in range(n):
             for e in range(d):
-                dh = DE[i, first + h0 + e] if H[i, h0 + e] > 0.0 else 0.0
-                DE[i, first + h0 + e] = dh
-                grad[b_off + h0 + e] += dh
+                dh = DE[i, col + e] if H[i, e] > 0.0 else 0.0
+                DH[i, e] = dh
+                grad[u + e] += dh
+        wf = w_off + f * 2 * k * d
+        np.dot(S.T, DH, grad[wf : wf + 2 * k * d].reshape((2 * k, d)))
+        np.dot(DH, theta[wf : wf + 2 * k * d].reshape((2 * k, d)).T, DS)
+        c0 = off + f * k
+        for i in range(n):
+            x = xb[i, first + f]
             for j in range(k):
-                sin_t = S[i, s0 + j]
-                cos_t = S[i, s0 + k + j]
-                ds_sin = 0.0
-                ds_cos = 0.0
-                for e in range(d):
-                    dh = DE[i, first + h0 + e]
-                    ds_sin += theta[wf + j * d + e] * dh
-                    ds_cos += theta[wf + (k + j) * d + e] * dh
-                    grad[wf + j * d + e] += sin_t * dh
-                    grad[wf + (k + j) * d + e] += cos_t * dh
-                grad[off + f * k + j] += TWO_PI * x * (ds_sin * cos_t - ds_cos * sin_t)
+                grad[c0 + j] += x * (DS[i, j] * S[i, k + j] - DS[i, k + j] * S[i, j])
+        for j in range(k):
+            grad[c0 + j] *= TWO_PI

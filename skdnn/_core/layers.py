@@ -11,16 +11,11 @@ from numba import njit
 
 from ._jit import KERNEL
 from .activations import activation_backward, activation_forward
+from .buffers import buffer_view
 from .codes import DROP_NONE, MODE_MC, MODE_OBJECTIVE, MODE_TRAIN
 from .dropout import dropout_backward, dropout_forward
 from .embedding import embed_backward, embed_forward
 from .normalization import bn_backward, bn_forward
-
-
-@njit(**KERNEL)
-def buffer_view(buf, bs, off, nb, units):
-    start = bs * off
-    return buf[start : start + nb * units].reshape((nb, units))
 
 
 @njit(**KERNEL)
@@ -89,13 +84,10 @@ def embed_views(xb, theta, first, abuf, bs):
     the work buffer) when ``first.emb_off >= 0``."""
     if first.emb_off < 0:
         return xb
-    n = xb.shape[0]
-    count = first.emb_count
-    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in)
+    E = buffer_view(abuf, bs, first.emb_out, xb.shape[0], first.fan_in)
     embed_forward(
-        xb, theta, first.emb_off, first.emb_first, count, first.emb_k, first.emb_d,
-        buffer_view(abuf, bs, first.emb_s, n, count * 2 * first.emb_k),
-        buffer_view(abuf, bs, first.emb_h, n, count * first.emb_d), E,
+        xb, theta, first.emb_off, first.emb_first, first.emb_count, first.emb_k,
+        first.emb_d, abuf, bs, first.emb_s, first.emb_h, E,
     )  # fmt: skip
     return E
 
@@ -281,9 +273,7 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
         if emb:
             adapt_input_gradient(theta, first.adapt_off, DXA, DE)
     if emb:
-        count = first.emb_count
         embed_backward(
-            xb, theta, grad, first.emb_off, first.emb_first, count, first.emb_k,
-            first.emb_d, buffer_view(abuf, bs, first.emb_s, n, count * 2 * first.emb_k),
-            buffer_view(abuf, bs, first.emb_h, n, count * first.emb_d), DE,
+            xb, theta, grad, first.emb_off, first.emb_first, first.emb_count,
+            first.emb_k, first.emb_d, abuf, dbuf, bs, first.emb_s, first.emb_h, DE,
         )  # fmt: skip
