@@ -44,10 +44,12 @@ import numpy as np
 
 try:
     from skl2onnx import update_registered_converter
+    from skl2onnx._parse import _apply_zipmap, _parse_sklearn_simple_model
     from skl2onnx.common.data_types import (
         DoubleTensorType,
         FloatTensorType,
         Int64TensorType,
+        StringTensorType,
         guess_proto_type,
     )
     from skl2onnx.common.shape_calculator import (
@@ -62,10 +64,13 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         'installed: install the onnx extra with pip install "skdnn[onnx]".'
     ) from exc
 
+from . import _onnx_tabular as _tabular
 from ._classifier import MLPClassifier
 from ._core import codes
+from ._encoder import TabularEncoder
 from ._regressor import MLPRegressor
-from ._tabular import TabularMLPClassifier, TabularMLPRegressor
+from ._scaler import SmoothClipScaler
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor, _TabularMixin
 
 __all__ = ["convert_mlp", "shape_classifier", "shape_regressor"]
 
@@ -123,9 +128,9 @@ class _Graph:
             self._consts[key] = name
         return name
 
-    def op(self, op_type, *inputs, domain=None, **attrs):
+    def op(self, op_type, *inputs, domain=None, op_version=1, **attrs):
         out = self.scope.get_unique_variable_name(op_type.lower())
-        kwargs = {"op_domain": domain, "op_version": 1} if domain else {}
+        kwargs = {"op_domain": domain, "op_version": op_version} if domain else {}
         self.container.add_node(
             op_type, list(inputs), out,
             name=self.scope.get_unique_operator_name(op_type), **kwargs, **attrs,
@@ -360,19 +365,25 @@ def _network_output(g, model, x):
 
 def _forward(scope, operator, container):
     """The model's outputs as a graph variable in the model's dtype, and the
-    ``_Graph`` that built it."""
+    ``_Graph`` that built it; a tabular model's encoder comes first."""
     model = operator.raw_operator
     g = _Graph(scope, container, model._net.theta.dtype)
-    x = operator.inputs[0].full_name
-    if guess_proto_type(operator.inputs[0].type) != g.proto:
-        x = g.cast(x, g.proto)
+    if isinstance(model, _TabularMixin):
+        x = _tabular.encode(g, model.encoder_, operator.inputs)
+        if model.encoder_._out_dtype != g.dtype:
+            x = g.cast(x, g.proto)
+    else:
+        x = operator.inputs[0].full_name
+        if guess_proto_type(operator.inputs[0].type) != g.proto:
+            x = g.cast(x, g.proto)
     return g, _network_output(g, model, x)
 
 
-def _finish(g, value, output):
-    """Write ``value`` (model dtype) to the operator's float output ``output``."""
-    proto = guess_proto_type(output.type)
-    op_type, attrs = ("Cast", {"to": proto}) if proto != g.proto else ("Identity", {})
+def _finish(g, value, output, proto=None):
+    """Write ``value`` (model dtype, or ``proto``) to the float output ``output``."""
+    proto = g.proto if proto is None else proto
+    target = guess_proto_type(output.type)
+    op_type, attrs = ("Cast", {"to": target}) if target != proto else ("Identity", {})
     name = g.scope.get_unique_operator_name(op_type)
     g.container.add_node(op_type, [value], output.full_name, name=name, **attrs)
 
@@ -386,6 +397,13 @@ def convert_mlp(scope, operator, container):
     ``probabilities``) and :class:`~skdnn.MLPRegressor` (output ``variable``)."""
     model = operator.raw_operator
     g, out = _forward(scope, operator, container)
+    if isinstance(model, TabularMLPRegressor):
+        # back on the targets' scale in float64, as predict
+        out = g.cast(out, _TP.DOUBLE)
+        out = g.op("Mul", out, g.const(model.target_scale_, np.float64))
+        out = g.op("Add", out, g.const(model.target_mean_, np.float64))
+        _finish(g, out, operator.outputs[0], _TP.DOUBLE)
+        return
     if not isinstance(model, MLPClassifier):
         _finish(g, out, operator.outputs[0])
         return
@@ -456,17 +474,114 @@ update_registered_converter(
 )
 
 
-def _tabular_not_supported(operator):
-    """The tabular estimators' encoder has no converter yet: a clear error."""
-    raise NotImplementedError(
-        f"ONNX export of {type(operator.raw_operator).__name__} is not supported "
-        "yet (its built-in TabularEncoder has no converter). Train an "
-        "MLPClassifier/MLPRegressor behind a scikit-learn ColumnTransformer to "
-        "export a tabular model."
+def _tabular_float_type(model, inputs):
+    """The float type of a tabular model's outputs: for a model fitted on a
+    DataFrame (one input per column), float32 probabilities (the network's
+    dtype, which ZipMap needs) and float64 regression outputs (as predict);
+    for a model fitted on an array, the input's type, as for the MLPs."""
+    if _tabular.fitted_on_frame(model.encoder_):
+        return DoubleTensorType if isinstance(model, MLPRegressor) else FloatTensorType
+    return (
+        DoubleTensorType
+        if isinstance(inputs[0].type, DoubleTensorType)
+        else (FloatTensorType)
     )
 
 
-for _cls in (TabularMLPClassifier, TabularMLPRegressor):
-    update_registered_converter(
-        _cls, "Skdnn" + _cls.__name__, _tabular_not_supported, convert_mlp
+def shape_tabular(operator):
+    """Shape calculator of the tabular estimators (any number of inputs, the
+    encoder checks them when converting)."""
+    model = operator.raw_operator
+    N = operator.inputs[0].get_first_dimension()
+    float_type = _tabular_float_type(model, operator.inputs)
+    if isinstance(model, MLPRegressor):
+        operator.outputs[0].set_type(float_type([N, model.n_outputs_]))
+        return
+    if _is_multilabel(model):
+        operator.outputs[0].set_type(Int64TensorType([N, model.n_outputs_]))
+        operator.outputs[1].set_type(float_type([N, model.n_outputs_]))
+        return
+    classes = get_label_classes(operator.scope_inst, model)
+    strings = all(isinstance(c, str) for c in classes)
+    label_type = StringTensorType if strings else Int64TensorType
+    operator.outputs[0].set_type(label_type([N]))
+    operator.outputs[1].set_type(float_type([N, len(classes)]))
+
+
+def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's classifier parser, with the probabilities' type (and ZipMap's)
+    of :func:`_tabular_float_type` rather than of the first input column."""
+    options = scope.get_options(model, dict(zipmap=True))
+    outputs = _parse_sklearn_simple_model(
+        scope, model, inputs, custom_parsers=custom_parsers
     )
+    float_type = _tabular_float_type(model, inputs)
+    outputs[1].type = float_type()
+    if options["zipmap"] is False:
+        return outputs
+    return _apply_zipmap(options["zipmap"], scope, model, float_type(), outputs)
+
+
+update_registered_converter(
+    TabularMLPClassifier,
+    "SkdnnTabularMLPClassifier",
+    shape_tabular,
+    convert_mlp,
+    parser=parse_tabular_classifier,
+    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+)
+update_registered_converter(
+    TabularMLPRegressor, "SkdnnTabularMLPRegressor", shape_tabular, convert_mlp
+)
+
+
+def shape_encoder(operator):
+    """Shape calculator of TabularEncoder: (n_samples, n_features_out) in the
+    encoder's output dtype."""
+    encoder = operator.raw_operator
+    N = operator.inputs[0].get_first_dimension()
+    cls = FloatTensorType if encoder._out_dtype == np.float32 else DoubleTensorType
+    width = len(encoder.get_feature_names_out())
+    operator.outputs[0].set_type(cls([N, width]))
+
+
+def convert_encoder(scope, operator, container):
+    """skl2onnx converter of :class:`~skdnn.preprocessing.TabularEncoder`."""
+    encoder = operator.raw_operator
+    g = _Graph(scope, container, encoder._out_dtype)
+    _finish(g, _tabular.encode(g, encoder, operator.inputs), operator.outputs[0])
+
+
+def _scaler_dtype(operator):
+    """float32 input stays float32, anything else is float64 (as transform)."""
+    if isinstance(operator.inputs[0].type, FloatTensorType):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def shape_scaler(operator):
+    """Shape calculator of SmoothClipScaler: the input's shape, float32 for
+    float32 input and float64 for any other."""
+    if len(operator.inputs) != 1:
+        raise ValueError("SmoothClipScaler's ONNX graph reads one input tensor.")
+    shape = operator.inputs[0].type.shape
+    cls = FloatTensorType if _scaler_dtype(operator) == np.float32 else DoubleTensorType
+    operator.outputs[0].set_type(cls([shape[0], operator.raw_operator.n_features_in_]))
+
+
+def convert_scaler(scope, operator, container):
+    """skl2onnx converter of :class:`~skdnn.preprocessing.SmoothClipScaler`."""
+    g = _Graph(scope, container, _scaler_dtype(operator))
+    x = operator.inputs[0].full_name
+    if guess_proto_type(operator.inputs[0].type) != g.proto:
+        x = g.cast(x, g.proto)
+    out = _tabular.scale(g, x, operator.raw_operator, g.dtype)
+    _finish(g, out, operator.outputs[0])
+
+
+update_registered_converter(
+    TabularEncoder, "SkdnnTabularEncoder", shape_encoder, convert_encoder
+)
+update_registered_converter(
+    SmoothClipScaler, "SkdnnSmoothClipScaler", shape_scaler, convert_scaler
+)

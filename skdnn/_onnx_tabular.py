@@ -1,0 +1,300 @@
+"""The ONNX graph of a fitted TabularEncoder (private; used by :mod:`skdnn.onnx`).
+
+The encoder's ColumnTransformer has FunctionTransformers that skl2onnx cannot
+convert, so its graph is written here with standard operators (and
+``ai.onnx.ml.LabelEncoder`` for string levels), step by step as
+``TabularEncoder.transform`` computes:
+
+- a categorical column becomes its one-hot block: string levels through a
+  LabelEncoder to the level's index (-1 for an unseen level, a block of zeros),
+  the string ``"nan"`` standing for a missing value; boolean inputs are the
+  levels ``"False"`` and ``"True"``; numeric levels by equality (a NaN level
+  by ``IsNaN``);
+- numeric columns are cast to the dtype the encoder computes in, imputed
+  (``Where(IsNaN(x), median, x)``), centred, multiplied by ``1 / scale_``
+  and smoothly clipped;
+- the missing-value indicators are ``IsNaN`` of the numeric columns.
+
+The blocks are concatenated in the encoder's order (categorical, numeric,
+missing), in the encoder's output dtype. Anything the graph could not reproduce
+raises a ValueError at conversion time.
+"""
+
+import numpy as np
+from skl2onnx.common.data_types import (
+    BooleanTensorType,
+    DoubleTensorType,
+    FloatTensorType,
+    Int32TensorType,
+    Int64TensorType,
+    StringTensorType,
+)
+from skl2onnx.proto import onnx_proto
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+
+_TP = onnx_proto.TensorProto
+
+#: what a missing value of a categorical column is in a string input
+MISSING = "nan"
+
+_NUMBERS = (
+    FloatTensorType,
+    DoubleTensorType,
+    Int64TensorType,
+    Int32TensorType,
+    BooleanTensorType,
+)
+_TYPE_PROTO = {
+    FloatTensorType: _TP.FLOAT,
+    DoubleTensorType: _TP.DOUBLE,
+    Int64TensorType: _TP.INT64,
+    Int32TensorType: _TP.INT32,
+    BooleanTensorType: _TP.BOOL,
+    StringTensorType: _TP.STRING,
+}
+_DTYPE_PROTO = {np.dtype(np.float32): _TP.FLOAT, np.dtype(np.float64): _TP.DOUBLE}
+
+
+def fitted_on_frame(encoder):
+    """Whether the encoder was fitted on a DataFrame (one input per column)."""
+    return encoder._frame_columns is not None
+
+
+def _column_name(encoder, j):
+    names = getattr(encoder, "feature_names_in_", None)
+    return repr(names[j]) if names is not None else f"x{j}"
+
+
+def _split_columns(g, encoder, inputs):
+    """The raw columns as ``(variable of shape (N, 1), type class)``, in the
+    encoder's column order."""
+    n = encoder.n_features_in_
+    widths = []
+    for var in inputs:
+        shape = var.type.shape
+        if len(shape) != 2:
+            raise ValueError(
+                f"ONNX input {var.raw_name!r} has shape {shape}; the encoder reads "
+                "2-D inputs (n_samples, n_columns), e.g. (None, 1) per column."
+            )
+        width = shape[1]
+        if width is None or (isinstance(width, str)):
+            if len(inputs) > 1:
+                raise ValueError(
+                    f"ONNX input {var.raw_name!r} has an unknown number of "
+                    "columns; with several inputs, give each its number of "
+                    "columns, e.g. StringTensorType([None, 1])."
+                )
+            width = n
+        widths.append(int(width))
+    if sum(widths) != n:
+        raise ValueError(
+            f"The ONNX inputs have {sum(widths)} columns in all; the model was "
+            f"fitted on {n} columns."
+        )
+    names = getattr(encoder, "feature_names_in_", None)
+    raw = [var.raw_name for var in inputs]
+    if (
+        names is not None
+        and all(w == 1 for w in widths)
+        and sorted(raw) == sorted(map(str, names))
+        and len(set(raw)) == n
+    ):
+        by_name = {var.raw_name: var for var in inputs}
+        inputs = [by_name[str(name)] for name in names]  # one input per column
+    columns = []
+    for var, width in zip(inputs, widths, strict=True):
+        kind = type(var.type)
+        if kind not in _TYPE_PROTO:
+            raise ValueError(
+                f"ONNX input {var.raw_name!r} has type {kind.__name__}; the encoder "
+                "reads strings, booleans, integers or floats."
+            )
+        if width == 1:
+            columns.append((var.full_name, kind))
+            continue
+        for j in range(width):
+            index = g.const(np.array([j], dtype=np.int64), np.int64)
+            columns.append((g.op("Gather", var.full_name, index, axis=1), kind))
+    return columns
+
+
+def _cast(g, x, kind, proto):
+    return x if _TYPE_PROTO[kind] == proto else g.cast(x, proto)
+
+
+def _is_nan_level(value):
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+def _one_hot_strings(g, x, kind, levels, name, out_proto):
+    """The one-hot block of a column whose levels are strings (and NaN)."""
+    strings = [v for v in levels if not _is_nan_level(v)]
+    has_missing = len(strings) < len(levels)
+    if kind is BooleanTensorType:
+        # str(True) == "True": the levels "False" and "True" are the values 0, 1
+        codes = {"False": 0, "True": 1}
+        values = [-1 if _is_nan_level(v) else codes.get(v, -1) for v in levels]
+        index = g.cast(x, _TP.INT64)
+    elif kind is StringTensorType:
+        if MISSING in strings:
+            raise ValueError(
+                f"Column {name} has the level {MISSING!r} (a string) seen in "
+                f"training, but the string {MISSING!r} is what the ONNX graph "
+                "reads as a missing value: replace that level by another string "
+                "before fitting to export this model."
+            )
+        keys = strings + ([MISSING] if has_missing else [])
+        index = g.op(
+            "LabelEncoder",
+            x,
+            domain="ai.onnx.ml",
+            op_version=2,
+            keys_strings=[k.encode("utf-8") for k in keys],
+            values_int64s=list(range(len(keys))),
+            default_int64=-1,
+        )
+        # the levels come sorted, the missing level (if any) last
+        values = list(range(len(levels)))
+    else:
+        raise ValueError(
+            f"Column {name} is categorical with string levels (e.g. "
+            f"{strings[:3]}): give it to the ONNX graph as strings "
+            f"(StringTensorType, str of each value, {MISSING!r} for a missing "
+            f"value) or as booleans, not as {kind.__name__}."
+        )
+    hot = g.op("Equal", index, g.const(np.array([values], dtype=np.int64), np.int64))
+    return g.cast(hot, out_proto)
+
+
+def _one_hot_numbers(g, x, kind, levels, name, out_proto):
+    """The one-hot block of a column whose levels are numbers (and NaN)."""
+    if kind not in _NUMBERS:
+        raise ValueError(
+            f"Column {name} is categorical with numeric levels: give it to the "
+            f"ONNX graph as numbers (float, double or int64), not as "
+            f"{kind.__name__}."
+        )
+    levels = np.asarray(levels, dtype=np.float64).reshape(1, -1)
+    xd = _cast(g, x, kind, _TP.DOUBLE)
+    hot = g.op("Equal", xd, g.const(levels, np.float64))
+    nan = np.isnan(levels)
+    if nan.any():
+        at_nan = g.op("And", g.op("IsNaN", xd), g.const(nan, np.bool_))
+        hot = g.op("Or", hot, at_nan)
+    return g.cast(hot, out_proto)
+
+
+def _compute_dtype(encoder, numbers, columns):
+    """The dtype ``transform`` computes the numeric columns in: the one the
+    DataFrame's columns are converted to, or the array's (float32 stays float32,
+    anything else is float64)."""
+    first = numbers.steps[0][1]
+    if isinstance(first, FunctionTransformer):
+        return np.dtype(first.kw_args["dtype"])
+    if all(kind is FloatTensorType for _, kind in columns):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def smooth_clip(g, z, bound, dtype):
+    """``z / hypot(1, z / bound)``, overflow-free as NumPy's ``hypot``."""
+    t = g.op("Abs", g.op("Div", z, g.const(bound, dtype)))
+    one = g.const(1.0, dtype)
+    small = g.op("Sqrt", g.op("Add", one, g.op("Mul", t, t)))
+    inv = g.op("Reciprocal", t)
+    large = g.op("Mul", t, g.op("Sqrt", g.op("Add", one, g.op("Mul", inv, inv))))
+    return g.op("Div", z, g.op("Where", g.op("Greater", t, one), large, small))
+
+
+def scale(g, x, scaler, dtype):
+    """SmoothClipScaler.transform of ``x`` (``dtype``): centre, multiply by
+    ``1 / scale_``, clip."""
+    if scaler.center_ is not None:
+        x = g.op("Sub", x, g.const(scaler.center_.reshape(1, -1), dtype))
+    multiplier = (1.0 / np.asarray(scaler.scale_, dtype=np.float64)).astype(dtype)
+    x = g.op("Mul", x, g.const(multiplier.reshape(1, -1), dtype))
+    if scaler.smooth_clip is not None:
+        x = smooth_clip(g, x, float(scaler.smooth_clip), dtype)
+    return x
+
+
+def _check_one_hot(ohe):
+    if (
+        not isinstance(ohe, OneHotEncoder)
+        or ohe.handle_unknown != "ignore"
+        or ohe.drop_idx_ is not None
+        or getattr(ohe, "_infrequent_enabled", False)
+    ):
+        raise ValueError(
+            "The encoder's categorical step is not the OneHotEncoder("
+            "handle_unknown='ignore') TabularEncoder fits; it cannot be exported."
+        )
+
+
+def encode(g, encoder, inputs):
+    """The graph of ``encoder.transform``: the encoded matrix, in the encoder's
+    output dtype (its ONNX type is ``_DTYPE_PROTO[encoder._out_dtype]``)."""
+    columns = _split_columns(g, encoder, inputs)
+    out_dtype = np.dtype(encoder._out_dtype)
+    out_proto = _DTYPE_PROTO[out_dtype]
+    steps = {
+        name: (pipe, list(cols))
+        for name, pipe, cols in encoder.transformer_.transformers_
+        if name in ("categorical", "numeric", "missing")
+    }
+    blocks = []
+    if "categorical" in steps:
+        pipe, cols = steps["categorical"]
+        ohe = pipe.steps[-1][1]
+        _check_one_hot(ohe)
+        first = pipe.steps[0][1]
+        as_string = (
+            first.kw_args["as_string"]
+            if isinstance(first, FunctionTransformer)
+            else [False] * len(cols)
+        )
+        for j, string, levels in zip(cols, as_string, ohe.categories_, strict=True):
+            x, kind = columns[j]
+            block = _one_hot_strings if string else _one_hot_numbers
+            blocks.append(
+                block(g, x, kind, list(levels), _column_name(encoder, j), out_proto)
+            )
+    if "numeric" in steps:
+        pipe, cols = steps["numeric"]
+        dtype = _compute_dtype(encoder, pipe, [columns[j] for j in cols])
+        proto = _DTYPE_PROTO[dtype]
+        parts = []
+        for j in cols:
+            x, kind = columns[j]
+            if kind not in _NUMBERS:
+                raise ValueError(
+                    f"Column {_column_name(encoder, j)} is numeric: give it to the "
+                    f"ONNX graph as numbers (float, double or int64; NaN for a "
+                    f"missing value), not as {kind.__name__}."
+                )
+            parts.append(_cast(g, x, kind, proto))
+        x = parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=1)
+        imputer, scaler = pipe.steps[-2][1], pipe.steps[-1][1]
+        statistics = np.nan_to_num(np.asarray(imputer.statistics_, dtype=np.float64))
+        is_nan = g.op("IsNaN", x)
+        imputed = g.op("Where", is_nan, g.const(statistics.reshape(1, -1), dtype), x)
+        blocks.append(
+            _cast_dtype(g, scale(g, imputed, scaler, dtype), proto, out_proto)
+        )
+        if "missing" in steps:
+            indicator = steps["missing"][0].steps[-1][1]
+            if steps["missing"][1] != cols or indicator.features != "missing-only":
+                raise ValueError(
+                    "The encoder's missing-value indicators are not the ones "
+                    "TabularEncoder fits; it cannot be exported."
+                )
+            index = np.asarray(indicator.features_, dtype=np.int64)
+            picked = g.op("Gather", is_nan, g.const(index, np.int64), axis=1)
+            blocks.append(g.cast(picked, out_proto))
+    out = blocks[0] if len(blocks) == 1 else g.op("Concat", *blocks, axis=1)
+    return out
+
+
+def _cast_dtype(g, x, proto, out_proto):
+    return x if proto == out_proto else g.cast(x, out_proto)
