@@ -8,8 +8,8 @@ convert, so its graph is written here with standard operators (and
 - a categorical column becomes its one-hot block: string levels through a
   LabelEncoder to the level's index (-1 for an unseen level, a block of zeros),
   the string ``"nan"`` standing for a missing value; boolean inputs are the
-  levels ``"False"`` and ``"True"``; numeric levels by equality (a NaN level
-  by ``IsNaN``);
+  levels ``"False"`` and ``"True"``, integer inputs their decimal strings;
+  numeric levels by equality (a NaN level by ``IsNaN``);
 - numeric columns are cast to the dtype the encoder computes in, imputed
   (``Where(IsNaN(x), median, x)``), centred, multiplied by ``1 / scale_``
   and smoothly clipped;
@@ -136,8 +136,10 @@ def _one_hot_strings(g, x, kind, levels, name, out_proto):
         codes = {"False": 0, "True": 1}
         values = [-1 if _is_nan_level(v) else codes.get(v, -1) for v in levels]
         index = g.cast(x, _TP.INT64)
-    elif kind is StringTensorType:
-        if MISSING in strings:
+    elif kind in (StringTensorType, Int64TensorType, Int32TensorType):
+        if kind is not StringTensorType:  # integers: their str, as the encoder's
+            x = g.cast(x, _TP.STRING)
+        elif MISSING in strings:
             raise ValueError(
                 f"Column {name} has the level {MISSING!r} (a string) seen in "
                 f"training, but the string {MISSING!r} is what the ONNX graph "
@@ -161,7 +163,7 @@ def _one_hot_strings(g, x, kind, levels, name, out_proto):
             f"Column {name} is categorical with string levels (e.g. "
             f"{strings[:3]}): give it to the ONNX graph as strings "
             f"(StringTensorType, str of each value, {MISSING!r} for a missing "
-            f"value) or as booleans, not as {kind.__name__}."
+            f"value), as booleans or as integers, not as {kind.__name__}."
         )
     hot = g.op("Equal", index, g.const(np.array([values], dtype=np.int64), np.int64))
     return g.cast(hot, out_proto)

@@ -27,7 +27,6 @@ from skl2onnx.common.data_types import (  # noqa: E402
     BooleanTensorType,
     DoubleTensorType,
     FloatTensorType,
-    Int64TensorType,
     StringTensorType,
 )
 
@@ -263,7 +262,7 @@ def test_inputs_that_cannot_be_read_are_refused():
     types = [(name, StringTensorType([None, 1])) for name in train.columns]
     with pytest.raises(ValueError, match=r"Column 'price' is numeric"):
         skl2onnx.to_onnx(model, initial_types=types)
-    types = [(name, Int64TensorType([None, 1])) for name in train.columns]
+    types = [(name, DoubleTensorType([None, 1])) for name in train.columns]
     with pytest.raises(ValueError, match=r"Column 'colour' is categorical"):
         skl2onnx.to_onnx(model, initial_types=types)
     types = [("X", DoubleTensorType([None, 5]))]
@@ -272,3 +271,73 @@ def test_inputs_that_cannot_be_read_are_refused():
     types = [(name, BooleanTensorType([None, None])) for name in train.columns]
     with pytest.raises(ValueError, match="unknown number of columns"):
         skl2onnx.to_onnx(model, initial_types=types)
+
+
+def test_integer_categories():
+    # a category of integers: to_onnx guesses an int64 input, read as the
+    # integers' strings (the encoder's levels)
+    rng = np.random.default_rng(0)
+    grade = rng.choice([-1, 3, 12], 200)
+    train = pd.DataFrame({"grade": pd.Categorical(grade), "x": rng.normal(size=200)})
+    y = (grade > 0) ^ (train["x"].to_numpy() > 0.5)
+    model = _fit(TabularMLPClassifier(**SMALL), train, y.astype(int))
+    test = train[:40].copy()
+    test["grade"] = test["grade"].cat.add_categories([7])
+    test.loc[test.index[:3], "grade"] = 7  # unseen
+    onx = skl2onnx.to_onnx(model, train[:1], options={"zipmap": False})
+    assert onx.graph.input[0].type.tensor_type.elem_type == 7  # int64
+    feeds = {
+        "grade": test["grade"].astype(np.int64).to_numpy().reshape(-1, 1),
+        "x": test[["x"]].to_numpy(),
+    }
+    label, proba = _session(onx).run(None, feeds)
+    assert_allclose(proba, model.predict_proba(test), **TOL)
+    assert_array_equal(label, model.predict(test))
+
+
+def test_nullable_dtypes():
+    # pandas' nullable dtypes (which to_onnx cannot guess): initial types, with
+    # the missing values as "nan" (strings, booleans) or NaN (numbers)
+    rng = np.random.default_rng(0)
+    n = 200
+    train = pd.DataFrame(
+        {
+            "s": pd.array(rng.choice(["a", "b", None], n), dtype="string"),
+            "b": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+            "k": pd.array(rng.choice([1, 5, None], n), dtype="Int64"),
+        }
+    )
+    y = (train["s"] == "a").fillna(False) ^ train["b"].fillna(True)
+    y = y ^ (train["k"] == 5).fillna(False)
+    model = _fit(TabularMLPClassifier(**SMALL), train, y.astype(int).to_numpy())
+    types = [
+        ("s", StringTensorType([None, 1])),
+        ("b", StringTensorType([None, 1])),
+        ("k", DoubleTensorType([None, 1])),
+    ]
+    feeds = {
+        "s": train["s"].astype(object).fillna("nan").to_numpy(dtype=str),
+        "b": train["b"].astype(object).fillna("nan").to_numpy(dtype=str),
+        "k": train["k"].to_numpy(dtype=np.float64, na_value=np.nan),
+    }
+    feeds = {name: values.reshape(-1, 1) for name, values in feeds.items()}
+    assert set(feeds["b"].ravel()) == {"True", "False", "nan"}
+    _check_classifier(model, train, feeds, initial_types=types)
+
+
+def test_declared_categorical_columns():
+    # an integer column declared categorical keeps numbers as levels; with
+    # categorical_features=None a boolean column is the number 0 or 1
+    train, test = _frame(300, 0), _frame(80, 1, test=True)
+    test.loc[test.index[:4], "rooms"] = [9, 0, 3, 1]  # 9 and 0 unseen
+    y = _target(train, "regression")
+    declared = ["rooms", "colour", "kind", "flag", "mixed"]
+    model = _fit(TabularMLPRegressor(categorical_features=declared, **SMALL), train, y)
+    assert model.encoder_.get_feature_names_out()[0] == "rooms_1.0"
+    _check_regressor(model, test, _feeds(test), X=train[:1])
+    numeric = ["price", "size", "rooms", "flag"]
+    model = _fit(
+        TabularMLPRegressor(categorical_features=None, **SMALL), train[numeric], y
+    )
+    assert len(model.encoder_.get_feature_names_out()) == 5  # 4 + an indicator
+    _check_regressor(model, test[numeric], _feeds(test[numeric]), X=train[numeric][:1])
