@@ -341,3 +341,25 @@ def test_declared_categorical_columns():
     )
     assert len(model.encoder_.get_feature_names_out()) == 5  # 4 + an indicator
     _check_regressor(model, test[numeric], _feeds(test[numeric]), X=train[numeric][:1])
+
+
+def test_multilabel_and_sparse_fit():
+    sparse = pytest.importorskip("scipy.sparse")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    X[rng.random(X.shape) < 0.5] = 0.0
+    X[::7, 1] = np.nan
+    Y = np.column_stack([X[:, 0] > 0, np.nan_to_num(X[:, 1]) < 0]).astype(int)
+    clf = _fit(TabularMLPClassifier(**SMALL), X, Y)
+    onx = skl2onnx.to_onnx(clf, X[:1], options={"zipmap": False})
+    label, proba = _session(onx).run(None, {"X": X})
+    assert label.shape == Y.shape
+    assert_allclose(proba, clf.predict_proba(X), **TOL)
+    assert_array_equal(label, clf.predict(X))
+    # fitted on a sparse matrix (scaled without centring): dense ONNX input
+    reg = _fit(TabularMLPRegressor(**SMALL), sparse.csr_matrix(X), 3.0 * Y[:, 0])
+    assert reg.encoder_.transformer_.named_transformers_["numeric"][-1].center_ is None
+    onx = skl2onnx.to_onnx(reg, X[:1])
+    (pred,) = _session(onx).run(None, {"X": X})
+    expected = reg.predict(sparse.csr_matrix(X))
+    assert_allclose(pred.ravel(), expected, rtol=1e-5, atol=1e-6 * reg.target_scale_[0])
