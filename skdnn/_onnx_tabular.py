@@ -60,6 +60,32 @@ def fitted_on_frame(encoder):
     return encoder._frame_columns is not None
 
 
+def frame_types(encoder):
+    """``(column name, type)`` of every column of a DataFrame-fitted encoder:
+    strings for the categorical columns with string levels, doubles for those
+    with numeric levels, and the dtype the numeric columns are converted to."""
+    if not fitted_on_frame(encoder):
+        raise ValueError(
+            "initial_types describes the columns of a model fitted on a "
+            "DataFrame; this one was fitted on an array: convert it with "
+            "to_onnx(model, X[:1]) (one tensor input)."
+        )
+    kinds = {}
+    for name, pipe, cols in encoder.transformer_.transformers_:
+        if name == "categorical":
+            flags = pipe.steps[0][1].kw_args["as_string"]
+            for j, string in zip(cols, flags, strict=True):
+                kinds[j] = StringTensorType if string else DoubleTensorType
+        elif name == "numeric":
+            dtype = np.dtype(pipe.steps[0][1].kw_args["dtype"])
+            number = FloatTensorType if dtype == np.float32 else DoubleTensorType
+            kinds.update(dict.fromkeys(cols, number))
+    return [
+        (str(column), kinds[j]([None, 1]))
+        for j, column in enumerate(encoder._frame_columns)
+    ]
+
+
 def _column_name(encoder, j):
     names = getattr(encoder, "feature_names_in_", None)
     return repr(names[j]) if names is not None else f"x{j}"

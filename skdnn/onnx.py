@@ -1,9 +1,12 @@
 """ONNX export of fitted skdnn estimators, through skl2onnx.
 
-Importing this module registers converters for :class:`~skdnn.MLPClassifier` and
-:class:`~skdnn.MLPRegressor` with skl2onnx (``update_registered_converter``), so
-that :func:`skl2onnx.to_onnx` converts a fitted estimator, or a
-:class:`~sklearn.pipeline.Pipeline` ending in one::
+Importing this module registers converters for :class:`~skdnn.MLPClassifier`,
+:class:`~skdnn.MLPRegressor`, :class:`~skdnn.TabularMLPClassifier`,
+:class:`~skdnn.TabularMLPRegressor` and the transformers
+:class:`~skdnn.preprocessing.TabularEncoder` and
+:class:`~skdnn.preprocessing.SmoothClipScaler` with skl2onnx
+(``update_registered_converter``), so that :func:`skl2onnx.to_onnx` converts a
+fitted estimator, or a :class:`~sklearn.pipeline.Pipeline` ending in one::
 
     import skdnn.onnx  # noqa: F401  (registers the converters)
     from skl2onnx import to_onnx
@@ -30,6 +33,20 @@ outputs, ``label`` and ``probabilities`` (two columns for a binary classifier, a
 of shape (n_samples, n_labels)), and the options ``zipmap`` (True, False or
 ``"columns"``) and ``nocl``. Regressors have one output, ``variable``, of shape
 (n_samples, n_outputs).
+
+The tabular estimators' graph starts with their encoder (``encoder_``), written
+with standard operators (and ``ai.onnx.ml.LabelEncoder`` for string levels) to
+compute what :meth:`~skdnn.preprocessing.TabularEncoder.transform` computes. A
+model fitted on a DataFrame takes one input per column, of shape (n_samples, 1),
+as ``to_onnx(model, df[:1])`` declares them: numeric columns as numbers (NaN for
+a missing value), categorical columns as strings (``str`` of each value, the
+string ``"nan"`` for a missing value), booleans or integers. Its probabilities
+are float32 (the network's dtype) and its regression outputs float64 (as
+``predict``), whatever the columns' dtypes. A model fitted on an array takes one
+tensor, as the MLPs. The regressor's outputs are mapped back to the targets'
+scale in float64. A model the graph could not reproduce (a categorical column
+with the string level ``"nan"``, an input of a type its column cannot read)
+raises a ValueError when converting.
 
 The formulas are skdnn's own (:mod:`skdnn._core`), written with standard ONNX
 operators chosen to reproduce skdnn's numerics: ``expm1`` and ``log1p`` (ELU,
@@ -72,7 +89,18 @@ from ._regressor import MLPRegressor
 from ._scaler import SmoothClipScaler
 from ._tabular import TabularMLPClassifier, TabularMLPRegressor, _TabularMixin
 
-__all__ = ["convert_mlp", "shape_classifier", "shape_regressor"]
+__all__ = [
+    "convert_encoder",
+    "convert_mlp",
+    "convert_scaler",
+    "initial_types",
+    "parse_tabular_classifier",
+    "shape_classifier",
+    "shape_encoder",
+    "shape_regressor",
+    "shape_scaler",
+    "shape_tabular",
+]
 
 _TP = onnx_proto.TensorProto
 _PROTO = {
@@ -533,6 +561,33 @@ update_registered_converter(
 update_registered_converter(
     TabularMLPRegressor, "SkdnnTabularMLPRegressor", shape_tabular, convert_mlp
 )
+
+
+def initial_types(model):
+    """The ONNX inputs of a tabular model fitted on a DataFrame, for
+    ``to_onnx(model, initial_types=initial_types(model))``.
+
+    One input per column, named after it, of shape (n_samples, 1): a
+    ``StringTensorType`` for every categorical column whose levels are strings
+    (``object``, string, ``category`` and ``bool`` columns: ``str`` of each
+    value, ``"nan"`` for a missing value), a ``DoubleTensorType`` for a numeric
+    column (``FloatTensorType`` when the model converted them to float32) and
+    for a numeric column declared categorical (NaN for a missing value). Unlike
+    ``to_onnx(model, df[:1])``, it does not depend on the values of the first
+    row, and covers pandas' nullable dtypes.
+
+    Parameters
+    ----------
+    model : TabularMLPClassifier, TabularMLPRegressor or TabularEncoder
+        Fitted on a DataFrame.
+
+    Returns
+    -------
+    initial_types : list of (str, skl2onnx type)
+        The inputs, in the order of the columns.
+    """
+    encoder = model if isinstance(model, TabularEncoder) else model.encoder_
+    return _tabular.frame_types(encoder)
 
 
 def shape_encoder(operator):

@@ -323,6 +323,11 @@ def test_nullable_dtypes():
     feeds = {name: values.reshape(-1, 1) for name, values in feeds.items()}
     assert set(feeds["b"].ravel()) == {"True", "False", "nan"}
     _check_classifier(model, train, feeds, initial_types=types)
+    assert [(name, type(t)) for name, t in skdnn.onnx.initial_types(model)] == [
+        (name, type(t)) for name, t in types
+    ]
+    sess = _session(skl2onnx.to_onnx(model, initial_types=types))
+    _check_classifier(model, train, _session_feeds(sess, train), initial_types=types)
 
 
 def test_declared_categorical_columns():
@@ -363,3 +368,43 @@ def test_multilabel_and_sparse_fit():
     (pred,) = _session(onx).run(None, {"X": X})
     expected = reg.predict(sparse.csr_matrix(X))
     assert_allclose(pred.ravel(), expected, rtol=1e-5, atol=1e-6 * reg.target_scale_[0])
+
+
+def _session_feeds(sess, df):
+    """The feeds of the docs (deploying.rst): by the session's input types."""
+    numpy = {"tensor(double)": np.float64, "tensor(float)": np.float32,
+             "tensor(int64)": np.int64, "tensor(bool)": np.bool_}  # fmt: skip
+    feeds = {}
+    for inp in sess.get_inputs():
+        column = df[inp.name]
+        if inp.type == "tensor(string)":
+            column = column.astype(object).where(column.notna(), "nan")
+            values = column.astype(str).to_numpy()
+        elif inp.type in ("tensor(double)", "tensor(float)"):
+            values = column.to_numpy(dtype=numpy[inp.type], na_value=np.nan)
+        else:
+            values = column.to_numpy(dtype=numpy[inp.type])
+        feeds[inp.name] = values.reshape(-1, 1)
+    return feeds
+
+
+def test_initial_types_of_the_model():
+    train, test = _frame(300, 0), _frame(80, 1, test=True)
+    train.loc[train.index[0], "colour"] = None  # to_onnx(train[:1]) may not guess
+    model = _fit(TabularMLPRegressor(**SMALL), train, _target(train, "regression"))
+    types = skdnn.onnx.initial_types(model)
+    assert [name for name, _ in types] == list(train.columns)
+    kinds = [type(t).__name__ for _, t in types]
+    assert kinds == ["DoubleTensorType"] * 3 + ["StringTensorType"] * 4
+    assert all(t.shape == [None, 1] for _, t in types)
+    onx = skl2onnx.to_onnx(model, initial_types=types)
+    sess = _session(onx)
+    (pred,) = sess.run(None, _session_feeds(sess, test))
+    expected = model.predict(test).reshape(-1, 1)
+    assert_allclose(pred, expected, rtol=1e-5, atol=1e-6 * model.target_scale_[0])
+    # the encoder alone, and a model fitted on an array
+    assert repr(skdnn.onnx.initial_types(model.encoder_)) == repr(types)
+    X = train[["price", "size"]].to_numpy()
+    array_model = _fit(TabularMLPRegressor(**SMALL), X, X[:, 1])
+    with pytest.raises(ValueError, match=r"fitted on an array: .*X\[:1\]"):
+        skdnn.onnx.initial_types(array_model)
