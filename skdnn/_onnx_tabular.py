@@ -18,9 +18,14 @@ convert, so its graph is written here with standard operators (and
 The blocks are concatenated in the encoder's order (categorical, numeric,
 missing), in the encoder's output dtype. Anything the graph could not reproduce
 raises a ValueError at conversion time.
+
+Also here: the shape calculators of the tabular estimators, TabularEncoder and
+SmoothClipScaler, the tabular classifier's parser and ``initial_types``
+(re-exported by :mod:`skdnn.onnx`, which registers the converters).
 """
 
 import numpy as np
+from skl2onnx._parse import _apply_zipmap, _parse_sklearn_simple_model
 from skl2onnx.common.data_types import (
     BooleanTensorType,
     DoubleTensorType,
@@ -29,8 +34,13 @@ from skl2onnx.common.data_types import (
     Int64TensorType,
     StringTensorType,
 )
+from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.utils.validation import check_is_fitted
+
+from ._encoder import TabularEncoder
+from ._regressor import MLPRegressor
 
 _TP = onnx_proto.TensorProto
 
@@ -326,3 +336,107 @@ def encode(g, encoder, inputs):
 
 def _cast_dtype(g, x, proto, out_proto):
     return x if proto == out_proto else g.cast(x, out_proto)
+
+
+# -- skl2onnx shape calculators and parser ------------------------------------
+
+
+def _tabular_float_type(model, inputs):
+    """The float type of a tabular model's outputs: for a model fitted on a
+    DataFrame (one input per column), float32 probabilities (the network's
+    dtype, which ZipMap needs) and float64 regression outputs (as predict);
+    for a model fitted on an array, the input's type, as for the MLPs."""
+    if fitted_on_frame(model.encoder_):
+        return DoubleTensorType if isinstance(model, MLPRegressor) else FloatTensorType
+    if isinstance(inputs[0].type, DoubleTensorType):
+        return DoubleTensorType
+    return FloatTensorType
+
+
+def shape_tabular(operator):
+    """Shape calculator of the tabular estimators (any number of inputs, the
+    encoder checks them when converting)."""
+    model = operator.raw_operator
+    N = operator.inputs[0].get_first_dimension()
+    float_type = _tabular_float_type(model, operator.inputs)
+    if isinstance(model, MLPRegressor):
+        operator.outputs[0].set_type(float_type([N, model.n_outputs_]))
+        return
+    if model._label_binarizer.y_type_.startswith("multilabel"):
+        operator.outputs[0].set_type(Int64TensorType([N, model.n_outputs_]))
+        operator.outputs[1].set_type(float_type([N, model.n_outputs_]))
+        return
+    classes = get_label_classes(operator.scope_inst, model)
+    strings = all(isinstance(c, str) for c in classes)
+    label_type = StringTensorType if strings else Int64TensorType
+    operator.outputs[0].set_type(label_type([N]))
+    operator.outputs[1].set_type(float_type([N, len(classes)]))
+
+
+def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's classifier parser, with the probabilities' type (and ZipMap's)
+    of :func:`_tabular_float_type` rather than of the first input column."""
+    options = scope.get_options(model, dict(zipmap=True))
+    outputs = _parse_sklearn_simple_model(
+        scope, model, inputs, custom_parsers=custom_parsers
+    )
+    float_type = _tabular_float_type(model, inputs)
+    outputs[1].type = float_type()
+    if options["zipmap"] is False:
+        return outputs
+    return _apply_zipmap(options["zipmap"], scope, model, float_type(), outputs)
+
+
+def initial_types(model):
+    """The ONNX inputs of a tabular model fitted on a DataFrame, for
+    ``to_onnx(model, initial_types=initial_types(model))``.
+
+    One input per column, named after it, of shape (n_samples, 1): a
+    ``StringTensorType`` for every categorical column whose levels are strings
+    (``object``, string, ``category`` and ``bool`` columns: ``str`` of each
+    value, ``"nan"`` for a missing value), a ``DoubleTensorType`` for a numeric
+    column (``FloatTensorType`` when the model converted them to float32) and
+    for a numeric column declared categorical (NaN for a missing value). Unlike
+    ``to_onnx(model, df[:1])``, it does not depend on the values of the first
+    row, and covers pandas' nullable dtypes.
+
+    Parameters
+    ----------
+    model : TabularMLPClassifier, TabularMLPRegressor or TabularEncoder
+        Fitted on a DataFrame.
+
+    Returns
+    -------
+    initial_types : list of (str, skl2onnx type)
+        The inputs, in the order of the columns.
+    """
+    check_is_fitted(model)
+    encoder = model if isinstance(model, TabularEncoder) else model.encoder_
+    return frame_types(encoder)
+
+
+def shape_encoder(operator):
+    """Shape calculator of TabularEncoder: (n_samples, n_features_out) in the
+    encoder's output dtype."""
+    encoder = operator.raw_operator
+    N = operator.inputs[0].get_first_dimension()
+    cls = FloatTensorType if encoder._out_dtype == np.float32 else DoubleTensorType
+    width = len(encoder.get_feature_names_out())
+    operator.outputs[0].set_type(cls([N, width]))
+
+
+def scaler_dtype(operator):
+    """float32 input stays float32, anything else is float64 (as transform)."""
+    if isinstance(operator.inputs[0].type, FloatTensorType):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def shape_scaler(operator):
+    """Shape calculator of SmoothClipScaler: the input's shape, float32 for
+    float32 input and float64 for any other."""
+    if len(operator.inputs) != 1:
+        raise ValueError("SmoothClipScaler's ONNX graph reads one input tensor.")
+    shape = operator.inputs[0].type.shape
+    cls = FloatTensorType if scaler_dtype(operator) == np.float32 else DoubleTensorType
+    operator.outputs[0].set_type(cls([shape[0], operator.raw_operator.n_features_in_]))

@@ -61,12 +61,10 @@ import numpy as np
 
 try:
     from skl2onnx import update_registered_converter
-    from skl2onnx._parse import _apply_zipmap, _parse_sklearn_simple_model
     from skl2onnx.common.data_types import (
         DoubleTensorType,
         FloatTensorType,
         Int64TensorType,
-        StringTensorType,
         guess_proto_type,
     )
     from skl2onnx.common.shape_calculator import (
@@ -85,6 +83,13 @@ from . import _onnx_tabular as _tabular
 from ._classifier import MLPClassifier
 from ._core import codes
 from ._encoder import TabularEncoder
+from ._onnx_tabular import (
+    initial_types,
+    parse_tabular_classifier,
+    shape_encoder,
+    shape_scaler,
+    shape_tabular,
+)
 from ._regressor import MLPRegressor
 from ._scaler import SmoothClipScaler
 from ._tabular import TabularMLPClassifier, TabularMLPRegressor, _TabularMixin
@@ -422,7 +427,9 @@ def _is_multilabel(model):
 
 def convert_mlp(scope, operator, container):
     """skl2onnx converter of :class:`~skdnn.MLPClassifier` (outputs ``label``,
-    ``probabilities``) and :class:`~skdnn.MLPRegressor` (output ``variable``)."""
+    ``probabilities``) and :class:`~skdnn.MLPRegressor` (output ``variable``),
+    and of the tabular estimators: their encoder first, the regressor's outputs
+    mapped back to the targets' scale."""
     model = operator.raw_operator
     g, out = _forward(scope, operator, container)
     if isinstance(model, TabularMLPRegressor):
@@ -502,54 +509,6 @@ update_registered_converter(
 )
 
 
-def _tabular_float_type(model, inputs):
-    """The float type of a tabular model's outputs: for a model fitted on a
-    DataFrame (one input per column), float32 probabilities (the network's
-    dtype, which ZipMap needs) and float64 regression outputs (as predict);
-    for a model fitted on an array, the input's type, as for the MLPs."""
-    if _tabular.fitted_on_frame(model.encoder_):
-        return DoubleTensorType if isinstance(model, MLPRegressor) else FloatTensorType
-    return (
-        DoubleTensorType
-        if isinstance(inputs[0].type, DoubleTensorType)
-        else (FloatTensorType)
-    )
-
-
-def shape_tabular(operator):
-    """Shape calculator of the tabular estimators (any number of inputs, the
-    encoder checks them when converting)."""
-    model = operator.raw_operator
-    N = operator.inputs[0].get_first_dimension()
-    float_type = _tabular_float_type(model, operator.inputs)
-    if isinstance(model, MLPRegressor):
-        operator.outputs[0].set_type(float_type([N, model.n_outputs_]))
-        return
-    if _is_multilabel(model):
-        operator.outputs[0].set_type(Int64TensorType([N, model.n_outputs_]))
-        operator.outputs[1].set_type(float_type([N, model.n_outputs_]))
-        return
-    classes = get_label_classes(operator.scope_inst, model)
-    strings = all(isinstance(c, str) for c in classes)
-    label_type = StringTensorType if strings else Int64TensorType
-    operator.outputs[0].set_type(label_type([N]))
-    operator.outputs[1].set_type(float_type([N, len(classes)]))
-
-
-def parse_tabular_classifier(scope, model, inputs, custom_parsers=None):
-    """skl2onnx's classifier parser, with the probabilities' type (and ZipMap's)
-    of :func:`_tabular_float_type` rather than of the first input column."""
-    options = scope.get_options(model, dict(zipmap=True))
-    outputs = _parse_sklearn_simple_model(
-        scope, model, inputs, custom_parsers=custom_parsers
-    )
-    float_type = _tabular_float_type(model, inputs)
-    outputs[1].type = float_type()
-    if options["zipmap"] is False:
-        return outputs
-    return _apply_zipmap(options["zipmap"], scope, model, float_type(), outputs)
-
-
 update_registered_converter(
     TabularMLPClassifier,
     "SkdnnTabularMLPClassifier",
@@ -563,43 +522,6 @@ update_registered_converter(
 )
 
 
-def initial_types(model):
-    """The ONNX inputs of a tabular model fitted on a DataFrame, for
-    ``to_onnx(model, initial_types=initial_types(model))``.
-
-    One input per column, named after it, of shape (n_samples, 1): a
-    ``StringTensorType`` for every categorical column whose levels are strings
-    (``object``, string, ``category`` and ``bool`` columns: ``str`` of each
-    value, ``"nan"`` for a missing value), a ``DoubleTensorType`` for a numeric
-    column (``FloatTensorType`` when the model converted them to float32) and
-    for a numeric column declared categorical (NaN for a missing value). Unlike
-    ``to_onnx(model, df[:1])``, it does not depend on the values of the first
-    row, and covers pandas' nullable dtypes.
-
-    Parameters
-    ----------
-    model : TabularMLPClassifier, TabularMLPRegressor or TabularEncoder
-        Fitted on a DataFrame.
-
-    Returns
-    -------
-    initial_types : list of (str, skl2onnx type)
-        The inputs, in the order of the columns.
-    """
-    encoder = model if isinstance(model, TabularEncoder) else model.encoder_
-    return _tabular.frame_types(encoder)
-
-
-def shape_encoder(operator):
-    """Shape calculator of TabularEncoder: (n_samples, n_features_out) in the
-    encoder's output dtype."""
-    encoder = operator.raw_operator
-    N = operator.inputs[0].get_first_dimension()
-    cls = FloatTensorType if encoder._out_dtype == np.float32 else DoubleTensorType
-    width = len(encoder.get_feature_names_out())
-    operator.outputs[0].set_type(cls([N, width]))
-
-
 def convert_encoder(scope, operator, container):
     """skl2onnx converter of :class:`~skdnn.preprocessing.TabularEncoder`."""
     encoder = operator.raw_operator
@@ -607,26 +529,9 @@ def convert_encoder(scope, operator, container):
     _finish(g, _tabular.encode(g, encoder, operator.inputs), operator.outputs[0])
 
 
-def _scaler_dtype(operator):
-    """float32 input stays float32, anything else is float64 (as transform)."""
-    if isinstance(operator.inputs[0].type, FloatTensorType):
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
-
-
-def shape_scaler(operator):
-    """Shape calculator of SmoothClipScaler: the input's shape, float32 for
-    float32 input and float64 for any other."""
-    if len(operator.inputs) != 1:
-        raise ValueError("SmoothClipScaler's ONNX graph reads one input tensor.")
-    shape = operator.inputs[0].type.shape
-    cls = FloatTensorType if _scaler_dtype(operator) == np.float32 else DoubleTensorType
-    operator.outputs[0].set_type(cls([shape[0], operator.raw_operator.n_features_in_]))
-
-
 def convert_scaler(scope, operator, container):
     """skl2onnx converter of :class:`~skdnn.preprocessing.SmoothClipScaler`."""
-    g = _Graph(scope, container, _scaler_dtype(operator))
+    g = _Graph(scope, container, _tabular.scaler_dtype(operator))
     x = operator.inputs[0].full_name
     if guess_proto_type(operator.inputs[0].type) != g.proto:
         x = g.cast(x, g.proto)
