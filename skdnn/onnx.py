@@ -107,6 +107,11 @@ __all__ = [
     "shape_tabular",
 ]
 
+for _fn in (initial_types, parse_tabular_classifier, shape_encoder, shape_scaler,
+            shape_tabular):  # fmt: skip
+    _fn.__module__ = __name__  # documented as skdnn.onnx.*, where they are public
+del _fn
+
 _TP = onnx_proto.TensorProto
 _PROTO = {
     np.dtype(np.float32): _TP.FLOAT,
