@@ -14,7 +14,9 @@ float64, exported, and served with :class:`onnxruntime.InferenceSession`. The
 probabilities of onnxruntime match :meth:`~skdnn.MLPClassifier.predict_proba`
 to about 1e-15 and the labels are identical; the plot compares them for each
 class and shows the differences. See :doc:`/deploying` for the options and what
-is covered.
+is covered. The last section exports a
+:class:`~skdnn.TabularMLPRegressor` trained on a DataFrame, its encoder
+included.
 """
 
 import warnings
@@ -81,3 +83,41 @@ ax2.set_ylabel("onnxruntime - skdnn")
 ax2.set_title("Differences (float64 model)")
 fig.tight_layout()
 plt.show()
+
+# %%
+# A table: the tabular estimators
+# -------------------------------
+# A :class:`~skdnn.TabularMLPRegressor` fitted on a DataFrame (a string column,
+# missing values) exports with its encoder. The graph takes one input per
+# column (:func:`skdnn.onnx.initial_types`): numbers as doubles with NaN for
+# missing values, categorical columns as strings with ``"nan"`` for missing
+# values.
+from sklearn.datasets import load_diabetes
+
+from skdnn import TabularMLPRegressor
+
+table, target = load_diabetes(return_X_y=True, as_frame=True, scaled=False)
+table["sex"] = table["sex"].map({1.0: "female", 2.0: "male"})
+table.loc[::7, "bmi"] = np.nan
+table.loc[::11, "sex"] = None
+reg = TabularMLPRegressor(hidden_layer_sizes=(64, 64), max_iter=20, random_state=0)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    reg.fit(table, target)
+
+onx = to_onnx(reg, initial_types=skdnn.onnx.initial_types(reg))
+sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+feeds = {}
+for inp in sess.get_inputs():
+    column = table[inp.name]
+    if inp.type == "tensor(string)":
+        values = column.astype(object).where(column.notna(), "nan").astype(str)
+        feeds[inp.name] = values.to_numpy().reshape(-1, 1)
+    else:
+        feeds[inp.name] = column.to_numpy(dtype=np.float64).reshape(-1, 1)
+(onnx_pred,) = sess.run(None, feeds)
+expected = reg.predict(table)
+rel = np.max(np.abs(onnx_pred.ravel() - expected) / np.abs(expected))
+print(
+    f"{len(sess.get_inputs())} inputs; max relative |onnxruntime - predict|: {rel:.1e}"
+)

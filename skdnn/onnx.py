@@ -1,9 +1,12 @@
 """ONNX export of fitted skdnn estimators, through skl2onnx.
 
-Importing this module registers converters for :class:`~skdnn.MLPClassifier` and
-:class:`~skdnn.MLPRegressor` with skl2onnx (``update_registered_converter``), so
-that :func:`skl2onnx.to_onnx` converts a fitted estimator, or a
-:class:`~sklearn.pipeline.Pipeline` ending in one::
+Importing this module registers converters for :class:`~skdnn.MLPClassifier`,
+:class:`~skdnn.MLPRegressor`, :class:`~skdnn.TabularMLPClassifier`,
+:class:`~skdnn.TabularMLPRegressor` and the transformers
+:class:`~skdnn.preprocessing.TabularEncoder` and
+:class:`~skdnn.preprocessing.SmoothClipScaler` with skl2onnx
+(``update_registered_converter``), so that :func:`skl2onnx.to_onnx` converts a
+fitted estimator, or a :class:`~sklearn.pipeline.Pipeline` ending in one::
 
     import skdnn.onnx  # noqa: F401  (registers the converters)
     from skl2onnx import to_onnx
@@ -30,6 +33,20 @@ outputs, ``label`` and ``probabilities`` (two columns for a binary classifier, a
 of shape (n_samples, n_labels)), and the options ``zipmap`` (True, False or
 ``"columns"``) and ``nocl``. Regressors have one output, ``variable``, of shape
 (n_samples, n_outputs).
+
+The tabular estimators' graph starts with their encoder (``encoder_``), written
+with standard operators (and ``ai.onnx.ml.LabelEncoder`` for string levels) to
+compute what :meth:`~skdnn.preprocessing.TabularEncoder.transform` computes. A
+model fitted on a DataFrame takes one input per column, of shape (n_samples, 1),
+as ``to_onnx(model, df[:1])`` declares them: numeric columns as numbers (NaN for
+a missing value), categorical columns as strings (``str`` of each value, the
+string ``"nan"`` for a missing value), booleans or integers. Its probabilities
+are float32 (the network's dtype) and its regression outputs float64 (as
+``predict``), whatever the columns' dtypes. A model fitted on an array takes one
+tensor, as the MLPs. The regressor's outputs are mapped back to the targets'
+scale in float64. A model the graph could not reproduce (a categorical column
+with the string level ``"nan"``, an input of a type its column cannot read)
+raises a ValueError when converting.
 
 The formulas are skdnn's own (:mod:`skdnn._core`), written with standard ONNX
 operators chosen to reproduce skdnn's numerics: ``expm1`` and ``log1p`` (ELU,
@@ -62,12 +79,38 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         'installed: install the onnx extra with pip install "skdnn[onnx]".'
     ) from exc
 
+from . import _onnx_tabular as _tabular
 from ._classifier import MLPClassifier
 from ._core import codes
+from ._encoder import TabularEncoder
+from ._onnx_tabular import (
+    initial_types,
+    parse_tabular_classifier,
+    shape_encoder,
+    shape_scaler,
+    shape_tabular,
+)
 from ._regressor import MLPRegressor
-from ._tabular import TabularMLPClassifier, TabularMLPRegressor
+from ._scaler import SmoothClipScaler
+from ._tabular import TabularMLPClassifier, TabularMLPRegressor, _TabularMixin
 
-__all__ = ["convert_mlp", "shape_classifier", "shape_regressor"]
+__all__ = [
+    "convert_encoder",
+    "convert_mlp",
+    "convert_scaler",
+    "initial_types",
+    "parse_tabular_classifier",
+    "shape_classifier",
+    "shape_encoder",
+    "shape_regressor",
+    "shape_scaler",
+    "shape_tabular",
+]
+
+for _fn in (initial_types, parse_tabular_classifier, shape_encoder, shape_scaler,
+            shape_tabular):  # fmt: skip
+    _fn.__module__ = __name__  # documented as skdnn.onnx.*, where they are public
+del _fn
 
 _TP = onnx_proto.TensorProto
 _PROTO = {
@@ -123,9 +166,9 @@ class _Graph:
             self._consts[key] = name
         return name
 
-    def op(self, op_type, *inputs, domain=None, **attrs):
+    def op(self, op_type, *inputs, domain=None, op_version=1, **attrs):
         out = self.scope.get_unique_variable_name(op_type.lower())
-        kwargs = {"op_domain": domain, "op_version": 1} if domain else {}
+        kwargs = {"op_domain": domain, "op_version": op_version} if domain else {}
         self.container.add_node(
             op_type, list(inputs), out,
             name=self.scope.get_unique_operator_name(op_type), **kwargs, **attrs,
@@ -360,19 +403,25 @@ def _network_output(g, model, x):
 
 def _forward(scope, operator, container):
     """The model's outputs as a graph variable in the model's dtype, and the
-    ``_Graph`` that built it."""
+    ``_Graph`` that built it; a tabular model's encoder comes first."""
     model = operator.raw_operator
     g = _Graph(scope, container, model._net.theta.dtype)
-    x = operator.inputs[0].full_name
-    if guess_proto_type(operator.inputs[0].type) != g.proto:
-        x = g.cast(x, g.proto)
+    if isinstance(model, _TabularMixin):
+        x = _tabular.encode(g, model.encoder_, operator.inputs)
+        if model.encoder_._out_dtype != g.dtype:
+            x = g.cast(x, g.proto)
+    else:
+        x = operator.inputs[0].full_name
+        if guess_proto_type(operator.inputs[0].type) != g.proto:
+            x = g.cast(x, g.proto)
     return g, _network_output(g, model, x)
 
 
-def _finish(g, value, output):
-    """Write ``value`` (model dtype) to the operator's float output ``output``."""
-    proto = guess_proto_type(output.type)
-    op_type, attrs = ("Cast", {"to": proto}) if proto != g.proto else ("Identity", {})
+def _finish(g, value, output, proto=None):
+    """Write ``value`` (model dtype, or ``proto``) to the float output ``output``."""
+    proto = g.proto if proto is None else proto
+    target = guess_proto_type(output.type)
+    op_type, attrs = ("Cast", {"to": target}) if target != proto else ("Identity", {})
     name = g.scope.get_unique_operator_name(op_type)
     g.container.add_node(op_type, [value], output.full_name, name=name, **attrs)
 
@@ -383,7 +432,9 @@ def _is_multilabel(model):
 
 def convert_mlp(scope, operator, container):
     """skl2onnx converter of :class:`~skdnn.MLPClassifier` (outputs ``label``,
-    ``probabilities``) and :class:`~skdnn.MLPRegressor` (output ``variable``)."""
+    ``probabilities``) and :class:`~skdnn.MLPRegressor` (output ``variable``),
+    and of the tabular estimators: their encoder first, the regressor's outputs
+    mapped back to the targets' scale."""
     model = operator.raw_operator
     if model._net.spec.embed_count:
         raise NotImplementedError(
@@ -391,6 +442,13 @@ def convert_mlp(scope, operator, container):
             "yet. Fit without numeric_embedding to export the model."
         )
     g, out = _forward(scope, operator, container)
+    if isinstance(model, TabularMLPRegressor):
+        # back on the targets' scale in float64, as predict
+        out = g.cast(out, _TP.DOUBLE)
+        out = g.op("Mul", out, g.const(model.target_scale_, np.float64))
+        out = g.op("Add", out, g.const(model.target_mean_, np.float64))
+        _finish(g, out, operator.outputs[0], _TP.DOUBLE)
+        return
     if not isinstance(model, MLPClassifier):
         _finish(g, out, operator.outputs[0])
         return
@@ -461,17 +519,39 @@ update_registered_converter(
 )
 
 
-def _tabular_not_supported(operator):
-    """The tabular estimators' encoder has no converter yet: a clear error."""
-    raise NotImplementedError(
-        f"ONNX export of {type(operator.raw_operator).__name__} is not supported "
-        "yet (its built-in TabularEncoder has no converter). Train an "
-        "MLPClassifier/MLPRegressor behind a scikit-learn ColumnTransformer to "
-        "export a tabular model."
-    )
+update_registered_converter(
+    TabularMLPClassifier,
+    "SkdnnTabularMLPClassifier",
+    shape_tabular,
+    convert_mlp,
+    parser=parse_tabular_classifier,
+    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+)
+update_registered_converter(
+    TabularMLPRegressor, "SkdnnTabularMLPRegressor", shape_tabular, convert_mlp
+)
 
 
-for _cls in (TabularMLPClassifier, TabularMLPRegressor):
-    update_registered_converter(
-        _cls, "Skdnn" + _cls.__name__, _tabular_not_supported, convert_mlp
-    )
+def convert_encoder(scope, operator, container):
+    """skl2onnx converter of :class:`~skdnn.preprocessing.TabularEncoder`."""
+    encoder = operator.raw_operator
+    g = _Graph(scope, container, encoder._out_dtype)
+    _finish(g, _tabular.encode(g, encoder, operator.inputs), operator.outputs[0])
+
+
+def convert_scaler(scope, operator, container):
+    """skl2onnx converter of :class:`~skdnn.preprocessing.SmoothClipScaler`."""
+    g = _Graph(scope, container, _tabular.scaler_dtype(operator))
+    x = operator.inputs[0].full_name
+    if guess_proto_type(operator.inputs[0].type) != g.proto:
+        x = g.cast(x, g.proto)
+    out = _tabular.scale(g, x, operator.raw_operator, g.dtype)
+    _finish(g, out, operator.outputs[0])
+
+
+update_registered_converter(
+    TabularEncoder, "SkdnnTabularEncoder", shape_encoder, convert_encoder
+)
+update_registered_converter(
+    SmoothClipScaler, "SkdnnSmoothClipScaler", shape_scaler, convert_scaler
+)

@@ -233,13 +233,3 @@ def test_missing_extra_names_it(monkeypatch):
     monkeypatch.delitem(sys.modules, "skdnn.onnx")
     with pytest.raises(ImportError, match=r'pip install "skdnn\[onnx\]"'):
         importlib.import_module("skdnn.onnx")
-
-
-def test_tabular_estimators_say_they_cannot_be_exported():
-    from skdnn import TabularMLPClassifier
-
-    X = np.random.default_rng(0).normal(size=(40, 3))
-    y = (X[:, 0] > 0).astype(int)
-    clf = TabularMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
-    with pytest.raises(NotImplementedError, match="TabularEncoder has no converter"):
-        skl2onnx.to_onnx(clf.fit(X, y), X[:1].astype(np.float32))
