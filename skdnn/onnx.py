@@ -19,10 +19,10 @@ onnxruntime); ``import skdnn`` alone never imports them.
 Every network that :meth:`predict` can run converts: all the hidden activations
 (with their parameters, trained PReLU slopes, RReLU's mean slope, maxout), batch
 normalisation before or after the activations and of the inputs (with the running
-statistics), dropout (the identity at inference), the input adapters
-(``front_scale`` and the ensemble members of ``n_members``: the rows are
-repeated per member, multiplied by their adapters, and the members' outputs
-averaged), and every output (softmax, logistic per label, identity, exp). The
+statistics), dropout (the identity at inference), the periodic embedding of
+``numeric_embedding``, the input adapters (``front_scale`` and the ensemble
+members of ``n_members``: the rows are repeated per member, multiplied by their
+adapters, and the members' outputs averaged), and every output (softmax, logistic per label, identity, exp). The
 graph computes in the model's dtype (float32 or float64); its input and outputs
 have the dtype of the initial type (``X[:1]``'s dtype for ``to_onnx(model,
 X[:1])``), with casts where the two differ.
@@ -360,11 +360,42 @@ def _member_mean(g, out, k, n_out):
     return g.div(g.op("MatMul", flat, g.const(picks)), float(k))
 
 
+def _embed(g, x, spec, theta):
+    """The periodic embedding of the columns ``first : first + count`` of ``x``
+    (:mod:`skdnn._core.embedding`), the other columns around it unchanged."""
+    views = spec.embedding(theta)
+    if views is None:
+        return x
+    freq, maps, biases = views
+    first, count, p = spec.embed_first, spec.embed_count, spec.layer_units[0]
+
+    def columns(lo, hi):
+        i64 = np.int64
+        return g.op("Slice", x, g.const([lo], i64), g.const([hi], i64),
+                    g.const([1], i64))  # fmt: skip
+
+    shape = g.const(np.array([-1, count, 1]), np.int64)
+    xs = g.op("Reshape", columns(first, first + count), shape)
+    t = g.mul(g.mul(xs, 2.0 * np.pi), g.const(freq))  # (N, count, k), as the kernel
+    s = g.op("Concat", g.op("Sin", t), g.op("Cos", t), axis=2)
+    h = g.op("MatMul", g.op("Transpose", s, perm=[1, 0, 2]), g.const(maps))
+    h = g.add(g.op("Transpose", h, perm=[1, 0, 2]), g.const(biases))
+    e = g.op("Reshape", g.op("Relu", h), g.const(np.array([-1, count * spec.embed_dim]), np.int64))
+    parts = []
+    if first > 0:
+        parts.append(columns(0, first))
+    parts.append(e)
+    if first + count < p:
+        parts.append(columns(first + count, p))
+    return parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=1)
+
+
 def _network_output(g, model, x):
     """The graph of ``model._net``'s forward pass from ``x`` (model dtype)."""
     net = model._net
     theta, stats, layers = net.theta, net.bn_stats, net.spec.layers
     n_layers = layers.shape[0]
+    x = _embed(g, x, net.spec, theta)
     adapters = net.spec.adapters(theta)
     if adapters is not None:
         x = _expand_members(g, x, adapters)
@@ -436,11 +467,6 @@ def convert_mlp(scope, operator, container):
     and of the tabular estimators: their encoder first, the regressor's outputs
     mapped back to the targets' scale."""
     model = operator.raw_operator
-    if model._net.spec.embed_count:
-        raise NotImplementedError(
-            "ONNX export of a network with a numeric_embedding is not supported "
-            "yet. Fit without numeric_embedding to export the model."
-        )
     g, out = _forward(scope, operator, container)
     if isinstance(model, TabularMLPRegressor):
         # back on the targets' scale in float64, as predict

@@ -237,17 +237,30 @@ def test_inspection_and_classifier(regression):
     assert acts[0].shape == (len(X), 5)
 
 
-def test_onnx_export_refuses_the_embedding(regression):
-    pytest.importorskip("skl2onnx")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_onnx_export_computes_the_embedding(regression, dtype):
+    pytest.importorskip("onnxruntime")
+    import onnxruntime as ort
     from skl2onnx import to_onnx
 
     import skdnn.onnx  # noqa: F401
 
     X, y = regression
-    est = _fit(MLPRegressor(hidden_layer_sizes=(4,), numeric_embedding="periodic",
-                            max_iter=2, random_state=0), X, y)  # fmt: skip
-    with pytest.raises(NotImplementedError, match="numeric_embedding"):
-        to_onnx(est, X[:1].astype(np.float32))
+    X = X.astype(dtype)
+    # the embedding in the middle of the columns, and ensemble members after it
+    emb = PeriodicEmbedding(n_frequencies=5, d_embedding=3, frequency_scale=0.5)
+    est = MLPRegressor(hidden_layer_sizes=(8,), numeric_embedding=emb, n_members=2,
+                       max_iter=20, random_state=0)  # fmt: skip
+    est._embedded_columns = lambda n: (1, 2)
+    _fit(est, X, y)
+    assert est.coefs_[0].shape == (2 + 2 * 3, 8)
+    onx = to_onnx(est, X[:1])
+    sess = ort.InferenceSession(onx.SerializeToString(),
+                                providers=["CPUExecutionProvider"])  # fmt: skip
+    got = sess.run(None, {sess.get_inputs()[0].name: X})[0]
+    expected = est.predict(X)
+    np.testing.assert_allclose(got[:, 0], expected, rtol=1e-4 if dtype == np.float32
+                               else 1e-10, atol=1e-5 if dtype == np.float32 else 1e-12)  # fmt: skip
 
 
 # ------------------------------------------------------- tabular estimators

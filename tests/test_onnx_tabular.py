@@ -137,6 +137,20 @@ def test_classifier_on_frame(target):
     assert_array_equal(label, model.predict(test))
 
 
+@pytest.mark.parametrize("target", ["multiclass", "regression"])
+def test_periodic_embedding_on_frame(target):
+    # the numeric block sits between the one-hot blocks and the indicators
+    train, test = _frame(300, 0), _frame(80, 1, test=True)
+    params = dict(SMALL, numeric_embedding="periodic", n_members=2)
+    if target == "regression":
+        model = _fit(TabularMLPRegressor(**params), train, _target(train, target))
+        assert model.embedding_["frequencies"].shape == (3, 16)
+        _check_regressor(model, test, _feeds(test), X=train[:1])
+    else:
+        model = _fit(TabularMLPClassifier(**params), train, _target(train, target))
+        _check_classifier(model, test, _feeds(test), X=train[:1])
+
+
 def test_frame_graph_reads_every_column():
     # each column changes the output: a graph that ignored or misread one (or
     # did not read "nan" as missing) would fail the comparison
