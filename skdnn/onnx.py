@@ -22,8 +22,8 @@ normalisation before or after the activations and of the inputs (with the runnin
 statistics), dropout (the identity at inference), the periodic embedding of
 ``numeric_embedding``, the input adapters (``front_scale`` and the ensemble
 members of ``n_members``: the rows are repeated per member, multiplied by their
-adapters, and the members' outputs averaged), and every output (softmax, logistic per label, identity, exp). The
-graph computes in the model's dtype (float32 or float64); its input and outputs
+adapters, and the members' outputs averaged), and every output (softmax,
+logistic per label, identity, exp). The graph computes in the model's dtype (float32 or float64); its input and outputs
 have the dtype of the initial type (``X[:1]``'s dtype for ``to_onnx(model,
 X[:1])``), with casts where the two differ.
 
@@ -380,7 +380,8 @@ def _embed(g, x, spec, theta):
     s = g.op("Concat", g.op("Sin", t), g.op("Cos", t), axis=2)
     h = g.op("MatMul", g.op("Transpose", s, perm=[1, 0, 2]), g.const(maps))
     h = g.add(g.op("Transpose", h, perm=[1, 0, 2]), g.const(biases))
-    e = g.op("Reshape", g.op("Relu", h), g.const(np.array([-1, count * spec.embed_dim]), np.int64))
+    width = g.const(np.array([-1, count * spec.embed_dim]), np.int64)
+    e = g.op("Reshape", g.op("Relu", h), width)
     parts = []
     if first > 0:
         parts.append(columns(0, first))

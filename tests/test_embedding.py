@@ -259,8 +259,9 @@ def test_onnx_export_computes_the_embedding(regression, dtype):
                                 providers=["CPUExecutionProvider"])  # fmt: skip
     got = sess.run(None, {sess.get_inputs()[0].name: X})[0]
     expected = est.predict(X)
-    np.testing.assert_allclose(got[:, 0], expected, rtol=1e-4 if dtype == np.float32
-                               else 1e-10, atol=1e-5 if dtype == np.float32 else 1e-12)  # fmt: skip
+    f32 = dtype == np.float32
+    np.testing.assert_allclose(got[:, 0], expected, rtol=1e-4 if f32 else 1e-10,
+                               atol=1e-5 if f32 else 1e-12)  # fmt: skip
 
 
 # ------------------------------------------------------- tabular estimators
