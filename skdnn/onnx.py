@@ -23,9 +23,10 @@ statistics), dropout (the identity at inference), the periodic embedding of
 ``numeric_embedding``, the input adapters (``front_scale`` and the ensemble
 members of ``n_members``: the rows are repeated per member, multiplied by their
 adapters, and the members' outputs averaged), and every output (softmax,
-logistic per label, identity, exp). The graph computes in the model's dtype (float32 or float64); its input and outputs
-have the dtype of the initial type (``X[:1]``'s dtype for ``to_onnx(model,
-X[:1])``), with casts where the two differ.
+logistic per label, identity, exp). The graph computes in the model's dtype
+(float32 or float64); its input and outputs have the dtype of the initial type
+(``X[:1]``'s dtype for ``to_onnx(model, X[:1])``), with casts where the two
+differ.
 
 Classifiers follow skl2onnx's conventions for scikit-learn classifiers: two
 outputs, ``label`` and ``probabilities`` (two columns for a binary classifier, as
