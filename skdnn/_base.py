@@ -237,12 +237,11 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         embedding = resolve_embedding(self.numeric_embedding)
         if embedding is None:
             return {}
-        k, d, scale = embedding._config()
+        fields = embedding._config()
         first, count = self._embedded_columns(n_features)
         if count == 0:
             return {}
-        return dict(embed_first=first, embed_count=count, embed_frequencies=k,
-                    embed_dim=d, embed_scale=scale)  # fmt: skip
+        return dict(fields, embed_first=first, embed_count=count)
 
     def _build(self, spec, dtype, random_state):
         """Create the fitted state: the network, its parameters and the loop's

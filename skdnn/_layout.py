@@ -163,6 +163,7 @@ class NetworkSpec:
     embed_frequencies: int = 0
     embed_dim: int = 0
     embed_scale: float = 0.0
+    embed_keep_input: bool = False
 
     def __post_init__(self):
         c = codes
@@ -171,7 +172,8 @@ class NetworkSpec:
         n_hidden = n_layers - 1
         rates = list(self.dropout) if len(self.dropout) else [0.0] * n_hidden
         count, d = self.embed_count, self.embed_dim
-        fan_ins = [units[0] + count * (d - 1), *units[1:-1]]
+        keep = int(bool(self.embed_keep_input))
+        fan_ins = [units[0] + count * (d + keep - 1), *units[1:-1]]
         # built through a record-array view (attribute access to the fields)
         layers = empty_layers(n_layers).view(np.recarray)
         off = 0  # theta: weights first (the penalised prefix)
@@ -232,6 +234,7 @@ class NetworkSpec:
             first.emb_count = count
             first.emb_k = self.embed_frequencies
             first.emb_d = d
+            first.emb_keep = keep
             off += self.n_embedding_params
         self.n_params = off
         self.n_stats = stats
@@ -370,7 +373,7 @@ class NetworkSpec:
         start may change dropout rates or BN momentum, not these)."""
         names = ["fan_in", "w_cols", "w_off", "b_off", "act", "in_bn_p", "pre_bn_p",
                  "prelu_off", "adapt_off", "members", "n_inputs", "emb_off",
-                 "emb_first", "emb_count", "emb_k", "emb_d"]  # fmt: skip
+                 "emb_first", "emb_count", "emb_k", "emb_d", "emb_keep"]  # fmt: skip
         return (
             list(self.layer_units) == list(other.layer_units)
             and self.n_params == other.n_params

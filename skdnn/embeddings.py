@@ -28,8 +28,9 @@ class PeriodicEmbedding(BaseEstimator):
         e = relu(s @ V + u)                     # V: (2 n_frequencies, d_embedding)
 
     with ``c``, ``V`` and ``u`` the column's own parameters. The first layer
-    then sees ``d_embedding`` values per embedded column (the other columns
-    unchanged), so it has ``d_embedding`` times as many input weights for them.
+    then sees ``d_embedding`` values per embedded column (``d_embedding + 1``
+    with ``keep_input``: ``e`` then ``x``; the other columns unchanged), so it
+    has that many times as many input weights for them.
     The MLP estimators embed every input column; the tabular estimators embed
     the numeric columns of their encoder (not the one-hot columns, nor the
     missing-value indicators).
@@ -50,6 +51,10 @@ class PeriodicEmbedding(BaseEstimator):
         larger values start from faster oscillations (rougher functions of each
         column). The inputs should be on a unit scale (standardised, or the
         tabular estimators' robust scaling).
+    keep_input : bool, default=False
+        Also pass each embedded column's value itself to the first layer, after
+        its ``d_embedding`` outputs (RealMLP's "densenet" variant): the network
+        keeps the plain linear path of every column.
 
     Notes
     -----
@@ -68,18 +73,24 @@ class PeriodicEmbedding(BaseEstimator):
         "n_frequencies": [Interval(Integral, 1, None, closed="left")],
         "d_embedding": [Interval(Integral, 1, None, closed="left")],
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
+        "keep_input": ["boolean"],
     }
 
-    def __init__(self, n_frequencies=16, d_embedding=8, frequency_scale=0.1):
+    def __init__(self, n_frequencies=16, d_embedding=8, frequency_scale=0.1,
+                 keep_input=False):  # fmt: skip
         self.n_frequencies = n_frequencies
         self.d_embedding = d_embedding
         self.frequency_scale = frequency_scale
+        self.keep_input = keep_input
 
     def _config(self):
-        """``(n_frequencies, d_embedding, frequency_scale)``, validated."""
+        """The NetworkSpec fields of the embedding (validated), without the
+        columns."""
         self._validate_params()
-        k, d = int(self.n_frequencies), int(self.d_embedding)
-        return k, d, float(self.frequency_scale)
+        return dict(embed_frequencies=int(self.n_frequencies),
+                    embed_dim=int(self.d_embedding),
+                    embed_scale=float(self.frequency_scale),
+                    embed_keep_input=bool(self.keep_input))  # fmt: skip
 
 
 def resolve_embedding(value):

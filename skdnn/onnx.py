@@ -381,8 +381,12 @@ def _embed(g, x, spec, theta):
     s = g.op("Concat", g.op("Sin", t), g.op("Cos", t), axis=2)
     h = g.op("MatMul", g.op("Transpose", s, perm=[1, 0, 2]), g.const(maps))
     h = g.add(g.op("Transpose", h, perm=[1, 0, 2]), g.const(biases))
-    width = g.const(np.array([-1, count * spec.embed_dim]), np.int64)
-    e = g.op("Reshape", g.op("Relu", h), width)
+    e = g.op("Relu", h)  # (N, count, d)
+    width = spec.embed_dim
+    if spec.embed_keep_input:  # each column's value after its d outputs
+        e = g.op("Concat", e, xs, axis=2)
+        width += 1
+    e = g.op("Reshape", e, g.const(np.array([-1, count * width]), np.int64))
     parts = []
     if first > 0:
         parts.append(columns(0, first))

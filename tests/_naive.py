@@ -138,15 +138,17 @@ def members_objective(X, Y, sw, adapters, coefs, intercepts, hidden, loss, alpha
     return data + alpha / (2 * S) * sum((W**2).sum() for W in coefs)
 
 
-def periodic_embedding(X, first, frequencies, weights, biases):
+def periodic_embedding(X, first, frequencies, weights, biases, keep=False):
     """The periodic embedding ("PLR") of the columns ``first : first + count`` of
-    X: ``relu([sin(2 pi c x), cos(2 pi c x)] @ V + u)`` per column, in place of
-    the column; the other columns unchanged."""
+    X: ``relu([sin(2 pi c x), cos(2 pi c x)] @ V + u)`` per column (then ``x``
+    itself with ``keep``), in place of the column; the other columns unchanged."""
     count = frequencies.shape[0]
     blocks = [X[:, :first]]
     for f in range(count):
         t = 2 * np.pi * X[:, first + f, None] * frequencies[f]
         s = np.hstack([np.sin(t), np.cos(t)])
         blocks.append(np.maximum(s @ weights[f] + biases[f], 0.0))
+        if keep:
+            blocks.append(X[:, first + f, None])
     blocks.append(X[:, first + count :])
     return np.hstack(blocks)

@@ -35,6 +35,7 @@ _CASES = {
     "members": dict(n_members=3),
     "input_bn_dropout": dict(input_batch_norm=True, input_dropout=0.2),
     "front_scale_bn_after": dict(front_scale=True, batch_norm="after"),
+    "keep_input": dict(embed_keep_input=True, n_members=2),
 }
 
 
@@ -60,10 +61,13 @@ def test_layout_of_the_embedding():
 
 @pytest.mark.parametrize("out, loss", [("softmax", "log_loss"),
                                        ("identity", "squared_error")])  # fmt: skip
-def test_forward_matches_the_reference(out, loss):
-    spec, theta, X, *_ = _problem("relu", loss, units=(5, 6, 4), **_EMB)
+@pytest.mark.parametrize("keep", [False, True])
+def test_forward_matches_the_reference(out, loss, keep):
+    spec, theta, X, *_ = _problem("relu", loss, units=(5, 6, 4), **_EMB,
+                                  embed_keep_input=keep)  # fmt: skip
+    assert spec.layers[0]["fan_in"] == (11 if keep else 8)
     freq, maps, biases = spec.embedding(theta)
-    E = _naive.periodic_embedding(X, 1, freq, maps, biases)
+    E = _naive.periodic_embedding(X, 1, freq, maps, biases, keep)
     expected = _naive.output(
         out, _naive.forward(E, spec.coefs(theta), spec.intercepts(theta), "relu")
     )
@@ -207,6 +211,7 @@ def test_lr_factor_of_the_embedding_group(regression):
         (3, "numeric_embedding"),
         (PeriodicEmbedding(n_frequencies=0), "n_frequencies"),
         (PeriodicEmbedding(frequency_scale=-1.0), "frequency_scale"),
+        (PeriodicEmbedding(keep_input="yes"), "keep_input"),
     ],
 )
 def test_invalid_embedding(regression, value, match):
@@ -248,12 +253,13 @@ def test_onnx_export_computes_the_embedding(regression, dtype):
     X, y = regression
     X = X.astype(dtype)
     # the embedding in the middle of the columns, and ensemble members after it
-    emb = PeriodicEmbedding(n_frequencies=5, d_embedding=3, frequency_scale=0.5)
+    emb = PeriodicEmbedding(n_frequencies=5, d_embedding=3, frequency_scale=0.5,
+                            keep_input=dtype == np.float32)  # fmt: skip
     est = MLPRegressor(hidden_layer_sizes=(8,), numeric_embedding=emb, n_members=2,
                        max_iter=20, random_state=0)  # fmt: skip
     est._embedded_columns = lambda n: (1, 2)
     _fit(est, X, y)
-    assert est.coefs_[0].shape == (2 + 2 * 3, 8)
+    assert est.coefs_[0].shape == (2 + 2 * (3 + emb.keep_input), 8)
     onx = to_onnx(est, X[:1])
     sess = ort.InferenceSession(onx.SerializeToString(),
                                 providers=["CPUExecutionProvider"])  # fmt: skip

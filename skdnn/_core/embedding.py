@@ -7,8 +7,10 @@ Each embedded column ``x`` (the input columns ``first : first + count``) becomes
     s = [sin(2 pi c x), cos(2 pi c x)]      (2k values; c: the column's k frequencies)
     e = relu(s @ V + u)                    (V: (2k, d), u: (d,), the column's own)
 
-and the embedded row is ``[x[:first], e_first, ..., e_last, x[first + count:]]``:
-the columns before and after the embedded block pass through unchanged. Layer 0's
+and the embedded row is ``[x[:first], e_first, ..., e_last, x[first + count:]]``
+(with ``keep``, each ``e`` is followed by the column's value ``x`` itself: ``d + 1``
+values per column): the columns before and after the embedded block pass through
+unchanged. Layer 0's
 ``fan_in`` is the embedded row's width, ``n_inputs`` the input batch's.
 
 The parameters are one block of ``theta`` at ``emb_off``: the frequencies
@@ -29,7 +31,8 @@ TWO_PI = 2.0 * math.pi
 
 
 @njit(**KERNEL)
-def embed_forward(xb, theta, off, first, count, k, d, abuf, bs, s_off, h_off, E):
+def embed_forward(xb, theta, off, first, count, k, d, keep, abuf, bs, s_off, h_off,
+                  E):  # fmt: skip
     """Embed the rows of ``xb`` (n, n_inputs) into ``E`` (n, fan_in).
 
     Column ``f``'s sines and cosines go to the (n, 2k) array at work-buffer
@@ -42,7 +45,8 @@ def embed_forward(xb, theta, off, first, count, k, d, abuf, bs, s_off, h_off, E)
         return
     w_off = off + count * k
     b_off = w_off + count * 2 * k * d
-    shift = count * (d - 1)  # the columns after the block move right by this
+    w = d + keep  # values per embedded column
+    shift = count * (w - 1)  # the columns after the block move right by this
     for i in range(n):
         for c in range(first):
             E[i, c] = xb[i, c]
@@ -63,17 +67,19 @@ def embed_forward(xb, theta, off, first, count, k, d, abuf, bs, s_off, h_off, E)
         wf = w_off + f * 2 * k * d
         np.dot(S, theta[wf : wf + 2 * k * d].reshape((2 * k, d)), H)
         u = b_off + f * d
-        col = first + f * d
+        col = first + f * w
         for i in range(n):
             for e in range(d):
                 h = H[i, e] + theta[u + e]
                 H[i, e] = h
                 E[i, col + e] = h if h > 0.0 else 0.0
+            if keep:
+                E[i, col + d] = xb[i, first + f]
 
 
 @njit(**KERNEL)
-def embed_backward(xb, theta, grad, off, first, count, k, d, abuf, dbuf, bs, s_off,
-                   h_off, DE):  # fmt: skip
+def embed_backward(xb, theta, grad, off, first, count, k, d, keep, abuf, dbuf, bs,
+                   s_off, h_off, DE):  # fmt: skip
     """The embedding's gradient ``grad[off : off + count * (k + 2kd + d)]``
     (overwritten) from that of the embedded rows ``DE`` (n, fan_in); ``dbuf``'s
     blocks at ``s_off`` and ``h_off`` receive the gradients of the sines and
@@ -91,7 +97,7 @@ def embed_backward(xb, theta, grad, off, first, count, k, d, abuf, dbuf, bs, s_o
         DS = buffer_view(dbuf, bs, s_off + f * 2 * k, n, 2 * k)
         DH = buffer_view(dbuf, bs, h_off + f * d, n, d)
         u = b_off + f * d
-        col = first + f * d
+        col = first + f * (d + keep)
         for i in range(n):
             for e in range(d):
                 dh = DE[i, col + e] if H[i, e] > 0.0 else 0.0

@@ -87,7 +87,7 @@ def embed_views(xb, theta, first, abuf, bs):
     E = buffer_view(abuf, bs, first.emb_out, xb.shape[0], first.fan_in)
     embed_forward(
         xb, theta, first.emb_off, first.emb_first, first.emb_count, first.emb_k,
-        first.emb_d, abuf, bs, first.emb_s, first.emb_h, E,
+        first.emb_d, first.emb_keep, abuf, bs, first.emb_s, first.emb_h, E,
     )  # fmt: skip
     return E
 
@@ -275,5 +275,6 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
     if emb:
         embed_backward(
             xb, theta, grad, first.emb_off, first.emb_first, first.emb_count,
-            first.emb_k, first.emb_d, abuf, dbuf, bs, first.emb_s, first.emb_h, DE,
+            first.emb_k, first.emb_d, first.emb_keep, abuf, dbuf, bs, first.emb_s,
+            first.emb_h, DE,
         )  # fmt: skip

@@ -74,7 +74,8 @@ LAYER = np.dtype(
         ("emb_first", _I),  # first embedded input column
         ("emb_count", _I),  # embedded columns
         ("emb_k", _I),  # frequencies per column
-        ("emb_d", _I),  # outputs per column
+        ("emb_d", _I),  # outputs per column (of the map)
+        ("emb_keep", _I),  # 1: the column's value follows its d outputs, 0: not
         ("emb_s", _I),  # buffer: sines and cosines (emb_count * 2 * emb_k)
         ("emb_h", _I),  # buffer: pre-activations (emb_count * emb_d)
         ("emb_out", _I),  # buffer: the embedded inputs (fan_in)
@@ -117,7 +118,7 @@ def empty_layers(n_layers):
     for name, (dtype, _) in LAYER.fields.items():
         if dtype == np.int64 and name not in (
             "fan_in", "fan_out", "w_cols", "act", "n_inputs", "emb_first",
-            "emb_count", "emb_k", "emb_d",
+            "emb_count", "emb_k", "emb_d", "emb_keep",
         ):  # fmt: skip
             layers[name] = -1
     layers["in_drop"] = 0
