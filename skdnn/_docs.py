@@ -257,8 +257,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         small linear map ``V, u``, before everything else (the input adapters,
         input batch normalisation and input dropout act on the embedded
         inputs). 'periodic' is ``PeriodicEmbedding()`` (16 frequencies, 8
-        outputs per column); pass a :class:`~skdnn.embeddings.PeriodicEmbedding`
-        to choose. The MLP estimators embed every column, the tabular
+        outputs and the value itself per column); pass a
+        :class:`~skdnn.embeddings.PeriodicEmbedding` to choose. The MLP estimators embed every column, the tabular
         estimators the numeric ones. The embedding's parameters are not
         penalised; see ``embedding_`` and the user guide, "Periodic numeric
         embeddings"."""
@@ -397,6 +397,8 @@ TABULAR_DEFAULTS = """\
     ``batch_size``           ``'auto'``            ``min(256, n)``, RealMLP-TD
     ``learning_rate``        ``'cosine'``          panel measurement
     ``learning_rate_init``   ``0.002``             panel measurement
+    ``numeric_embedding``    ``'periodic'``        Gorishniy et al. 2022; its
+                                                   defaults: panel measurement
     ``max_iter``             ``40``                panel measurement (fit time)
     ``early_stopping``       ``True``              best-epoch selection, RealMLP-TD
     ``validation_fraction``  ``0.2``               RealMLP-TD

@@ -220,7 +220,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         lr_factors=None,
         front_scale=False,
         n_members=1,
-        numeric_embedding=None,
+        numeric_embedding="periodic",
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -348,7 +348,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         lr_factors=None,
         front_scale=False,
         n_members=1,
-        numeric_embedding=None,
+        numeric_embedding="periodic",
     ):
         _set_params_from(self, locals())
 

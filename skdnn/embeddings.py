@@ -46,12 +46,12 @@ class PeriodicEmbedding(BaseEstimator):
         Frequencies ``c`` per column (``2 * n_frequencies`` sines and cosines).
     d_embedding : int, default=8
         Outputs per column.
-    frequency_scale : float, default=0.1
+    frequency_scale : float, default=0.3
         The initial frequencies are drawn from ``N(0, frequency_scale**2)``:
         larger values start from faster oscillations (rougher functions of each
         column). The inputs should be on a unit scale (standardised, or the
         tabular estimators' robust scaling).
-    keep_input : bool, default=False
+    keep_input : bool, default=True
         Also pass each embedded column's value itself to the first layer, after
         its ``d_embedding`` outputs (RealMLP's "densenet" variant): the network
         keeps the plain linear path of every column.
@@ -76,8 +76,8 @@ class PeriodicEmbedding(BaseEstimator):
         "keep_input": ["boolean"],
     }
 
-    def __init__(self, n_frequencies=16, d_embedding=8, frequency_scale=0.1,
-                 keep_input=False):  # fmt: skip
+    def __init__(self, n_frequencies=16, d_embedding=8, frequency_scale=0.3,
+                 keep_input=True):  # fmt: skip
         self.n_frequencies = n_frequencies
         self.d_embedding = d_embedding
         self.frequency_scale = frequency_scale

@@ -115,7 +115,8 @@ def regression():
 
 def test_the_estimator_embeds_every_column(regression):
     X, y = regression
-    emb = PeriodicEmbedding(n_frequencies=5, d_embedding=3, frequency_scale=0.2)
+    emb = PeriodicEmbedding(n_frequencies=5, d_embedding=3, frequency_scale=0.2,
+                            keep_input=False)  # fmt: skip
     est = _fit(MLPRegressor(hidden_layer_sizes=(8,), numeric_embedding=emb,
                             max_iter=20, random_state=0), X, y)  # fmt: skip
     assert est.coefs_[0].shape == (4 * 3, 8)
@@ -126,10 +127,15 @@ def test_the_estimator_embeds_every_column(regression):
     E = _naive.periodic_embedding(X, 0, *est.embedding_.values())
     Z = _naive.forward(E, est.coefs_, est.intercepts_, "relu")
     np.testing.assert_allclose(est.predict(X), Z[:, 0], rtol=1e-10, atol=1e-12)
-    # "periodic" is the default PeriodicEmbedding
+    # "periodic" is the default PeriodicEmbedding: 16 frequencies, 8 outputs and
+    # the value itself per column
     est = _fit(MLPRegressor(hidden_layer_sizes=(8,), numeric_embedding="periodic",
                             max_iter=2, random_state=0), X, y)  # fmt: skip
     assert est.embedding_["weights"].shape == (4, 32, 8)
+    assert est.coefs_[0].shape == (4 * 9, 8)
+    E = _naive.periodic_embedding(X, 0, *est.embedding_.values(), keep=True)
+    Z = _naive.forward(E, est.coefs_, est.intercepts_, "relu")
+    np.testing.assert_allclose(est.predict(X), Z[:, 0], rtol=1e-10, atol=1e-12)
     plain = _fit(MLPRegressor(hidden_layer_sizes=(8,), max_iter=1), X, y)
     assert plain.embedding_ is None and plain.coefs_[0].shape == (4, 8)
 
@@ -289,8 +295,8 @@ def test_tabular_embeds_the_numeric_columns_only():
     numeric = est.encoder_.transformer_.output_indices_["numeric"]
     assert names[numeric] == ["x1", "x2"]
     assert est.embedding_["frequencies"].shape == (2, 4)
-    # 3 + 2 one-hot blocks, 2 * 3 embedded values, one missing indicator
-    assert est.coefs_[0].shape == (len(names) + 2 * (3 - 1), 8)
+    # 3 + 2 one-hot blocks, 2 * (3 + 1) embedded values, one missing indicator
+    assert est.coefs_[0].shape == (len(names) + 2 * (3 + 1 - 1), 8)
     assert est.predict(X).shape == (n,)
     reg = _fit(TabularMLPRegressor(hidden_layer_sizes=(8,), numeric_embedding=emb,
                                    max_iter=3, random_state=0), X, X["x1"])  # fmt: skip
