@@ -258,8 +258,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         input batch normalisation and input dropout act on the embedded
         inputs). 'periodic' is ``PeriodicEmbedding()`` (16 frequencies, 8
         outputs and the value itself per column); pass a
-        :class:`~skdnn.embeddings.PeriodicEmbedding` to choose. The MLP estimators embed every column, the tabular
-        estimators the numeric ones. The embedding's parameters are not
+        :class:`~skdnn.embeddings.PeriodicEmbedding` to choose. The MLP
+        estimators embed every column, the tabular estimators the numeric
+        ones. The embedding's parameters are not
         penalised; see ``embedding_`` and the user guide, "Periodic numeric
         embeddings"."""
 
