@@ -26,17 +26,20 @@ class Workspace:
     With ``m = spec.n_members`` ensemble members, a batch of ``n`` rows is
     expanded to ``m * n`` rows after it is gathered: the buffers past ``xbuf``
     hold ``m * batch_size`` rows, their row stride (the last entry of
-    ``buffers``).
+    ``buffers``). ``gather`` (see :func:`gathers_batches`): whether batches of X
+    are gathered densely; the gather buffer ``xbuf`` is empty otherwise.
     """
 
-    def __init__(self, spec, batch_size, dtype):
+    def __init__(self, spec, batch_size, dtype, gather=True):
         p = spec.layer_units[0]
         k = spec.layer_units[-1]
         self.batch_size = int(batch_size)
+        self.gather = bool(gather)
         bs = self.batch_size * spec.n_members
         self.spec = spec
         self.buffers = (
-            np.empty(self.batch_size * p, dtype=dtype),  # xbuf: the gathered batch
+            # xbuf: the gathered batch
+            np.empty(self.batch_size * p if gather else 0, dtype=dtype),
             np.empty(bs * k, dtype=dtype),  # ybuf: its targets
             np.empty(bs, dtype=dtype),  # swbuf: its sample weights
             np.empty(bs * spec.width, dtype=dtype),  # abuf: every forward array
@@ -58,6 +61,21 @@ def writable(a, dtype=None):
     if not a.flags.writeable:
         a = a.copy()
     return a
+
+
+def gathers_batches(spec, sparse):
+    """Whether the kernels gather batches of X into a dense buffer: always for
+    dense X; for CSR X only when the first layer normalises, drops out or adapts
+    its inputs (else it computes its products from the CSR arrays). The Python
+    twin of :func:`skdnn._core.sparse.csr_first_layer`."""
+    L = spec.layers[0]
+    return not (
+        sparse
+        and L["src"] < 0
+        and not L["in_bn"]
+        and L["in_drop"] == codes.DROP_NONE
+        and L["adapt_off"] < 0
+    )
 
 
 def input_arrays(X, dtype):
@@ -253,12 +271,19 @@ class Network:
         kernels, and a copy costs less."""
         return writable(self.theta), writable(self.bn_stats)
 
-    def workspace(self, batch_size):
-        """The work buffers for batches of ``batch_size`` rows (kept between
-        calls with the same spec and size)."""
+    def workspace(self, batch_size, X):
+        """The work buffers for batches of ``batch_size`` rows of ``X`` (the tuple
+        of :func:`input_arrays`), kept between calls with the same spec, size and
+        need of a gather buffer."""
         work = self._work
-        if work is None or work.spec is not self.spec or work.batch_size != batch_size:
-            work = self._work = Workspace(self.spec, batch_size, self.dtype)
+        gather = gathers_batches(self.spec, X[4])
+        if (
+            work is None
+            or work.spec is not self.spec
+            or work.batch_size != batch_size
+            or work.gather != gather
+        ):
+            work = self._work = Workspace(self.spec, batch_size, self.dtype, gather)
         return work
 
     def optimizer(self, alpha, sw_total, solver=None, l1=0.0, max_norm=None,
@@ -307,7 +332,9 @@ class Network:
             self._grad = np.empty_like(self.theta)
         n_batches = lrs.shape[0]
         step_losses = np.zeros(n_batches)
-        work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        work = self.workspace(
+            self._largest_batch(perm.shape[0], batch_size, n_batches), X
+        )
         if factors is None:
             factors = self.theta[:0]
         data_loss, penalty, n_done = run_epoch(
@@ -333,7 +360,9 @@ class Network:
         if not self.spec.has_batch_norm:
             return
         perm = np.array(rows, dtype=np.int64)
-        work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        work = self.workspace(
+            self._largest_batch(perm.shape[0], batch_size, n_batches), X
+        )
         bn_population_statistics(
             *X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
             self.spec.layers.copy(), self.bn_stats, np.int64(batch_size),
@@ -354,7 +383,7 @@ class Network:
         if bn_momentum is not None:
             layers = layers.copy()
             layers["bn_momentum"] = bn_momentum
-        work = self.workspace(n if batch_size is None else batch_size)
+        work = self.workspace(n if batch_size is None else batch_size, X)
         theta, bn_stats = self._writable()
         return full_loss_grad(
             *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
@@ -393,12 +422,14 @@ class Network:
         spec = self.spec
         n = X.shape[0]
         m = spec.n_members
-        xbuf = np.empty(n * spec.layer_units[0], dtype=self.dtype)
+        source = input_arrays(X, self.dtype)
+        # CSR X is gathered only when the first layer cannot take it as it is
+        gather = source[4] and gathers_batches(spec, True)
+        xbuf = np.empty(n * spec.layer_units[0] if gather else 0, dtype=self.dtype)
         abuf = np.empty(n * m * spec.width, dtype=self.dtype)
         theta, bn_stats = self._writable()  # prediction modes write neither
         forward_all(
-            *input_arrays(X, self.dtype), theta, spec.layers, bn_stats, mode,
-            np.uint64(key), xbuf, abuf,
+            *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf, abuf,
         )  # fmt: skip
         acts = spec.activations(abuf, n * m)
         if m > 1:
