@@ -230,14 +230,20 @@ class Network:
         self.opt_state[:] = 0.0
         self.step[:] = 0
 
-    def snapshot(self):
-        """Copies of everything an epoch changes, for :meth:`restore`."""
-        return (
-            self.theta.copy(),
-            self.opt_state.copy(),
-            self.step.copy(),
-            self.bn_stats.copy(),
-        )
+    def snapshot(self, into=None):
+        """Copies of everything an epoch changes, for :meth:`restore`; written into
+        the arrays of an earlier snapshot ``into`` when given (a second set of
+        copies of the parameters and the optimizer's slots would otherwise exist
+        while the first is dropped)."""
+        arrays = (self.theta, self.opt_state, self.step, self.bn_stats)
+        if into is None or any(
+            a.shape != b.shape or a.dtype != b.dtype
+            for a, b in zip(arrays, into, strict=True)
+        ):
+            return tuple(a.copy() for a in arrays)
+        for a, b in zip(arrays, into, strict=True):
+            b[...] = a
+        return into
 
     def restore(self, snapshot):
         """Put back the state of a :meth:`snapshot` (in place: views stay valid)."""
