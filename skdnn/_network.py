@@ -19,6 +19,9 @@ from ._layout import NetworkSpec  # (0.1 pickles also name it here)
 from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
 from .initializers import init_weights, sklearn_bias_bound
 
+# rows per call of the forward pass of Network.hidden_activations (inspection)
+ACTIVATION_CHUNK = 4096
+
 
 class Workspace:
     """Work buffers for batches of at most ``batch_size`` rows, allocated once.
@@ -422,22 +425,36 @@ class Network:
         return out, finite
 
     def hidden_activations(self, X, mode=codes.MODE_PREDICT, key=0):
-        """Every hidden layer's activation for the rows of ``X``, as one batch:
-        (n_samples, units), or (n_samples, n_members, units) with several
-        ensemble members."""
+        """Every hidden layer's activation for the rows of ``X``: (n_samples,
+        units), or (n_samples, n_members, units) with several ensemble members.
+
+        In chunks of :data:`ACTIVATION_CHUNK` rows (the prediction modes use the
+        running batch-normalisation statistics, and each row draws its own dropout
+        mask whatever the chunk): no array of the size of X is made, even when
+        sparse X is gathered densely (input batch normalisation).
+        """
         spec = self.spec
         n = X.shape[0]
         m = spec.n_members
-        source = input_arrays(X, self.dtype)
-        # CSR X is gathered only when the first layer cannot take it as it is
-        gather = source[4] and gathers_batches(spec, True)
-        xbuf = np.empty(n * spec.layer_units[0] if gather else 0, dtype=self.dtype)
-        abuf = np.empty(n * m * spec.width, dtype=self.dtype)
+        if hasattr(X, "tocsr"):
+            X = X.tocsr()
         theta, bn_stats = self._writable()  # prediction modes write neither
-        forward_all(
-            *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf, abuf,
-        )  # fmt: skip
-        acts = spec.activations(abuf, n * m)
+        units = [int(L["fan_out"]) for L in spec.layers[:-1]]
+        outs = [np.empty((n * m, u), dtype=self.dtype) for u in units]
+        for lo in range(0, n, ACTIVATION_CHUNK):
+            hi = min(n, lo + ACTIVATION_CHUNK)
+            rows = hi - lo
+            source = input_arrays(X[lo:hi], self.dtype)
+            # CSR X is gathered only when the first layer cannot take it as it is
+            gather = source[4] and gathers_batches(spec, True)
+            xbuf = np.empty(rows * spec.layer_units[0] if gather else 0, self.dtype)
+            abuf = np.empty(rows * m * spec.width, dtype=self.dtype)
+            forward_all(
+                *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf,
+                abuf, np.int64(lo * m),
+            )  # fmt: skip
+            for out, a in zip(outs, spec.activations(abuf, rows * m), strict=True):
+                out[lo * m : hi * m] = a
         if m > 1:
-            return [a.reshape(n, m, a.shape[1]).copy() for a in acts]
-        return [a.copy() for a in acts]
+            return [a.reshape(n, m, a.shape[1]) for a in outs]
+        return outs

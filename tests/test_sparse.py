@@ -180,3 +180,22 @@ def test_sparse_input_compiles_no_second_specialisation():
     MLPClassifier(solver="lbfgs", batch_norm=True, **kw).fit(X, y)
     assert [len(k.signatures) for k in kernels] == before
     assert input_arrays(X, np.float64)[4] is True
+
+
+@pytest.mark.parametrize("kw", [dict(dropout=0.3), dict(input_batch_norm=True)])
+def test_hidden_activations_do_not_depend_on_the_chunks(monkeypatch, kw):
+    # the rows are processed in chunks; each row draws its own dropout mask (MC
+    # dropout) whatever the chunk, and batch normalisation uses the running
+    # statistics
+    import skdnn._network
+
+    X, y = _data(n=300)
+    clf = MLPClassifier(hidden_layer_sizes=(9, 5), max_iter=3, random_state=0, **kw)
+    clf.fit(X, y)
+    one = hidden_activations(clf, X, dropout=True, random_state=1)
+    monkeypatch.setattr(skdnn._network, "ACTIVATION_CHUNK", 64)
+    chunked = hidden_activations(clf, X, dropout=True, random_state=1)
+    dense = hidden_activations(clf, X.toarray(), dropout=True, random_state=1)
+    for a, b, c in zip(one, chunked, dense, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-14)

@@ -97,9 +97,10 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
 
 @njit(**JIT)
 def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, key,
-                xbuf, abuf):  # fmt: skip
+                xbuf, abuf, row0):  # fmt: skip
     """Forward pass of every row of X as one batch, leaving every intermediate
-    array in ``abuf`` (``n * m * width`` values, ``m = layers[0].members``: row
+    array in ``abuf`` (``row0``: the index of X's first row in the random streams,
+    times ``m``) (``n * m * width`` values, ``m = layers[0].members``: row
     ``i``'s member ``j`` is row ``i * m + j``). Dense X is read in place; CSR X is
     gathered into ``xbuf`` (n * p values) only when layer 0 cannot compute its
     products from it (:mod:`skdnn._core.sparse`; ``xbuf`` may be empty then)."""
@@ -115,5 +116,5 @@ def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, k
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n * m, dtype=theta.dtype)
     forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, np.int64(0)
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, row0
     )
