@@ -99,11 +99,15 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
 def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, key,
                 xbuf, abuf, row0):  # fmt: skip
     """Forward pass of every row of X as one batch, leaving every intermediate
-    array in ``abuf`` (``row0``: the index of X's first row in the random streams,
-    times ``m``) (``n * m * width`` values, ``m = layers[0].members``: row
-    ``i``'s member ``j`` is row ``i * m + j``). Dense X is read in place; CSR X is
-    gathered into ``xbuf`` (n * p values) only when layer 0 cannot compute its
-    products from it (:mod:`skdnn._core.sparse`; ``xbuf`` may be empty then)."""
+    array in ``abuf`` (``n * m * width`` values, ``m = layers[0].members``: row
+    ``i``'s member ``j`` is row ``i * m + j``).
+
+    ``row0`` is the index of X's first (expanded) row in the random streams: a
+    caller that splits its rows into pieces passes each piece's start times
+    ``m``. Dense X is read in place; CSR X is gathered into ``xbuf`` (n * p
+    values) only when layer 0 cannot compute its products from it
+    (:mod:`skdnn._core.sparse`; ``xbuf`` may be empty then).
+    """
     m = layers[0].members
     n = indptr.shape[0] - 1 if sparse else X.shape[0]
     if sparse:
