@@ -9,15 +9,18 @@ Runs, one after the other and each in its own interpreter:
 2. ``bench_predict_search.py``: prediction latency and throughput, cost per
    sample against n, grid-search fits, start-up with a warm cache.
 3. ``bench_memory.py``: peak memory of a fit.
-4. With ``--contention`` only: ``bench_contention.py``, training throughput
+4. ``bench_sparse.py``: sparse (CSR) input, peak memory and seconds of L-BFGS,
+   Adam, L-BFGS with batch normalisation and inspection, and Adam's time per
+   epoch at 20,000 and 100,000 features, against scikit-learn.
+5. With ``--contention`` only: ``bench_contention.py``, training throughput
    quiet and next to a one-thread busy loop, alternated, with the slowdowns
    (an estimated 8 more minutes on 2 cores; with ``--quick``, about a minute).
 
 Every script prints Markdown tables; this one prints them in order, under a
 heading each. From the repository root::
 
-    python benchmarks/run_all.py            # everything (about 10 minutes on 2 cores)
-    python benchmarks/run_all.py --quick    # a smoke run (about a minute)
+    python benchmarks/run_all.py            # everything (about 20 minutes on 2 cores)
+    python benchmarks/run_all.py --quick    # a smoke run (about 3 minutes)
     python benchmarks/run_all.py --contention   # and the contention benchmark
 
 Run it on an otherwise idle machine; it asserts nothing about speed.
@@ -49,6 +52,7 @@ def main(argv=None):
          "bench_predict_search.py", ["--quick"] if args.quick else []),
         ("Memory", "bench_memory.py",
          ["--n-samples", "100000"] if args.quick else []),
+        ("Sparse input", "bench_sparse.py", ["--quick"] if args.quick else []),
     ]  # fmt: skip
     if args.contention:
         runs.append(

@@ -2,7 +2,8 @@
 
 The objective and its gradient over the whole training set come from
 :meth:`skdnn._network.Network.loss_and_gradient` (in chunks of rows, or in one batch
-with batch normalisation); scipy owns the iterations.
+with batch normalisation; sparse X is not densified unless the inputs are
+batch-normalised, see :mod:`skdnn._core.sparse`); scipy owns the iterations.
 """
 
 import time

@@ -19,6 +19,9 @@ from ._layout import NetworkSpec  # (0.1 pickles also name it here)
 from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
 from .initializers import init_weights, sklearn_bias_bound
 
+# rows per call of the forward pass of Network.hidden_activations (inspection)
+ACTIVATION_CHUNK = 4096
+
 
 class Workspace:
     """Work buffers for batches of at most ``batch_size`` rows, allocated once.
@@ -26,17 +29,20 @@ class Workspace:
     With ``m = spec.n_members`` ensemble members, a batch of ``n`` rows is
     expanded to ``m * n`` rows after it is gathered: the buffers past ``xbuf``
     hold ``m * batch_size`` rows, their row stride (the last entry of
-    ``buffers``).
+    ``buffers``). ``gather`` (see :func:`gathers_batches`): whether batches of X
+    are gathered densely; the gather buffer ``xbuf`` is empty otherwise.
     """
 
-    def __init__(self, spec, batch_size, dtype):
+    def __init__(self, spec, batch_size, dtype, gather=True):
         p = spec.layer_units[0]
         k = spec.layer_units[-1]
         self.batch_size = int(batch_size)
+        self.gather = bool(gather)
         bs = self.batch_size * spec.n_members
         self.spec = spec
         self.buffers = (
-            np.empty(self.batch_size * p, dtype=dtype),  # xbuf: the gathered batch
+            # xbuf: the gathered batch
+            np.empty(self.batch_size * p if gather else 0, dtype=dtype),
             np.empty(bs * k, dtype=dtype),  # ybuf: its targets
             np.empty(bs, dtype=dtype),  # swbuf: its sample weights
             np.empty(bs * spec.width, dtype=dtype),  # abuf: every forward array
@@ -58,6 +64,21 @@ def writable(a, dtype=None):
     if not a.flags.writeable:
         a = a.copy()
     return a
+
+
+def gathers_batches(spec, sparse):
+    """Whether the kernels gather batches of X into a dense buffer: always for
+    dense X; for CSR X only when the first layer normalises, drops out or adapts
+    its inputs (else it computes its products from the CSR arrays). The Python
+    twin of :func:`skdnn._core.sparse.csr_first_layer`."""
+    L = spec.layers[0]
+    return not (
+        sparse
+        and L["src"] < 0
+        and not L["in_bn"]
+        and L["in_drop"] == codes.DROP_NONE
+        and L["adapt_off"] < 0
+    )
 
 
 def input_arrays(X, dtype):
@@ -214,14 +235,20 @@ class Network:
         self.opt_state[:] = 0.0
         self.step[:] = 0
 
-    def snapshot(self):
-        """Copies of everything an epoch changes, for :meth:`restore`."""
-        return (
-            self.theta.copy(),
-            self.opt_state.copy(),
-            self.step.copy(),
-            self.bn_stats.copy(),
-        )
+    def snapshot(self, into=None):
+        """Copies of everything an epoch changes, for :meth:`restore`; written into
+        the arrays of an earlier snapshot ``into`` when given (a second set of
+        copies of the parameters and the optimizer's slots would otherwise exist
+        while the first is dropped)."""
+        arrays = (self.theta, self.opt_state, self.step, self.bn_stats)
+        if into is None or any(
+            a.shape != b.shape or a.dtype != b.dtype
+            for a, b in zip(arrays, into, strict=True)
+        ):
+            return tuple(a.copy() for a in arrays)
+        for a, b in zip(arrays, into, strict=True):
+            b[...] = a
+        return into
 
     def restore(self, snapshot):
         """Put back the state of a :meth:`snapshot` (in place: views stay valid)."""
@@ -255,12 +282,19 @@ class Network:
         kernels, and a copy costs less."""
         return writable(self.theta), writable(self.bn_stats)
 
-    def workspace(self, batch_size):
-        """The work buffers for batches of ``batch_size`` rows (kept between
-        calls with the same spec and size)."""
+    def workspace(self, batch_size, X):
+        """The work buffers for batches of ``batch_size`` rows of ``X`` (the tuple
+        of :func:`input_arrays`), kept between calls with the same spec, size and
+        need of a gather buffer."""
         work = self._work
-        if work is None or work.spec is not self.spec or work.batch_size != batch_size:
-            work = self._work = Workspace(self.spec, batch_size, self.dtype)
+        gather = gathers_batches(self.spec, X[4])
+        if (
+            work is None
+            or work.spec is not self.spec
+            or work.batch_size != batch_size
+            or work.gather != gather
+        ):
+            work = self._work = Workspace(self.spec, batch_size, self.dtype, gather)
         return work
 
     def optimizer(self, alpha, sw_total, solver=None, l1=0.0, max_norm=None,
@@ -309,7 +343,9 @@ class Network:
             self._grad = np.empty_like(self.theta)
         n_batches = lrs.shape[0]
         step_losses = np.zeros(n_batches)
-        work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        work = self.workspace(
+            self._largest_batch(perm.shape[0], batch_size, n_batches), X
+        )
         if factors is None:
             factors = self.theta[:0]
         data_loss, penalty, n_done = run_epoch(
@@ -335,7 +371,9 @@ class Network:
         if not self.spec.has_batch_norm:
             return
         perm = np.array(rows, dtype=np.int64)
-        work = self.workspace(self._largest_batch(perm.shape[0], batch_size, n_batches))
+        work = self.workspace(
+            self._largest_batch(perm.shape[0], batch_size, n_batches), X
+        )
         bn_population_statistics(
             *X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
             self.spec.layers.copy(), self.bn_stats, np.int64(batch_size),
@@ -356,7 +394,7 @@ class Network:
         if bn_momentum is not None:
             layers = layers.copy()
             layers["bn_momentum"] = bn_momentum
-        work = self.workspace(n if batch_size is None else batch_size)
+        work = self.workspace(n if batch_size is None else batch_size, X)
         theta, bn_stats = self._writable()
         return full_loss_grad(
             *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
@@ -389,20 +427,36 @@ class Network:
         return out, finite
 
     def hidden_activations(self, X, mode=codes.MODE_PREDICT, key=0):
-        """Every hidden layer's activation for the rows of ``X``, as one batch:
-        (n_samples, units), or (n_samples, n_members, units) with several
-        ensemble members."""
+        """Every hidden layer's activation for the rows of ``X``: (n_samples,
+        units), or (n_samples, n_members, units) with several ensemble members.
+
+        In chunks of :data:`ACTIVATION_CHUNK` rows (the prediction modes use the
+        running batch-normalisation statistics, and each row draws its own dropout
+        mask whatever the chunk): no array of the size of X is made, even when
+        sparse X is gathered densely (input batch normalisation).
+        """
         spec = self.spec
         n = X.shape[0]
         m = spec.n_members
-        xbuf = np.empty(n * spec.layer_units[0], dtype=self.dtype)
-        abuf = np.empty(n * m * spec.width, dtype=self.dtype)
+        if hasattr(X, "tocsr"):
+            X = X.tocsr()
         theta, bn_stats = self._writable()  # prediction modes write neither
-        forward_all(
-            *input_arrays(X, self.dtype), theta, spec.layers, bn_stats, mode,
-            np.uint64(key), xbuf, abuf,
-        )  # fmt: skip
-        acts = spec.activations(abuf, n * m)
+        units = [int(L["fan_out"]) for L in spec.layers[:-1]]
+        outs = [np.empty((n * m, u), dtype=self.dtype) for u in units]
+        for lo in range(0, n, ACTIVATION_CHUNK):
+            hi = min(n, lo + ACTIVATION_CHUNK)
+            rows = hi - lo
+            source = input_arrays(X[lo:hi], self.dtype)
+            # CSR X is gathered only when the first layer cannot take it as it is
+            gather = source[4] and gathers_batches(spec, True)
+            xbuf = np.empty(rows * spec.layer_units[0] if gather else 0, self.dtype)
+            abuf = np.empty(rows * m * spec.width, dtype=self.dtype)
+            forward_all(
+                *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf,
+                abuf, np.int64(lo * m),
+            )  # fmt: skip
+            for out, a in zip(outs, spec.activations(abuf, rows * m), strict=True):
+                out[lo * m : hi * m] = a
         if m > 1:
-            return [a.reshape(n, m, a.shape[1]).copy() for a in acts]
-        return [a.copy() for a in acts]
+            return [a.reshape(n, m, a.shape[1]) for a in outs]
+        return outs

@@ -71,13 +71,24 @@ class TrainState:
 def _update_ratios(before, after, n_steps):
     """Per layer, ``||W_after - W_before|| / ||W_before||`` divided by the number
     of steps: a lower bound of the mean update/weight ratio of one step."""
+
     # no np.linalg.norm: it calls numpy's BLAS, whose threads then spin for a
     # while and take the cores from the BLAS that the compiled epoch uses
+    # blocks of rows: no temporary of the size of a weight matrix (the first
+    # layer's can be most of the model on wide sparse input)
+    def sum_sq(W, W0=None):
+        step = max(1, 65536 // max(W.shape[1], 1))
+        total = 0.0
+        for i in range(0, W.shape[0], step):
+            d = W[i : i + step] if W0 is None else W[i : i + step] - W0[i : i + step]
+            total += float(np.square(d).sum())
+        return total
+
     out = []
     with np.errstate(over="ignore", invalid="ignore"):  # diverging weights: inf
         for W0, W1 in zip(before, after, strict=True):
-            norm = float(np.sqrt(np.square(W0).sum()))
-            delta = float(np.sqrt(np.square(W1 - W0).sum()))
+            norm = float(np.sqrt(sum_sq(W0)))
+            delta = float(np.sqrt(sum_sq(W1, W0)))
             ratio = delta / norm / max(n_steps, 1) if norm > 0 else float("nan")
             out.append(ratio)
     return out
@@ -284,6 +295,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     if not incremental or state.cycle_epoch >= est.max_iter:
         state.cycle_epoch = 0
     n_nonfinite = 0  # epochs whose validation score is NaN or infinite
+    backup = None  # the state before the epoch (rollback), its buffers reused
 
     est.n_iter_ = 0
     for _ in range(est.max_iter):
@@ -310,7 +322,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             drop_scale = dropout_scale(
                 est.dropout_schedule, state.cycle_epoch, est.max_iter
             )
-        backup = net.snapshot()
+        backup = net.snapshot(backup)
         perm[:] = train_rows
         data_loss, penalty, n_done, step_losses = net.train_epoch(
             source, Y, sw, perm, est.shuffle, state.epoch, opt, lrs, moms, frozen,

@@ -6,6 +6,7 @@ from sklearn.utils import check_random_state
 from ._base import BaseMLP
 from ._compat import validate_parameter_constraints
 from ._core import codes
+from ._lbfgs import _FULL_BATCH_CHUNK
 from ._network import input_arrays
 
 __all__ = ["hidden_activations", "layer_gradients"]
@@ -133,6 +134,11 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     sw = estimator._check_sample_weight(sample_weight, X, y, incremental=False)
     sw = np.ascontiguousarray(sw, dtype=net.dtype)
     grad = np.empty_like(net.theta)
+    # in chunks of rows unless batch normalisation needs all of them at once (each
+    # row draws the same dropout mask in any chunk); sparse X is never densified
+    # but with input batch normalisation (see the user guide's "Sparse input")
+    n = X.shape[0]
+    chunk = n if net.spec.has_batch_norm else min(n, _FULL_BATCH_CHUNK)
     net.loss_and_gradient(
         input_arrays(X, net.dtype),
         Y,
@@ -140,5 +146,6 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
         net.optimizer(estimator.alpha, float(sw.sum())),
         grad,
         key=check_random_state(random_state).randint(0, 2**63 - 1),
+        batch_size=max(chunk, 1),
     )
     return [g.copy() for g in net.spec.coefs(grad)]

@@ -8,7 +8,7 @@ passes its arguments on.
 import numpy as np
 from numba import njit
 
-from skdnn._core import activations, optimizers
+from skdnn._core import activations, optimizers, sparse
 
 
 @njit
@@ -42,3 +42,13 @@ def apply_update_with_factors(theta, grad, state, step, lr, momentum, opt, facto
 @njit
 def clip_gradient(grad, clipnorm, clipvalue):
     optimizers.clip_gradient(grad, clipnorm, clipvalue)
+
+
+@njit
+def csr_dot(data, indices, indptr, rows, W, Z):
+    sparse.csr_dot(data, indices, indptr, rows, W, Z)
+
+
+@njit
+def csr_dot_t(data, indices, indptr, rows, D, G):
+    sparse.csr_dot_t(data, indices, indptr, rows, D, G)

@@ -17,7 +17,9 @@ The input arrives as ``X, data, indices, indptr, sparse``: either
 dense (``X`` of shape (n, p), C-contiguous; ``sparse=False``) or CSR (``data``,
 ``indices``, ``indptr``; ``sparse=True``); the unused form is an empty array of the
 right type. The kernels gather each minibatch into a dense, preallocated buffer, so
-one compiled version serves both.
+one compiled version serves both; CSR input is not gathered when the first layer
+can compute its products from it (:mod:`skdnn._core.sparse`): ``xbuf`` is then
+empty.
 
 Work buffers ``xbuf, ybuf, swbuf, abuf, dbuf, bn_batch`` for batches of up to ``bs``
 rows (allocated once per fit, see ``skdnn._network.Workspace``). The entry points
@@ -41,7 +43,7 @@ from numba import njit
 
 from ._jit import JIT
 from .codes import MODE_STATS, MODE_TRAIN
-from .layers import backward, buffer_view, forward_hidden, gather_batch
+from .layers import backward, buffer_view, forward_hidden
 from .losses import output_loss_delta
 from .optimizers import (
     add_l2_gradient,
@@ -51,6 +53,7 @@ from .optimizers import (
     penalty,
 )
 from .random import shuffle_inplace, stats_key, step_key, stream_key
+from .sparse import first_layer_grad, first_layer_input
 
 
 # inlined (Numba IR) into its two callers: one LLVM optimisation of the linked
@@ -58,19 +61,23 @@ from .random import shuffle_inplace, stats_key, step_key, stream_key
 @njit(inline="always", **JIT)
 def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, theta,
                      grad, layers, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf,
-                     bn_batch, bs):  # fmt: skip
+                     bn_batch, bs, row0):  # fmt: skip
     """Gather a batch, run forward and backward; ``grad`` gets ``scale`` * gradient.
+
+    ``row0``: the index of the batch's first row in the random streams (dropout
+    masks, RReLU slopes). CSR input is not gathered when layer 0 can compute its
+    products from it (:mod:`skdnn._core.sparse`).
 
     Returns the batch's ``sum_i sw_i * loss_i`` (unscaled). With ``m`` ensemble
     members every row is ``m`` rows of the expanded batch (each with the row's
     target and weight), and ``loss_i`` is the mean of the members' losses.
     """
     out = layers[layers.shape[0] - 1]
-    p = layers[0].n_inputs
     m = layers[0].members
     k = out.fan_out
-    xb = xbuf[: nb * p].reshape((nb, p))
-    gather_batch(X, data, indices, indptr, sparse, rows, nb, xb)
+    xb = first_layer_input(
+        X, data, indices, indptr, sparse, rows, nb, xbuf, theta, layers, abuf, bs
+    )
     yb = ybuf[: nb * m * k].reshape((nb * m, k))
     swb = swbuf[: nb * m]
     for r in range(nb):
@@ -79,14 +86,14 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
             swb[e] = sw[i]
             for j in range(k):
                 yb[e, j] = Y[i, j]
-    # np.int64(0): a literal 0 would compile another specialisation of the callee
     Z = forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, np.int64(0)
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, row0
     )
     D = buffer_view(dbuf, bs, out.z, nb * m, k)
     b = theta[out.b_off : out.b_off + k]
     loss = output_loss_delta(Z, b, yb, swb, scale / m, D, out.loss)
     backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs)
+    first_layer_grad(data, indices, indptr, rows, xb, layers, grad, dbuf, bs)
     return loss / m
 
 
@@ -160,6 +167,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
     stride = bs
     bs = batch_size
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
+    row0 = np.int64(0)  # every step draws from its own stream, from row 0
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
     n_weights = opt.n_weights
@@ -186,7 +194,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         loss = _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
             grad, layers, bn_run, mode, step_key(seed, step[0]), xbuf, ybuf, swbuf,
-            abuf, dbuf, bn_batch, stride,
+            abuf, dbuf, bn_batch, stride, row0,
         )  # fmt: skip
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
@@ -248,7 +256,6 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         Work buffers for batches of up to ``cap`` rows.
     """
     n = perm.shape[0]
-    p = layers[0].n_inputs
     m = layers[0].members
     mode = np.int64(MODE_STATS)
     key = stats_key(seed, epoch)
@@ -270,8 +277,9 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         momentum = seen / (seen + w)
         for i in range(layers.shape[0]):
             layers[i].bn_momentum = momentum
-        xb = xbuf[: nb * p].reshape((nb, p))
-        gather_batch(X, data, indices, indptr, sparse, rows, nb, xb)
+        xb = first_layer_input(
+            X, data, indices, indptr, sparse, rows, nb, xbuf, theta, layers, abuf, cap
+        )
         forward_hidden(
             xb, swb, theta, layers, bn_run, bn_batch, abuf, cap, mode, key,
             np.int64(0),
@@ -288,9 +296,11 @@ def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, g
     ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``opt.l2 = alpha / S`` and
     ``S = sw_total`` (the L1 term is left to the caller: OWL-QN); the data are
     processed in chunks of ``bs`` rows of ``rows`` (with batch normalisation, pass
-    ``bs = len(rows)``: one batch). ``mode`` is
+    ``bs = len(rows)``: one batch; CSR input is then not densified when layer 0 can
+    compute its products from it, see :mod:`skdnn._core.sparse`). ``mode`` is
     ``MODE_OBJECTIVE`` (or ``MODE_TRAIN`` to set the running statistics); dropout
-    masks and RReLU slopes come from ``key``, fixed for the whole call.
+    masks and RReLU slopes come from ``key``, fixed for the whole call, row ``i``
+    of ``rows`` drawing at index ``i`` (the same for any chunk size).
     """
     n = rows.shape[0]
     for i in range(grad.shape[0]):
@@ -303,7 +313,7 @@ def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, g
         total += _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows[start : start + nb], nb,
             inv, theta, gtmp, layers, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf,
-            bn_batch, bs,
+            bn_batch, bs, np.int64(start * layers[0].members),
         )  # fmt: skip
         for i in range(grad.shape[0]):
             grad[i] += gtmp[i]

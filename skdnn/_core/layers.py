@@ -97,6 +97,9 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
                    row0):  # fmt: skip
     """Forward pass up to the output layer's pre-activation (without its bias).
 
+    An ``xb`` without columns (nb, 0) means that layer 0's product ``x @ W`` is
+    in its buffer already, computed from CSR input (:mod:`skdnn._core.sparse`).
+
     Writes every intermediate array into ``abuf`` (views at the rows' offsets) and
     returns the output layer's Z view. ``mode`` is one of the ``MODE_*`` codes;
     ``swb`` holds the batch's sample weights (batch statistics only). With input
@@ -155,7 +158,8 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
             p = L.pre_bn_p
             s = L.pre_bn_s
             H = buffer_view(abuf, bs, L.pre_bn_h, nb, w_cols)
-            np.dot(x, W, H)
+            if x.shape[1] == fan_in:  # else x @ W is there already: sparse.py
+                np.dot(x, W, H)
             bn_forward(
                 H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
                 bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
@@ -164,7 +168,8 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
                 w_cols < 0,  # beta comes with the activation; a non-literal False
             )  # fmt: skip
         else:
-            np.dot(x, W, Z)
+            if x.shape[1] == fan_in:  # else x @ W is there already: sparse.py
+                np.dot(x, W, Z)
             if layer == n_layers - 1:
                 return Z
         b_off = L.b_off
@@ -188,7 +193,9 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
 
     ``grad`` is overwritten with dLoss/dtheta for every parameter (the input
     adapters' and the embedding's too: the gradient of the adapted or embedded
-    inputs is then kept, as that of layer 0's source).
+    inputs is then kept, as that of layer 0's source), except layer 0's weights
+    when ``xb`` has no columns (CSR input:
+    :func:`skdnn._core.sparse.first_layer_grad` writes them).
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
@@ -238,7 +245,8 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs):
             x_off = src
         x = xb if x_off < 0 else buffer_view(abuf, bs, x_off, nb, fan_in)
         gW = grad[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        np.dot(x.T, DW_in, gW)
+        if x.shape[1] == fan_in:  # else sparse.first_layer_grad computes it
+            np.dot(x.T, DW_in, gW)
         in_bn = L.in_bn
         if src < 0 and not in_bn:
             continue  # the inputs need no gradient

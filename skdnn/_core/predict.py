@@ -7,8 +7,9 @@ import numpy as np
 from numba import njit
 
 from ._jit import JIT, KERNEL
-from .layers import buffer_view, forward_hidden, gather_batch
+from .layers import buffer_view, forward_hidden
 from .losses import output_forward
+from .sparse import csr_first_layer, first_layer_input
 
 
 @njit(**KERNEL)
@@ -55,7 +56,9 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
         return True
     dtype = theta.dtype
     # dense rows are read in place: the gather buffer and row indices are for CSR
-    xbuf = np.empty(bs * p if sparse else 0, dtype=dtype)
+    # (and the buffer only when layer 0 cannot take the CSR arrays themselves)
+    gathers = sparse and not csr_first_layer(layers, sparse)
+    xbuf = np.empty(bs * p if gathers else 0, dtype=dtype)
     rows = np.arange(lo, hi if sparse else lo)
     abuf = np.empty(bs * m * width, dtype=dtype)
     members_out = np.empty((bs * m if m > 1 else 0, k), dtype=dtype)
@@ -66,9 +69,11 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
     for start in range(lo, hi, bs):
         nb = min(bs, hi - start)
         if sparse:
-            xb = xbuf[: nb * p].reshape((nb, p))
             r0 = start - lo
-            gather_batch(X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xb)
+            xb = first_layer_input(
+                X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xbuf,
+                theta, layers, abuf, bs * m,
+            )  # fmt: skip
         else:
             xb = X[start : start + nb]  # rows in order: no copy needed
         Z = forward_hidden(
@@ -92,17 +97,28 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
 
 @njit(**JIT)
 def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, key,
-                xbuf, abuf):  # fmt: skip
+                xbuf, abuf, row0):  # fmt: skip
     """Forward pass of every row of X as one batch, leaving every intermediate
-    array in ``abuf`` (``xbuf`` holds n * p, ``abuf`` n * m * width values, ``m =
-    layers[0].members``: row ``i``'s member ``j`` is row ``i * m + j``)."""
-    p = layers[0].n_inputs
+    array in ``abuf`` (``n * m * width`` values, ``m = layers[0].members``: row
+    ``i``'s member ``j`` is row ``i * m + j``).
+
+    ``row0`` is the index of X's first (expanded) row in the random streams: a
+    caller that splits its rows into pieces passes each piece's start times
+    ``m``. Dense X is read in place; CSR X is gathered into ``xbuf`` (n * p
+    values) only when layer 0 cannot compute its products from it
+    (:mod:`skdnn._core.sparse`; ``xbuf`` may be empty then).
+    """
     m = layers[0].members
-    n = xbuf.shape[0] // p
-    xb = xbuf.reshape((n, p))
-    gather_batch(X, data, indices, indptr, sparse, np.arange(n), n, xb)
+    n = indptr.shape[0] - 1 if sparse else X.shape[0]
+    if sparse:
+        xb = first_layer_input(
+            X, data, indices, indptr, sparse, np.arange(n), n, xbuf, theta, layers,
+            abuf, n * m,
+        )  # fmt: skip
+    else:
+        xb = X
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n * m, dtype=theta.dtype)
     forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, np.int64(0)
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, row0
     )
