@@ -1,7 +1,7 @@
 """
-============================================
+=============================================
 Periodic embeddings for sharp numeric effects
-============================================
+=============================================
 
 A ReLU network bends its function of an input only where one of its units
 switches on or off: a target that jumps at a threshold, or oscillates, along
