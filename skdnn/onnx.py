@@ -538,13 +538,15 @@ def shape_regressor(operator):
     operator.outputs[0].set_type(cls([N, model.n_outputs_]))
 
 
+# skl2onnx's options of scikit-learn classifiers
+_CLASSIFIER_OPTIONS = {"zipmap": [True, False, "columns"], "nocl": [True, False]}
 update_registered_converter(
     MLPClassifier,
     "SkdnnMLPClassifier",
     shape_classifier,
     convert_mlp,
     parser=None,
-    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+    options=_CLASSIFIER_OPTIONS,
 )
 update_registered_converter(
     MLPRegressor, "SkdnnMLPRegressor", shape_regressor, convert_mlp
@@ -557,7 +559,7 @@ update_registered_converter(
     shape_tabular,
     convert_mlp,
     parser=parse_tabular_classifier,
-    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+    options=_CLASSIFIER_OPTIONS,
 )
 update_registered_converter(
     TabularMLPRegressor, "SkdnnTabularMLPRegressor", shape_tabular, convert_mlp
