@@ -13,7 +13,7 @@ import numpy as np
 
 from ._core import codes
 from ._core.epoch import bn_population_statistics, full_loss_grad, run_epoch
-from ._core.layers import EMBEDDED
+from ._core.layers import EXTRAS
 from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # (0.1 pickles also name it here)
@@ -188,11 +188,19 @@ class Network:
         return net
 
     @property
-    def emb(self):
-        """The kernels' ``emb`` argument: None without a periodic embedding (its
-        code is then not compiled), :data:`~skdnn._core.layers.EMBEDDED` with
-        one."""
-        return EMBEDDED if self.spec.embed_count else None
+    def extras(self):
+        """The kernels' ``extras`` argument: None for a network without batch
+        normalisation, dropout, input adapters and periodic embedding (the code
+        that handles them is then not compiled),
+        :data:`~skdnn._core.layers.EXTRAS` otherwise."""
+        spec = self.spec
+        plain = not (
+            spec.embed_count
+            or spec.has_batch_norm
+            or spec.has_dropout
+            or spec.has_adapter
+        )
+        return None if plain else EXTRAS
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -360,7 +368,7 @@ class Network:
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
             self.bn_stats, opt, lrs, moms, step_losses, frozen, factors,
-            np.int64(batch_size), *work.buffers, self.emb,
+            np.int64(batch_size), *work.buffers, self.extras,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
 
@@ -385,7 +393,7 @@ class Network:
         bn_population_statistics(
             *X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
             self.spec.layers.copy(), self.bn_stats, np.int64(batch_size),
-            np.int64(n_batches), *work.buffers, self.emb,
+            np.int64(n_batches), *work.buffers, self.extras,
         )  # fmt: skip
 
     def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE, key=0,
@@ -407,7 +415,7 @@ class Network:
         return full_loss_grad(
             *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
             layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
-            *work.buffers, self.emb,
+            *work.buffers, self.extras,
         )  # fmt: skip
 
     def forward(self, X, mode=codes.MODE_PREDICT, key=0):
@@ -423,12 +431,12 @@ class Network:
         theta, bn_stats = self._writable()
         source = input_arrays(X, self.dtype)
         key = np.uint64(key)
-        emb = self.emb
+        extras = self.extras
 
         def rows(lo, hi):
             return predict_forward(
                 *source, lo, hi, theta, spec.layers, bn_stats, spec.width, mode, key,
-                CHUNK_ROWS, out, emb,
+                CHUNK_ROWS, out, extras,
             )  # fmt: skip
 
         work = min(X.shape[0], CHUNK_ROWS) * spec.n_members * spec.max_layer_work
@@ -462,7 +470,7 @@ class Network:
             abuf = np.empty(rows * m * spec.width, dtype=self.dtype)
             forward_all(
                 *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf,
-                abuf, np.int64(lo * m), self.emb,
+                abuf, np.int64(lo * m), self.extras,
             )  # fmt: skip
             for out, a in zip(outs, spec.activations(abuf, rows * m), strict=True):
                 out[lo * m : hi * m] = a

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skdnn import MLPClassifier, MLPRegressor
 from skdnn._core import codes
+from skdnn._core.layers import EXTRAS
 from skdnn._core.predict import predict_forward
 from skdnn._network import Network, input_arrays
 from skdnn.inspection import hidden_activations, layer_gradients
@@ -162,7 +163,7 @@ def test_monte_carlo_masks_do_not_depend_on_the_split():
         for lo, hi in ranges:
             predict_forward(
                 *source, lo, hi, theta, spec.layers, np.zeros((2, 0)), spec.width,
-                codes.MODE_MC, key, chunk, out, None,
+                codes.MODE_MC, key, chunk, out, EXTRAS,
             )  # fmt: skip
         return out
 

@@ -17,9 +17,10 @@ from .dropout import dropout_backward, dropout_forward
 from .embedding import embed_backward, embed_forward
 from .normalization import bn_backward, bn_forward
 
-#: the ``emb`` argument of the kernels for a network with a periodic embedding
-#: (None without one)
-EMBEDDED = np.zeros(0, dtype=np.int64)
+#: the ``extras`` argument of the kernels for a network with batch
+#: normalisation, dropout, input adapters or a periodic embedding (None without
+#: any of them: see :func:`forward_hidden`)
+EXTRAS = np.zeros(0, dtype=np.int64)
 
 
 @njit(**KERNEL)
@@ -98,7 +99,7 @@ def embed_views(xb, theta, first, abuf, bs):
 
 @njit(**KERNEL)
 def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
-                   row0, emb):  # fmt: skip
+                   row0, extras):  # fmt: skip
     """Forward pass up to the output layer's pre-activation (without its bias).
 
     An ``xb`` without columns (nb, 0) means that layer 0's product ``x @ W`` is
@@ -111,22 +112,23 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     ``layers[0].members`` rows (:func:`adapt_forward`): every array then has
     ``members * len(xb)`` rows, and ``swb`` one weight per expanded row. With
     periodic embeddings (``layers[0].emb_off >= 0``) the rows of ``xb`` are
-    embedded first (:mod:`skdnn._core.embedding`), then adapted. ``emb`` is
-    None for a network without embedding (the embedding's code is then left out
-    of the compiled kernel: a cold compile about 3 s shorter), anything else
-    (:data:`EMBEDDED`) with one.
+    embedded first (:mod:`skdnn._core.embedding`), then adapted.
+
+    ``extras`` is None for a network without batch normalisation, dropout, input
+    adapters and periodic embedding: Numba then prunes every branch that handles
+    them (``if extras is not None``) and compiles none of their code, a cold
+    compile about a fifth shorter. Any other value (:data:`EXTRAS`) compiles the
+    kernel that handles them all.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
     width = abuf.shape[0] // bs
     n_layers = layers.shape[0]
-    if emb is None:  # typed None: Numba compiles no embedding code at all
-        xin = xb
-    else:
+    if extras is not None:
         xin = embed_views(xb, theta, first, abuf, bs)
-    if first.adapt_off >= 0:
-        XA = buffer_view(abuf, bs, first.src, nb, first.fan_in)
-        adapt_forward(xin, theta, first.adapt_off, XA)
+        if first.adapt_off >= 0:
+            XA = buffer_view(abuf, bs, first.src, nb, first.fan_in)
+            adapt_forward(xin, theta, first.adapt_off, XA)
     random_slopes = mode == MODE_TRAIN or mode == MODE_OBJECTIVE
     # not in MODE_PREDICT and MODE_STATS
     drop_on = mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_MC
@@ -137,47 +139,52 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
         w_cols = L.w_cols
         src = L.src
         x = xb if src < 0 else buffer_view(abuf, bs, src, nb, fan_in)
-        if L.in_bn:
-            p = L.in_bn_p
-            s = L.in_bn_s
-            Y = buffer_view(abuf, bs, L.in_bn_y, nb, fan_in)
-            bn_forward(
-                x, buffer_view(abuf, bs, L.in_bn_h, nb, fan_in), Y,
-                theta[p : p + fan_in], theta[p + fan_in : p + 2 * fan_in],
-                bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
-                bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb, mode,
-                L.bn_momentum, L.bn_epsilon,
-                fan_in > 0,  # add beta; a comparison, not a literal True
-            )  # fmt: skip
-            x = Y
-        drop = L.in_drop
-        if drop != DROP_NONE and drop_on:
-            Y = buffer_view(abuf, bs, L.in_drop_y, nb, fan_in)
-            dropout_forward(
-                x, buffer_view(abuf, bs, L.in_drop_m, nb, fan_in), Y, drop,
-                L.drop_rate, L.drop_a,
-                L.drop_b, L.drop_sat, key, row0,
-                width, L.in_drop_m,
-            )  # fmt: skip
-            x = Y
+        if extras is not None:
+            if L.in_bn:
+                p = L.in_bn_p
+                s = L.in_bn_s
+                Y = buffer_view(abuf, bs, L.in_bn_y, nb, fan_in)
+                bn_forward(
+                    x, buffer_view(abuf, bs, L.in_bn_h, nb, fan_in), Y,
+                    theta[p : p + fan_in], theta[p + fan_in : p + 2 * fan_in],
+                    bn_run[0, s : s + fan_in], bn_run[1, s : s + fan_in],
+                    bn_batch[0, s : s + fan_in], bn_batch[1, s : s + fan_in], swb,
+                    mode, L.bn_momentum, L.bn_epsilon,
+                    fan_in > 0,  # add beta; a comparison, not a literal True
+                )  # fmt: skip
+                x = Y
+            drop = L.in_drop
+            if drop != DROP_NONE and drop_on:
+                Y = buffer_view(abuf, bs, L.in_drop_y, nb, fan_in)
+                dropout_forward(
+                    x, buffer_view(abuf, bs, L.in_drop_m, nb, fan_in), Y, drop,
+                    L.drop_rate, L.drop_a,
+                    L.drop_b, L.drop_sat, key, row0,
+                    width, L.in_drop_m,
+                )  # fmt: skip
+                x = Y
         w_off = L.w_off
         W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
         Z = buffer_view(abuf, bs, L.z, nb, w_cols)
-        if L.pre_bn:
-            # Z = gamma * x_hat; beta is the layer's bias, added with the activation
-            p = L.pre_bn_p
-            s = L.pre_bn_s
-            H = buffer_view(abuf, bs, L.pre_bn_h, nb, w_cols)
-            if x.shape[1] == fan_in:  # else x @ W is there already: sparse.py
-                np.dot(x, W, H)
-            bn_forward(
-                H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
-                bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
-                bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb, mode,
-                L.bn_momentum, L.bn_epsilon,
-                w_cols < 0,  # beta comes with the activation; a non-literal False
-            )  # fmt: skip
-        else:
+        normalised = False
+        if extras is not None:
+            if L.pre_bn:
+                # Z = gamma * x_hat; beta is the layer's bias, added with the
+                # activation
+                p = L.pre_bn_p
+                s = L.pre_bn_s
+                H = buffer_view(abuf, bs, L.pre_bn_h, nb, w_cols)
+                if x.shape[1] == fan_in:  # else x @ W is there already: sparse.py
+                    np.dot(x, W, H)
+                bn_forward(
+                    H, H, Z, theta[p : p + w_cols], theta[p + w_cols : p + 2 * w_cols],
+                    bn_run[0, s : s + w_cols], bn_run[1, s : s + w_cols],
+                    bn_batch[0, s : s + w_cols], bn_batch[1, s : s + w_cols], swb,
+                    mode, L.bn_momentum, L.bn_epsilon,
+                    w_cols < 0,  # beta comes with the activation; a non-literal False
+                )  # fmt: skip
+                normalised = True
+        if not normalised:
             if x.shape[1] == fan_in:  # else x @ W is there already: sparse.py
                 np.dot(x, W, Z)
             if layer == n_layers - 1:
@@ -198,14 +205,15 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
 
 
 @njit(**KERNEL)
-def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, emb):
+def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
     ``grad`` is overwritten with dLoss/dtheta for every parameter (the input
     adapters' and the embedding's too: the gradient of the adapted or embedded
     inputs is then kept, as that of layer 0's source), except layer 0's weights
     when ``xb`` has no columns (CSR input:
-    :func:`skdnn._core.sparse.first_layer_grad` writes them).
+    :func:`skdnn._core.sparse.first_layer_grad` writes them). ``extras``: as
+    in :func:`forward_hidden`.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
@@ -230,18 +238,22 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, emb):
                 L.act_param, L.act_param2, slopes,
                 gslopes,
             )  # fmt: skip
-        if L.pre_bn:
-            p = L.pre_bn_p
-            s = L.pre_bn_s
-            h_off = L.pre_bn_h
-            DW_in = buffer_view(dbuf, bs, h_off, nb, w_cols)
-            bn_backward(
-                DZ, buffer_view(abuf, bs, h_off, nb, w_cols), theta[p : p + w_cols],
-                bn_batch[1, s : s + w_cols], swb, DW_in, grad[p : p + w_cols],
-                grad[p + w_cols : p + 2 * w_cols], w_cols > 0,  # need dX: True
-            )  # fmt: skip
-        else:
-            DW_in = DZ
+        DW_in = DZ
+        normalised = False
+        if extras is not None:
+            if L.pre_bn:
+                p = L.pre_bn_p
+                s = L.pre_bn_s
+                h_off = L.pre_bn_h
+                DW_in = buffer_view(dbuf, bs, h_off, nb, w_cols)
+                bn_backward(
+                    DZ, buffer_view(abuf, bs, h_off, nb, w_cols),
+                    theta[p : p + w_cols], bn_batch[1, s : s + w_cols], swb, DW_in,
+                    grad[p : p + w_cols], grad[p + w_cols : p + 2 * w_cols],
+                    w_cols > 0,  # need dX: True
+                )  # fmt: skip
+                normalised = True
+        if not normalised:
             b_off = L.b_off
             gb = grad[b_off : b_off + w_cols]
             for j in range(w_cols):
@@ -263,33 +275,34 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, emb):
         W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
         Dx = buffer_view(dbuf, bs, x_off, nb, fan_in)
         np.dot(DW_in, W.T, Dx)
-        if L.in_drop != DROP_NONE:
-            pre = L.in_bn_y if in_bn else src
-            M = buffer_view(abuf, bs, L.in_drop_m, nb, fan_in)
-            dropout_backward(Dx, M, buffer_view(dbuf, bs, pre, nb, fan_in))
-        if in_bn:
-            p = L.in_bn_p
-            s = L.in_bn_s
-            DY = buffer_view(dbuf, bs, L.in_bn_y, nb, fan_in)
-            DX = buffer_view(dbuf, bs, src, nb, fan_in) if src >= 0 else DY
-            bn_backward(
-                DY, buffer_view(abuf, bs, L.in_bn_h, nb, fan_in),
-                theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
-                grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in], src >= 0,
-            )  # fmt: skip
-    if emb is None:  # typed None: no embedding code compiled (forward_hidden)
-        if first.adapt_off >= 0:
-            DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
-            adapt_backward(xb, DXA, grad, first.adapt_off)
+        if extras is not None:
+            if L.in_drop != DROP_NONE:
+                pre = L.in_bn_y if in_bn else src
+                M = buffer_view(abuf, bs, L.in_drop_m, nb, fan_in)
+                dropout_backward(Dx, M, buffer_view(dbuf, bs, pre, nb, fan_in))
+            if in_bn:
+                p = L.in_bn_p
+                s = L.in_bn_s
+                DY = buffer_view(dbuf, bs, L.in_bn_y, nb, fan_in)
+                DX = buffer_view(dbuf, bs, src, nb, fan_in) if src >= 0 else DY
+                bn_backward(
+                    DY, buffer_view(abuf, bs, L.in_bn_h, nb, fan_in),
+                    theta[p : p + fan_in], bn_batch[1, s : s + fan_in], swb, DX,
+                    grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in],
+                    src >= 0,
+                )  # fmt: skip
+    if extras is None:
         return
+    embedded = first.emb_off >= 0
     n = xb.shape[0]
-    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in)
-    DE = buffer_view(dbuf, bs, first.emb_out, n, first.fan_in)
+    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in) if embedded else xb
+    DE = buffer_view(dbuf, bs, first.emb_out, n, first.fan_in) if embedded else xb
     if first.adapt_off >= 0:
         DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
         adapt_backward(E, DXA, grad, first.adapt_off)
-        adapt_input_gradient(theta, first.adapt_off, DXA, DE)
-    if first.emb_off >= 0:
+        if embedded:
+            adapt_input_gradient(theta, first.adapt_off, DXA, DE)
+    if embedded:
         embed_backward(
             xb, theta, grad, first.emb_off, first.emb_first, first.emb_count,
             first.emb_k, first.emb_d, first.emb_keep, abuf, dbuf, bs, first.emb_s,
