@@ -190,8 +190,8 @@ class Network:
     @property
     def extras(self):
         """The kernels' ``extras`` argument: None for a network without batch
-        normalisation, dropout, input adapters and periodic embedding (the code
-        that handles them is then not compiled),
+        normalisation, dropout, input adapters, periodic embedding and
+        parametric activation (the code that handles them is then not compiled),
         :data:`~skdnn._core.layers.EXTRAS` otherwise."""
         spec = self.spec
         plain = not (
@@ -199,6 +199,7 @@ class Network:
             or spec.has_batch_norm
             or spec.has_dropout
             or spec.has_adapter
+            or spec.hidden_code in (codes.PRELU, codes.RRELU, codes.MAXOUT)
         )
         return None if plain else EXTRAS
 

@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit
 
 from skdnn._core import activations, optimizers, sparse
+from skdnn._core.layers import EXTRAS
 
 
 @njit
@@ -16,13 +17,15 @@ def activation_forward(
     Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
 ):  # fmt: skip
     activations.activation_forward(
-        Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
+        Z, b, A, code, param, param2, slopes, rand, key, row0, width, off, EXTRAS
     )
 
 
 @njit
 def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
-    activations.activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes)
+    activations.activation_backward(
+        Z, A, DA, DZ, code, param, param2, slopes, gslopes, EXTRAS
+    )
 
 
 @njit

@@ -306,7 +306,7 @@ def _swish_backward(Z, A, DA, DZ):
 
 @njit(**KERNEL)
 def activation_forward(
-    Z, b, A, code, param, param2, slopes, rand, key, row0, width, off
+    Z, b, A, code, param, param2, slopes, rand, key, row0, width, off, extras
 ):  # fmt: skip
     """Add the bias and apply the activation: ``A = f(Z + b)``; ``Z += b`` too for
     the activations whose derivative reads Z.
@@ -339,6 +339,10 @@ def activation_forward(
     key, row0, width, off : uint64, int, int, int
         RReLU's random stream: element (i, j) uses index
         ``(row0 + i) * width + off + j``.
+    extras : None or array
+        None: the parametric activations (PReLU, RReLU, maxout) are not
+        compiled, and their codes do nothing (see
+        :func:`skdnn._core.layers.forward_hidden`).
     """
     if code == RRELU and not rand:
         # outside training, RReLU is the leaky ReLU of the mean slope (the same
@@ -365,16 +369,19 @@ def activation_forward(
         _gelu_forward(Z, b, A)
     elif code == SWISH:
         _swish_forward(Z, b, A)
-    elif code == PRELU:
-        prelu_forward(Z, b, A, slopes)
-    elif code == RRELU:
-        rrelu_forward(Z, b, A, param, param2, key, row0, width, off)
-    elif code == MAXOUT:
-        maxout_forward(Z, b, A)
+    elif extras is not None:  # None: no parametric activation compiled
+        if code == PRELU:
+            prelu_forward(Z, b, A, slopes)
+        elif code == RRELU:
+            rrelu_forward(Z, b, A, param, param2, key, row0, width, off)
+        elif code == MAXOUT:
+            maxout_forward(Z, b, A)
 
 
 @njit(**KERNEL)
-def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
+def activation_backward(
+    Z, A, DA, DZ, code, param, param2, slopes, gslopes, extras
+):  # fmt: skip:
     """Back-propagate through the activation: ``DZ = DA * f'(Z)``.
 
     Parameters
@@ -391,6 +398,8 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
         As in :func:`activation_forward`.
     gslopes : ndarray of shape (units,)
         PReLU only: written with dLoss/dslopes.
+    extras
+        As in :func:`activation_forward`.
     """
     if code == IDENTITY:
         _identity_backward(DA, DZ)
@@ -412,9 +421,10 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
         _gelu_backward(Z, DA, DZ)
     elif code == SWISH:
         _swish_backward(Z, A, DA, DZ)
-    elif code == PRELU:
-        prelu_backward(Z, DA, DZ, slopes, gslopes)
-    elif code == RRELU:
-        rrelu_backward(Z, A, DA, DZ, param, param2)
-    elif code == MAXOUT:
-        maxout_backward(Z, A, DA, DZ)
+    elif extras is not None:  # None: no parametric activation compiled
+        if code == PRELU:
+            prelu_backward(Z, DA, DZ, slopes, gslopes)
+        elif code == RRELU:
+            rrelu_backward(Z, A, DA, DZ, param, param2)
+        elif code == MAXOUT:
+            maxout_backward(Z, A, DA, DZ)

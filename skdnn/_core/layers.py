@@ -115,9 +115,10 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     embedded first (:mod:`skdnn._core.embedding`), then adapted.
 
     ``extras`` is None for a network without batch normalisation, dropout, input
-    adapters and periodic embedding: Numba then prunes every branch that handles
-    them (``if extras is not None``) and compiles none of their code, a cold
-    compile about a fifth shorter. Any other value (:data:`EXTRAS`) compiles the
+    adapters, periodic embedding and parametric activation (PReLU, RReLU,
+    maxout): Numba then prunes every branch that handles them (``if extras is
+    not None``) and compiles none of their code, a cold compile about a fifth
+    shorter. Any other value (:data:`EXTRAS`) compiles the
     kernel that handles them all.
     """
     first = layers[0]
@@ -196,7 +197,7 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
             Z, theta[b_off : b_off + w_cols],
             buffer_view(abuf, bs, L.a, nb, fan_out), L.act,
             L.act_param, L.act_param2, slopes,
-            random_slopes, key, row0, width, L.a,
+            random_slopes, key, row0, width, L.a, extras,
         )  # fmt: skip
     # unreachable (the output row returns above); zeros that are not literals, so
     # that buffer_view is not compiled a second time for Literal[int](0) arguments
@@ -236,7 +237,7 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras):
                 buffer_view(abuf, bs, a_off, nb, fan_out),
                 buffer_view(dbuf, bs, a_off, nb, fan_out), DZ, L.act,
                 L.act_param, L.act_param2, slopes,
-                gslopes,
+                gslopes, extras,
             )  # fmt: skip
         DW_in = DZ
         normalised = False
