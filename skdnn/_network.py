@@ -369,9 +369,16 @@ class Network:
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
             self.bn_stats, opt, lrs, moms, step_losses, frozen, factors,
-            np.int64(batch_size), *work.buffers, self.extras,
+            np.int64(batch_size), *work.buffers, self._training_extras(opt),
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
+
+    def _training_extras(self, opt):
+        """``extras`` of a training epoch: also for an update rule other than SGD
+        and Adam (whose code the lean kernels leave out)."""
+        if opt["rule"] in (codes.SGD, codes.ADAM):
+            return self.extras
+        return EXTRAS
 
     def recompute_bn_statistics(self, X, sw, rows, shuffle, epoch, batch_size,
                                 n_batches):  # fmt: skip

@@ -32,14 +32,16 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
 def apply_update(theta, grad, state, step, lr, momentum, opt):
     no_factors = theta[:0]
     optimizers.apply_update(
-        theta, grad, state, step, lr, momentum, opt, no_factors, no_factors
+        theta, grad, state, step, lr, momentum, opt, no_factors, no_factors, EXTRAS
     )
 
 
 @njit
 def apply_update_with_factors(theta, grad, state, step, lr, momentum, opt, factors):
     old = np.empty_like(factors)
-    optimizers.apply_update(theta, grad, state, step, lr, momentum, opt, factors, old)
+    optimizers.apply_update(
+        theta, grad, state, step, lr, momentum, opt, factors, old, EXTRAS
+    )
 
 
 @njit

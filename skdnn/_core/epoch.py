@@ -150,10 +150,10 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         rows of the expanded batch with input adapters: members * the largest
         batch).
     extras : None or :data:`~skdnn._core.layers.EXTRAS`
-        None for a network without batch normalisation, dropout, input adapters
-        and periodic embedding: the code that handles them is then not compiled
-        (every entry point takes this argument; see
-        :func:`~skdnn._core.layers.forward_hidden`).
+        None for a network without batch normalisation, dropout, input adapters,
+        periodic embedding and parametric activation, trained by SGD or Adam:
+        the code that handles the others is then not compiled (every entry point
+        takes this argument; see :func:`~skdnn._core.layers.forward_hidden`).
 
     Returns
     -------
@@ -212,7 +212,9 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
                 if frozen[i]:
                     grad[i] = 0.0
         clip_gradient(grad, opt.clipnorm, opt.clipvalue)
-        apply_update(theta, grad, state, step, lrs[b], moms[b], opt, factors, old)
+        apply_update(
+            theta, grad, state, step, lrs[b], moms[b], opt, factors, old, extras
+        )
         if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
             max_norm_project(theta, layers, opt.max_norm)
         if has_frozen:

@@ -153,9 +153,10 @@ def _decay_weights(theta, n_weights, factor):
 
 
 @njit(inline="always", **JIT)
-def _rule_and_l1(theta, grad, state, t, lr, momentum, opt):
+def _rule_and_l1(theta, grad, state, t, lr, momentum, opt, extras):
     """The update rule of ``opt.rule`` and the L1 proximal step (``t``: this
-    step's count, from 1); see :func:`apply_update`."""
+    step's count, from 1); see :func:`apply_update`. With ``extras`` None only
+    SGD and Adam are compiled (the other rules' codes do nothing)."""
     code = opt.rule
     n_weights = opt.n_weights
     l1 = opt.l1
@@ -182,31 +183,32 @@ def _rule_and_l1(theta, grad, state, t, lr, momentum, opt):
             theta, grad, state[0], state[1], state[2], s, t, lr, b1, b2, eps,
             opt.amsgrad, l1 > 0.0,
         )  # fmt: skip
-    elif code == NADAM:
-        # the running product of Dozat's momentum schedule lives in the spare
-        # slot state[2, 0] (Nadam uses rows 0 and 1 for m and v)
-        nadam_step(
-            theta, grad, state[0], state[1], state[2, :1], s, t, lr, b1, b2, eps,
-            opt.momentum_decay,
-        )  # fmt: skip
-    elif code == ADAMAX:
-        adamax_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
-    elif code == RADAM:
-        radam_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
-    elif code == ADAGRAD:
-        acc0 = opt.initial_accumulator
-        adagrad_step(theta, grad, state[0], s, t, lr, eps, acc0)
-    elif code == RMSPROP:
-        rmsprop_step(theta, grad, state[0], s, lr, rho, eps)
-    elif code == ADADELTA:
-        adadelta_step(theta, grad, state[0], state[1], s, lr, rho, eps)
+    elif extras is not None:  # None: the other rules are not compiled
+        if code == NADAM:
+            # the running product of Dozat's momentum schedule lives in the spare
+            # slot state[2, 0] (Nadam uses rows 0 and 1 for m and v)
+            nadam_step(
+                theta, grad, state[0], state[1], state[2, :1], s, t, lr, b1, b2,
+                eps, opt.momentum_decay,
+            )  # fmt: skip
+        elif code == ADAMAX:
+            adamax_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
+        elif code == RADAM:
+            radam_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
+        elif code == ADAGRAD:
+            acc0 = opt.initial_accumulator
+            adagrad_step(theta, grad, state[0], s, t, lr, eps, acc0)
+        elif code == RMSPROP:
+            rmsprop_step(theta, grad, state[0], s, lr, rho, eps)
+        elif code == ADADELTA:
+            adadelta_step(theta, grad, state[0], state[1], s, lr, rho, eps)
     if l1 > 0.0:
         # per-coordinate step sizes, no velocity feedback
         l1_prox(theta, n_weights, True, s, 0.0, l1, False, s, 1.0)
 
 
 @njit(**KERNEL)
-def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old):
+def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old, extras):
     """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
 
     Increments the step count, applies the decoupled weight decay (when
@@ -245,6 +247,9 @@ def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old):
         the learning rate ``lr * factors[i]`` for that parameter.
     old : ndarray of the shape of ``factors``
         Work space: the values of ``theta[n_weights:]`` before the step.
+    extras : None or array
+        None: only SGD and Adam are compiled (see
+        :func:`skdnn._core.layers.forward_hidden`).
     """
     n_weights = opt.n_weights
     scaled = factors.shape[0] > 0
@@ -258,7 +263,7 @@ def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old):
         # a constant schedule of its own
         eta = opt.decay_lr if opt.decay_lr > 0.0 else lr
         _decay_weights(theta, n_weights, 1.0 - eta * opt.weight_decay)
-    _rule_and_l1(theta, grad, state, step[0], lr, momentum, opt)
+    _rule_and_l1(theta, grad, state, step[0], lr, momentum, opt, extras)
     if scaled:
         for i in range(factors.shape[0]):
             j = n_weights + i
