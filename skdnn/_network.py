@@ -190,18 +190,24 @@ class Network:
     @property
     def extras(self):
         """The kernels' ``extras`` argument: None for a network without batch
-        normalisation, dropout, input adapters, periodic embedding and
-        parametric activation (the code that handles them is then not compiled),
+        normalisation, dropout, input adapters and parametric activation (the
+        code that handles them is then not compiled),
         :data:`~skdnn._core.layers.EXTRAS` otherwise."""
         spec = self.spec
         plain = not (
-            spec.embed_count
-            or spec.has_batch_norm
+            spec.has_batch_norm
             or spec.has_dropout
             or spec.has_adapter
             or spec.hidden_code in (codes.PRELU, codes.RRELU, codes.MAXOUT)
         )
         return None if plain else EXTRAS
+
+    @property
+    def emb(self):
+        """The kernels' ``emb`` argument: None without a periodic embedding (its
+        code is then not compiled), :data:`~skdnn._core.layers.EXTRAS` with
+        one."""
+        return EXTRAS if self.spec.embed_count else None
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -369,7 +375,7 @@ class Network:
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
             self.bn_stats, opt, lrs, moms, step_losses, frozen, factors,
-            np.int64(batch_size), *work.buffers, self._training_extras(opt),
+            np.int64(batch_size), *work.buffers, self._training_extras(opt), self.emb,
         )  # fmt: skip
         return data_loss, penalty, n_done, step_losses
 
@@ -401,7 +407,7 @@ class Network:
         bn_population_statistics(
             *X, sw, perm, bool(shuffle), self.seed, np.int64(epoch), self.theta,
             self.spec.layers.copy(), self.bn_stats, np.int64(batch_size),
-            np.int64(n_batches), *work.buffers, self.extras,
+            np.int64(n_batches), *work.buffers, self.extras, self.emb,
         )  # fmt: skip
 
     def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE, key=0,
@@ -423,7 +429,7 @@ class Network:
         return full_loss_grad(
             *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
             layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
-            *work.buffers, self.extras,
+            *work.buffers, self.extras, self.emb,
         )  # fmt: skip
 
     def forward(self, X, mode=codes.MODE_PREDICT, key=0):
@@ -439,12 +445,12 @@ class Network:
         theta, bn_stats = self._writable()
         source = input_arrays(X, self.dtype)
         key = np.uint64(key)
-        extras = self.extras
+        extras, emb = self.extras, self.emb
 
         def rows(lo, hi):
             return predict_forward(
                 *source, lo, hi, theta, spec.layers, bn_stats, spec.width, mode, key,
-                CHUNK_ROWS, out, extras,
+                CHUNK_ROWS, out, extras, emb,
             )  # fmt: skip
 
         work = min(X.shape[0], CHUNK_ROWS) * spec.n_members * spec.max_layer_work
@@ -478,7 +484,7 @@ class Network:
             abuf = np.empty(rows * m * spec.width, dtype=self.dtype)
             forward_all(
                 *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf,
-                abuf, np.int64(lo * m), self.extras,
+                abuf, np.int64(lo * m), self.extras, self.emb,
             )  # fmt: skip
             for out, a in zip(outs, spec.activations(abuf, rows * m), strict=True):
                 out[lo * m : hi * m] = a

@@ -163,7 +163,7 @@ def test_monte_carlo_masks_do_not_depend_on_the_split():
         for lo, hi in ranges:
             predict_forward(
                 *source, lo, hi, theta, spec.layers, np.zeros((2, 0)), spec.width,
-                codes.MODE_MC, key, chunk, out, EXTRAS,
+                codes.MODE_MC, key, chunk, out, EXTRAS, None,
             )  # fmt: skip
         return out
 

@@ -61,7 +61,7 @@ from .sparse import first_layer_grad, first_layer_input
 @njit(inline="always", **JIT)
 def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, theta,
                      grad, layers, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf,
-                     bn_batch, bs, row0, extras):  # fmt: skip
+                     bn_batch, bs, row0, extras, emb):  # fmt: skip
     """Gather a batch, run forward and backward; ``grad`` gets ``scale`` * gradient.
 
     ``row0``: the index of the batch's first row in the random streams (dropout
@@ -87,12 +87,12 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
             for j in range(k):
                 yb[e, j] = Y[i, j]
     Z = forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, row0, extras
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, row0, extras, emb
     )
     D = buffer_view(dbuf, bs, out.z, nb * m, k)
     b = theta[out.b_off : out.b_off + k]
     loss = output_loss_delta(Z, b, yb, swb, scale / m, D, out.loss)
-    backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras)
+    backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras, emb)
     first_layer_grad(data, indices, indptr, rows, xb, layers, grad, dbuf, bs)
     return loss / m
 
@@ -101,7 +101,7 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
 def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
               theta, grad, state, step, layers, bn_run, opt, lrs, moms, step_losses,
               frozen, factors, batch_size, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch,
-              bs, extras):  # fmt: skip
+              bs, extras, emb):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
     Batch ``b`` is ``perm[b * batch_size : (b + 1) * batch_size]``, the last one
@@ -149,11 +149,12 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         Work buffers for batches of up to ``bs`` rows (the largest batch; ``bs``
         rows of the expanded batch with input adapters: members * the largest
         batch).
-    extras : None or :data:`~skdnn._core.layers.EXTRAS`
-        None for a network without batch normalisation, dropout, input adapters,
-        periodic embedding and parametric activation, trained by SGD or Adam:
-        the code that handles the others is then not compiled (every entry point
-        takes this argument; see :func:`~skdnn._core.layers.forward_hidden`).
+    extras, emb : None or :data:`~skdnn._core.layers.EXTRAS`
+        ``extras`` None for a network without batch normalisation, dropout,
+        input adapters and parametric activation, trained by SGD or Adam; ``emb``
+        None for one without periodic embedding: the code that handles the
+        others is then not compiled (every entry point takes these arguments;
+        see :func:`~skdnn._core.layers.forward_hidden`).
 
     Returns
     -------
@@ -199,7 +200,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         loss = _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
             grad, layers, bn_run, mode, step_key(seed, step[0]), xbuf, ybuf, swbuf,
-            abuf, dbuf, bn_batch, stride, row0, extras,
+            abuf, dbuf, bn_batch, stride, row0, extras, emb,
         )  # fmt: skip
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
@@ -229,7 +230,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
 def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle,
                              seed, epoch, theta, layers, bn_run, batch_size,
                              n_batches, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch,
-                             cap, extras):  # fmt: skip
+                             cap, extras, emb):  # fmt: skip
     """Set the running BN statistics to the average of the batch statistics of one
     pass over the rows ``perm`` with the parameters ``theta`` ("precise BN").
 
@@ -289,7 +290,7 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         )
         forward_hidden(
             xb, swb, theta, layers, bn_run, bn_batch, abuf, cap, mode, key,
-            np.int64(0), extras,
+            np.int64(0), extras, emb,
         )  # fmt: skip
         seen += w
 
@@ -297,7 +298,7 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
 @njit(**JIT)
 def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, gtmp,
                    layers, bn_run, opt, mode, key, sw_total, xbuf, ybuf, swbuf, abuf,
-                   dbuf, bn_batch, bs, extras):  # fmt: skip
+                   dbuf, bn_batch, bs, extras, emb):  # fmt: skip
     """The smooth part of the full objective and its gradient (written to ``grad``).
 
     ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``opt.l2 = alpha / S`` and
@@ -320,7 +321,7 @@ def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, g
         total += _batch_loss_grad(
             X, data, indices, indptr, sparse, Y, sw, rows[start : start + nb], nb,
             inv, theta, gtmp, layers, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf,
-            bn_batch, bs, np.int64(start * layers[0].members), extras,
+            bn_batch, bs, np.int64(start * layers[0].members), extras, emb,
         )  # fmt: skip
         for i in range(grad.shape[0]):
             grad[i] += gtmp[i]

@@ -18,8 +18,9 @@ from .embedding import embed_backward, embed_forward
 from .normalization import bn_backward, bn_forward
 
 #: the ``extras`` argument of the kernels for a network with batch
-#: normalisation, dropout, input adapters or a periodic embedding (None without
-#: any of them: see :func:`forward_hidden`)
+#: normalisation, dropout, input adapters or a parametric activation, or trained
+#: by a rule other than SGD and Adam, and their ``emb`` argument for a network
+#: with a periodic embedding (None otherwise: see :func:`forward_hidden`)
 EXTRAS = np.zeros(0, dtype=np.int64)
 
 
@@ -99,7 +100,7 @@ def embed_views(xb, theta, first, abuf, bs):
 
 @njit(**KERNEL)
 def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key,
-                   row0, extras):  # fmt: skip
+                   row0, extras, emb):  # fmt: skip
     """Forward pass up to the output layer's pre-activation (without its bias).
 
     An ``xb`` without columns (nb, 0) means that layer 0's product ``x @ W`` is
@@ -115,18 +116,21 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     embedded first (:mod:`skdnn._core.embedding`), then adapted.
 
     ``extras`` is None for a network without batch normalisation, dropout, input
-    adapters, periodic embedding and parametric activation (PReLU, RReLU,
-    maxout): Numba then prunes every branch that handles them (``if extras is
-    not None``) and compiles none of their code, a cold compile about a fifth
-    shorter. Any other value (:data:`EXTRAS`) compiles the
-    kernel that handles them all.
+    adapters and parametric activation (PReLU, RReLU, maxout), and ``emb`` None
+    for one without periodic embedding: Numba then prunes every branch that
+    handles them (``if extras is not None``, ``if emb is not None``) and
+    compiles none of their code (a default network's cold compile is a third
+    shorter). Any other value (:data:`EXTRAS`) compiles the code that handles
+    them.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
     width = abuf.shape[0] // bs
     n_layers = layers.shape[0]
-    if extras is not None:
+    xin = xb
+    if emb is not None:
         xin = embed_views(xb, theta, first, abuf, bs)
+    if extras is not None:
         if first.adapt_off >= 0:
             XA = buffer_view(abuf, bs, first.src, nb, first.fan_in)
             adapt_forward(xin, theta, first.adapt_off, XA)
@@ -206,15 +210,15 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
 
 
 @njit(**KERNEL)
-def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras):
+def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras, emb):
     """Back-propagate the output error (already in ``dbuf``) and write ``grad``.
 
     ``grad`` is overwritten with dLoss/dtheta for every parameter (the input
     adapters' and the embedding's too: the gradient of the adapted or embedded
     inputs is then kept, as that of layer 0's source), except layer 0's weights
     when ``xb`` has no columns (CSR input:
-    :func:`skdnn._core.sparse.first_layer_grad` writes them). ``extras``: as
-    in :func:`forward_hidden`.
+    :func:`skdnn._core.sparse.first_layer_grad` writes them). ``extras`` and
+    ``emb``: as in :func:`forward_hidden`.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
@@ -292,18 +296,21 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras):
                     grad[p : p + fan_in], grad[p + fan_in : p + 2 * fan_in],
                     src >= 0,
                 )  # fmt: skip
-    if extras is None:
+    if emb is None:
+        if extras is not None:
+            if first.adapt_off >= 0:
+                DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
+                adapt_backward(xb, DXA, grad, first.adapt_off)
         return
-    embedded = first.emb_off >= 0
     n = xb.shape[0]
-    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in) if embedded else xb
-    DE = buffer_view(dbuf, bs, first.emb_out, n, first.fan_in) if embedded else xb
-    if first.adapt_off >= 0:
-        DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
-        adapt_backward(E, DXA, grad, first.adapt_off)
-        if embedded:
+    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in)
+    DE = buffer_view(dbuf, bs, first.emb_out, n, first.fan_in)
+    if extras is not None:
+        if first.adapt_off >= 0:
+            DXA = buffer_view(dbuf, bs, first.src, nb, first.fan_in)
+            adapt_backward(E, DXA, grad, first.adapt_off)
             adapt_input_gradient(theta, first.adapt_off, DXA, DE)
-    if embedded:
+    if first.emb_off >= 0:
         embed_backward(
             xb, theta, grad, first.emb_off, first.emb_first, first.emb_count,
             first.emb_k, first.emb_d, first.emb_keep, abuf, dbuf, bs, first.emb_s,

@@ -1,7 +1,6 @@
 """Prediction kernels: the network's output for many rows, and every hidden layer's
 activation (inspection). See :mod:`skdnn._core.epoch` for the layout of the
-arguments (``extras``: None for a network without batch normalisation, dropout, input
-adapters and periodic embedding, see :func:`skdnn._core.epoch.run_epoch`).
+arguments (``extras``, ``emb``: see :func:`skdnn._core.epoch.run_epoch`).
 """
 
 import numpy as np
@@ -27,7 +26,7 @@ def all_finite(Z):
 
 @njit(**JIT)
 def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_run,
-                    width, mode, key, chunk, out, extras):  # fmt: skip
+                    width, mode, key, chunk, out, extras, emb):  # fmt: skip
     """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
 
     ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
@@ -79,7 +78,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
             xb = X[start : start + nb]  # rows in order: no copy needed
         Z = forward_hidden(
             xb, swb, theta, layers, bn_run, bn_batch, abuf, bs * m, mode, key,
-            start * m, extras,
+            start * m, extras, emb,
         )  # fmt: skip
         finite = finite and all_finite(
             buffer_view(abuf, bs * m, z0, nb * m, first.w_cols)
@@ -98,7 +97,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
 
 @njit(**JIT)
 def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, key,
-                xbuf, abuf, row0, extras):  # fmt: skip
+                xbuf, abuf, row0, extras, emb):  # fmt: skip
     """Forward pass of every row of X as one batch, leaving every intermediate
     array in ``abuf`` (``n * m * width`` values, ``m = layers[0].members``: row
     ``i``'s member ``j`` is row ``i * m + j``).
@@ -121,5 +120,6 @@ def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, k
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n * m, dtype=theta.dtype)
     forward_hidden(
-        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, row0, extras
-    )
+        xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, row0,
+        extras, emb,
+    )  # fmt: skip
