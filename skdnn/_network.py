@@ -24,6 +24,10 @@ from .initializers import init_weights, sklearn_bias_bound
 ACTIVATION_CHUNK = 4096
 
 
+#: the hidden activations of the lean kernels (``extras=None``): scikit-learn's
+_LEAN_ACTIVATIONS = (codes.IDENTITY, codes.RELU, codes.TANH, codes.LOGISTIC)
+
+
 class Workspace:
     """Work buffers for batches of at most ``batch_size`` rows, allocated once.
 
@@ -190,15 +194,16 @@ class Network:
     @property
     def extras(self):
         """The kernels' ``extras`` argument: None for a network without batch
-        normalisation, dropout, input adapters and parametric activation (the
-        code that handles them is then not compiled),
+        normalisation, dropout and input adapters whose hidden activation is
+        identity, ReLU, tanh or logistic (the code that handles the others is
+        then not compiled),
         :data:`~skdnn._core.layers.EXTRAS` otherwise."""
         spec = self.spec
         plain = not (
             spec.has_batch_norm
             or spec.has_dropout
             or spec.has_adapter
-            or spec.hidden_code in (codes.PRELU, codes.RRELU, codes.MAXOUT)
+            or spec.hidden_code not in _LEAN_ACTIVATIONS
         )
         return None if plain else EXTRAS
 

@@ -340,8 +340,8 @@ def activation_forward(
         RReLU's random stream: element (i, j) uses index
         ``(row0 + i) * width + off + j``.
     extras : None or array
-        None: the parametric activations (PReLU, RReLU, maxout) are not
-        compiled, and their codes do nothing (see
+        None: only identity, ReLU, tanh and logistic (scikit-learn's four) are
+        compiled, and the other codes do nothing (see
         :func:`skdnn._core.layers.forward_hidden`).
     """
     if code == RRELU and not rand:
@@ -353,24 +353,24 @@ def activation_forward(
         _identity_forward(Z, b, A)
     elif code == RELU:
         _relu_forward(Z, b, A)
-    elif code == LEAKY_RELU:
-        _leaky_relu_forward(Z, b, A, param)
     elif code == TANH:
         _tanh_forward(Z, b, A)
     elif code == LOGISTIC:
         _logistic_forward(Z, b, A)
-    elif code == ELU:
-        _elu_forward(Z, b, A, param)
-    elif code == SELU:
-        _selu_forward(Z, b, A)
-    elif code == SOFTPLUS:
-        _softplus_forward(Z, b, A)
-    elif code == GELU:
-        _gelu_forward(Z, b, A)
-    elif code == SWISH:
-        _swish_forward(Z, b, A)
-    elif extras is not None:  # None: no parametric activation compiled
-        if code == PRELU:
+    elif extras is not None:  # None: only scikit-learn's four are compiled
+        if code == LEAKY_RELU:
+            _leaky_relu_forward(Z, b, A, param)
+        elif code == ELU:
+            _elu_forward(Z, b, A, param)
+        elif code == SELU:
+            _selu_forward(Z, b, A)
+        elif code == SOFTPLUS:
+            _softplus_forward(Z, b, A)
+        elif code == GELU:
+            _gelu_forward(Z, b, A)
+        elif code == SWISH:
+            _swish_forward(Z, b, A)
+        elif code == PRELU:
             prelu_forward(Z, b, A, slopes)
         elif code == RRELU:
             rrelu_forward(Z, b, A, param, param2, key, row0, width, off)
@@ -405,24 +405,24 @@ def activation_backward(
         _identity_backward(DA, DZ)
     elif code == RELU:
         _relu_backward(A, DA, DZ)
-    elif code == LEAKY_RELU:
-        _leaky_relu_backward(Z, DA, DZ, param)
     elif code == TANH:
         _tanh_backward(A, DA, DZ)
     elif code == LOGISTIC:
         _logistic_backward(A, DA, DZ)
-    elif code == ELU:
-        _elu_backward(Z, A, DA, DZ, param)
-    elif code == SELU:
-        _selu_backward(A, DA, DZ)
-    elif code == SOFTPLUS:
-        _softplus_backward(Z, DA, DZ)
-    elif code == GELU:
-        _gelu_backward(Z, DA, DZ)
-    elif code == SWISH:
-        _swish_backward(Z, A, DA, DZ)
-    elif extras is not None:  # None: no parametric activation compiled
-        if code == PRELU:
+    elif extras is not None:  # None: only scikit-learn's four are compiled
+        if code == LEAKY_RELU:
+            _leaky_relu_backward(Z, DA, DZ, param)
+        elif code == ELU:
+            _elu_backward(Z, A, DA, DZ, param)
+        elif code == SELU:
+            _selu_backward(A, DA, DZ)
+        elif code == SOFTPLUS:
+            _softplus_backward(Z, DA, DZ)
+        elif code == GELU:
+            _gelu_backward(Z, DA, DZ)
+        elif code == SWISH:
+            _swish_backward(Z, A, DA, DZ)
+        elif code == PRELU:
             prelu_backward(Z, DA, DZ, slopes, gslopes)
         elif code == RRELU:
             rrelu_backward(Z, A, DA, DZ, param, param2)
