@@ -150,8 +150,9 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         rows of the expanded batch with input adapters: members * the largest
         batch).
     extras, emb : None or :data:`~skdnn._core.layers.EXTRAS`
-        ``extras`` None for a network without batch normalisation, dropout,
-        input adapters and parametric activation, trained by SGD or Adam; ``emb``
+        ``extras`` None for a network without batch normalisation, dropout and
+        input adapters, with identity, ReLU, tanh or logistic units, trained by
+        SGD or Adam; ``emb``
         None for one without periodic embedding: the code that handles the
         others is then not compiled (every entry point takes these arguments;
         see :func:`~skdnn._core.layers.forward_hidden`).

@@ -18,8 +18,8 @@ from .embedding import embed_backward, embed_forward
 from .normalization import bn_backward, bn_forward
 
 #: the ``extras`` argument of the kernels for a network with batch
-#: normalisation, dropout, input adapters or a parametric activation, or trained
-#: by a rule other than SGD and Adam, and their ``emb`` argument for a network
+#: normalisation, dropout, input adapters or an activation other than identity,
+#: ReLU, tanh and logistic, or trained by a rule other than SGD and Adam, and their ``emb`` argument for a network
 #: with a periodic embedding (None otherwise: see :func:`forward_hidden`)
 EXTRAS = np.zeros(0, dtype=np.int64)
 
@@ -115,12 +115,12 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     periodic embeddings (``layers[0].emb_off >= 0``) the rows of ``xb`` are
     embedded first (:mod:`skdnn._core.embedding`), then adapted.
 
-    ``extras`` is None for a network without batch normalisation, dropout, input
-    adapters and parametric activation (PReLU, RReLU, maxout), and ``emb`` None
-    for one without periodic embedding: Numba then prunes every branch that
-    handles them (``if extras is not None``, ``if emb is not None``) and
-    compiles none of their code (a default network's cold compile is a third
-    shorter). Any other value (:data:`EXTRAS`) compiles the code that handles
+    ``extras`` is None for a network without batch normalisation, dropout and
+    input adapters whose units are identity, ReLU, tanh or logistic, trained by
+    SGD or Adam, and ``emb`` None for one without periodic embedding: Numba then
+    prunes every branch that handles the rest (``if extras is not None``, ``if
+    emb is not None``) and compiles none of its code (a default network's cold
+    compile takes about half the time). Any other value (:data:`EXTRAS`) compiles the code that handles
     them.
     """
     first = layers[0]
