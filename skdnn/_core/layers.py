@@ -19,8 +19,9 @@ from .normalization import bn_backward, bn_forward
 
 #: the ``extras`` argument of the kernels for a network with batch
 #: normalisation, dropout, input adapters or an activation other than identity,
-#: ReLU, tanh and logistic, or trained by a rule other than SGD and Adam, and their ``emb`` argument for a network
-#: with a periodic embedding (None otherwise: see :func:`forward_hidden`)
+#: ReLU, tanh and logistic, or trained by a rule other than SGD and Adam, and
+#: their ``emb`` argument for a network with a periodic embedding (None
+#: otherwise: see :func:`forward_hidden`)
 EXTRAS = np.zeros(0, dtype=np.int64)
 
 
@@ -120,8 +121,8 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     SGD or Adam, and ``emb`` None for one without periodic embedding: Numba then
     prunes every branch that handles the rest (``if extras is not None``, ``if
     emb is not None``) and compiles none of its code (a default network's cold
-    compile takes about half the time). Any other value (:data:`EXTRAS`) compiles the code that handles
-    them.
+    compile takes about half the time). Any other value (:data:`EXTRAS`)
+    compiles the code that handles them.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
