@@ -73,8 +73,8 @@ def writable(a, dtype=None):
 
 def gathers_batches(spec, sparse):
     """Whether the kernels gather batches of X into a dense buffer: always for
-    dense X; for CSR X only when the first layer normalises, drops out or adapts
-    its inputs (else it computes its products from the CSR arrays). The Python
+    dense X; for CSR X only when the first layer embeds, normalises, drops out
+    or adapts its inputs (else it computes its products from the CSR arrays). The Python
     twin of :func:`skdnn._core.sparse.csr_first_layer`."""
     L = spec.layers[0]
     return not (
@@ -158,12 +158,12 @@ class Network:
         ``init="auto"``; the weights are drawn layer by layer from
         ``random_state``, then the signs of the ensemble members' input adapters
         (several members only), then the periodic embedding (if any), then the
-        seed of the fit. ``bias_init`` is a
-        constant, or ``"uniform"``: each layer's biases are drawn right after its
-        weights from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as
-        scikit-learn draws its MLP's weights and biases (layer by layer, weights
-        first), so that ``init="glorot_uniform"`` with it gives scikit-learn's
-        initial network for the same ``random_state``.
+        seed of the fit. ``bias_init`` is a constant, or ``"uniform"``: each
+        layer's biases are drawn right after its weights from ``U(-r, r)``,
+        ``r = sqrt(6 / (fan_in + fan_out))``, as scikit-learn draws its MLP's
+        weights and biases (layer by layer, weights first), so that
+        ``init="glorot_uniform"`` with it gives scikit-learn's initial network
+        for the same ``random_state``.
         """
         theta = np.empty(spec.n_params, dtype=dtype)
         drawn = bias_init == "uniform"

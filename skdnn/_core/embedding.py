@@ -10,8 +10,8 @@ Each embedded column ``x`` (the input columns ``first : first + count``) becomes
 and the embedded row is ``[x[:first], e_first, ..., e_last, x[first + count:]]``
 (with ``keep``, each ``e`` is followed by the column's value ``x`` itself: ``d + 1``
 values per column): the columns before and after the embedded block pass through
-unchanged. Layer 0's
-``fan_in`` is the embedded row's width, ``n_inputs`` the input batch's.
+unchanged. Layer 0's ``fan_in`` is the embedded row's width, ``n_inputs`` the
+input batch's.
 
 The parameters are one block of ``theta`` at ``emb_off``: the frequencies
 ``c`` (count, k), then the maps ``V`` (count, 2k, d), then the biases ``u``
@@ -37,8 +37,9 @@ def embed_forward(xb, theta, off, first, count, k, d, keep, abuf, bs, s_off, h_o
 
     Column ``f``'s sines and cosines go to the (n, 2k) array at work-buffer
     column ``s_off + 2k f``, its pre-activations to the (n, d) array at
-    ``h_off + d f``: contiguous blocks, so that the maps are two BLAS products
-    per column. The sines and cosines are computed in the network's dtype.
+    ``h_off + d f``: contiguous blocks, so that the map is one BLAS product per
+    column here and two in :func:`embed_backward`. The sines and cosines are
+    computed in the network's dtype.
     """
     n, p = xb.shape
     if n == 0:

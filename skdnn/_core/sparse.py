@@ -1,7 +1,8 @@
 """The first layer's products straight from CSR input, without a dense batch.
 
-When X is sparse (CSR) and the first layer reads the inputs as they are (no input
-batch normalisation, input dropout or input adapters: :func:`csr_first_layer`),
+When X is sparse (CSR) and the first layer reads the inputs as they are (no
+periodic embedding, input batch normalisation, input dropout or input adapters:
+:func:`csr_first_layer`; ``src < 0`` rules out the embedding and the adapters),
 the kernels skip the dense gather of a batch: :func:`first_layer_input` computes
 ``Z0 = X[rows] @ W0`` from the row's nonzeros (an axpy of a row of ``W0`` per
 nonzero) and hands :func:`~skdnn._core.layers.forward_hidden` an input of shape
