@@ -86,6 +86,25 @@ def gathers_batches(spec, sparse):
     )
 
 
+def predict_work(spec, lo, hi, chunk, sparse, bn_stats, dtype):
+    """The work buffers of one :func:`~skdnn._core.predict.predict_forward` call
+    over the rows ``lo:hi`` in chunks of ``chunk`` rows: the gather buffer (CSR
+    input the first layer cannot take as it is), the row indices (CSR input),
+    the activations, the members' outputs, the batch statistics and the (empty)
+    sample weights. A fresh set per call: calls run in parallel threads."""
+    bs = max(min(hi - lo, chunk), 0)
+    m = spec.n_members
+    gather = sparse and gathers_batches(spec, True)
+    return (
+        np.empty(bs * spec.layer_units[0] if gather else 0, dtype=dtype),
+        np.arange(lo, hi if sparse else lo, dtype=np.int64),
+        np.empty(bs * m * spec.width, dtype=dtype),
+        np.empty((bs * m if m > 1 else 0, spec.layer_units[-1]), dtype=dtype),
+        np.empty_like(bn_stats),
+        np.empty(0, dtype=dtype),
+    )
+
+
 def input_arrays(X, dtype):
     """``(X, data, indices, indptr, sparse)`` as the kernels take their input.
 
@@ -451,11 +470,13 @@ class Network:
         source = input_arrays(X, self.dtype)
         key = np.uint64(key)
         extras, emb = self.extras, self.emb
+        dtype = self.dtype
 
         def rows(lo, hi):
+            work = predict_work(spec, lo, hi, CHUNK_ROWS, source[4], bn_stats, dtype)
             return predict_forward(
-                *source, lo, hi, theta, spec.layers, bn_stats, spec.width, mode, key,
-                CHUNK_ROWS, out, extras, emb,
+                *source, lo, hi, theta, spec.layers, bn_stats, mode, key, CHUNK_ROWS,
+                out, work, extras, emb,
             )  # fmt: skip
 
         work = min(X.shape[0], CHUNK_ROWS) * spec.n_members * spec.max_layer_work

@@ -15,7 +15,7 @@ from skdnn import MLPClassifier, MLPRegressor
 from skdnn._core import codes
 from skdnn._core.layers import EXTRAS
 from skdnn._core.predict import predict_forward
-from skdnn._network import Network, input_arrays
+from skdnn._network import Network, input_arrays, predict_work
 from skdnn.inspection import hidden_activations, layer_gradients
 from skdnn.optimizers import SGD
 
@@ -161,9 +161,11 @@ def test_monte_carlo_masks_do_not_depend_on_the_split():
     def run(ranges, chunk):
         out = np.zeros((40, 3))
         for lo, hi in ranges:
+            bn = np.zeros((2, 0))
+            work = predict_work(spec, lo, hi, chunk, False, bn, theta.dtype)
             predict_forward(
-                *source, lo, hi, theta, spec.layers, np.zeros((2, 0)), spec.width,
-                codes.MODE_MC, key, chunk, out, EXTRAS, None,
+                *source, lo, hi, theta, spec.layers, bn, codes.MODE_MC, key, chunk,
+                out, work, EXTRAS, None,
             )  # fmt: skip
         return out
 

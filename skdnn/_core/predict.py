@@ -9,7 +9,7 @@ from numba import njit
 from ._jit import JIT, KERNEL
 from .layers import buffer_view, forward_hidden
 from .losses import output_forward
-from .sparse import csr_first_layer, first_layer_input
+from .sparse import first_layer_input
 
 
 @njit(**KERNEL)
@@ -26,14 +26,16 @@ def all_finite(Z):
 
 @njit(**JIT)
 def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_run,
-                    width, mode, key, chunk, out, extras, emb):  # fmt: skip
+                    mode, key, chunk, out, work, extras, emb):  # fmt: skip
     """Network output for the rows ``lo:hi`` of X, written to ``out[lo:hi]``.
 
     ``mode`` is ``MODE_PREDICT`` or ``MODE_MC`` (dropout on, masks from ``key`` and
     each row's index in X, so that a split of the rows gives the same masks).
-    Processes the rows in chunks of ``chunk`` rows with buffers allocated here
-    (prediction runs outside the training loop), and releases the GIL: callers may
-    run disjoint row ranges in parallel threads.
+    Processes the rows in chunks of ``chunk`` rows, and releases the GIL: callers
+    may run disjoint row ranges in parallel threads, each with its own ``work``
+    buffers (:func:`skdnn._network.predict_work`; made by the caller so that this
+    kernel compiles none of NumPy's allocation functions: a first predict compiles
+    faster).
 
     Returns whether the first layer's products ``x @ W`` were all finite. A NaN or
     infinite input value makes its row's products non-finite (``inf * 0`` and
@@ -47,23 +49,13 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
     """
     first = layers[0]
     last = layers[layers.shape[0] - 1]
-    p = first.n_inputs
     m = first.members
     k = last.fan_out
     z0 = first.pre_bn_h if first.pre_bn else first.z
     bs = min(hi - lo, chunk)
     if bs <= 0:
         return True
-    dtype = theta.dtype
-    # dense rows are read in place: the gather buffer and row indices are for CSR
-    # (and the buffer only when layer 0 cannot take the CSR arrays themselves)
-    gathers = sparse and not csr_first_layer(layers, sparse)
-    xbuf = np.empty(bs * p if gathers else 0, dtype=dtype)
-    rows = np.arange(lo, hi if sparse else lo)
-    abuf = np.empty(bs * m * width, dtype=dtype)
-    members_out = np.empty((bs * m if m > 1 else 0, k), dtype=dtype)
-    bn_batch = np.empty_like(bn_run)
-    swb = np.empty(0, dtype=dtype)
+    xbuf, rows, abuf, members_out, bn_batch, swb = work
     b = theta[last.b_off : last.b_off + k]
     finite = True
     for start in range(lo, hi, bs):
