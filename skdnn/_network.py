@@ -109,8 +109,10 @@ def input_arrays(X, dtype):
     """``(X, data, indices, indptr, sparse)`` as the kernels take their input.
 
     Dense X must be C-contiguous of ``dtype``; sparse X is converted to CSR with int64
-    indices. The unused form is an empty array of the right type. Read-only
-    arrays are copied (see :func:`writable`).
+    indices. The unused form is an empty array of the right type. ``sparse`` is
+    True or None (not False: Numba then compiles none of the CSR code for dense
+    X, see :mod:`skdnn._core.epoch`). Read-only arrays are copied (see
+    :func:`writable`).
     """
     empty_i = np.empty(0, dtype=np.int64)
     if hasattr(X, "tocsr"):
@@ -127,7 +129,7 @@ def input_arrays(X, dtype):
         np.empty(0, dtype=dtype),
         empty_i,
         empty_i,
-        False,
+        None,
     )
 
 

@@ -14,12 +14,14 @@ The network arrives as data:
   ``bn_batch`` (2, n_stats): work space for the batch means and inverse deviations.
 
 The input arrives as ``X, data, indices, indptr, sparse``: either
-dense (``X`` of shape (n, p), C-contiguous; ``sparse=False``) or CSR (``data``,
+dense (``X`` of shape (n, p), C-contiguous; ``sparse=None``) or CSR (``data``,
 ``indices``, ``indptr``; ``sparse=True``); the unused form is an empty array of the
-right type. The kernels gather each minibatch into a dense, preallocated buffer, so
-one compiled version serves both; CSR input is not gathered when the first layer
-can compute its products from it (:mod:`skdnn._core.sparse`): ``xbuf`` is then
-empty.
+right type. The kernels gather each minibatch into a dense, preallocated buffer;
+CSR input is not gathered when the first layer can compute its products from it
+(:mod:`skdnn._core.sparse`): ``xbuf`` is then empty. ``sparse`` is None rather
+than False for dense input so that Numba prunes the CSR branches (``if sparse is
+not None``) and a dense fit compiles none of the CSR kernels (as ``extras`` and
+``emb`` do, see :func:`skdnn._core.layers.forward_hidden`).
 
 Work buffers ``xbuf, ybuf, swbuf, abuf, dbuf, bn_batch`` for batches of up to ``bs``
 rows (allocated once per fit, see ``skdnn._network.Workspace``). The entry points
@@ -93,7 +95,7 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
     b = theta[out.b_off : out.b_off + k]
     loss = output_loss_delta(Z, b, yb, swb, scale / m, D, out.loss)
     backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras, emb)
-    first_layer_grad(data, indices, indptr, rows, xb, layers, grad, dbuf, bs)
+    first_layer_grad(data, indices, indptr, sparse, rows, xb, layers, grad, dbuf, bs)
     return loss / m
 
 

@@ -27,8 +27,9 @@ EXTRAS = np.zeros(0, dtype=np.int64)
 
 @njit(**KERNEL)
 def gather_batch(X, data, indices, indptr, sparse, rows, nb, xb):
-    """Copy the rows ``rows[:nb]`` of X into the dense batch ``xb`` (nb, p)."""
-    if sparse:
+    """Copy the rows ``rows[:nb]`` of X into the dense batch ``xb`` (nb, p).
+    ``sparse``: None for dense X (see :mod:`skdnn._core.epoch`)."""
+    if sparse is not None:
         p = xb.shape[1]
         for r in range(nb):
             for j in range(p):

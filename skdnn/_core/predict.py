@@ -60,7 +60,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
     finite = True
     for start in range(lo, hi, bs):
         nb = min(bs, hi - start)
-        if sparse:
+        if sparse is not None:
             r0 = start - lo
             xb = first_layer_input(
                 X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xbuf,
@@ -101,13 +101,14 @@ def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, k
     (:mod:`skdnn._core.sparse`; ``xbuf`` may be empty then).
     """
     m = layers[0].members
-    n = indptr.shape[0] - 1 if sparse else X.shape[0]
-    if sparse:
+    if sparse is not None:
+        n = indptr.shape[0] - 1
         xb = first_layer_input(
             X, data, indices, indptr, sparse, np.arange(n), n, xbuf, theta, layers,
             abuf, n * m,
         )  # fmt: skip
     else:
+        n = X.shape[0]
         xb = X
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n * m, dtype=theta.dtype)

@@ -26,20 +26,15 @@ from .layers import buffer_view, gather_batch
 
 
 @njit(**KERNEL)
-def csr_first_layer(layers, sparse):
-    """Whether layer 0's products come from the CSR arrays (not a dense batch).
+def csr_first_layer(layers):
+    """Whether layer 0's products come from CSR input as it is (not from a dense
+    batch): the caller checks that the input is CSR.
 
     Mirrored in Python by :func:`skdnn._network.gathers_batches`, which sizes the
     dense gather buffer.
     """
     L = layers[0]
-    return (
-        sparse
-        and L.src < 0
-        and not L.in_bn
-        and L.in_drop == DROP_NONE
-        and L.adapt_off < 0
-    )
+    return L.src < 0 and not L.in_bn and L.in_drop == DROP_NONE and L.adapt_off < 0
 
 
 @njit(**KERNEL)
@@ -84,14 +79,16 @@ def first_layer_input(X, data, indices, indptr, sparse, rows, nb, xbuf, theta,
     (row stride ``bs``) and an empty (nb, 0) view of ``xbuf``.
     """
     L = layers[0]
-    if csr_first_layer(layers, sparse):
-        fan_in = L.fan_in
-        w_cols = L.w_cols
-        W = theta[L.w_off : L.w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        off = L.pre_bn_h if L.pre_bn else L.z
-        Z = buffer_view(abuf, bs, off, nb, w_cols)
-        csr_dot(data, indices, indptr, rows, W, Z)
-        return xbuf[:0].reshape((nb, 0))
+    # ``sparse is not None``: pruned by Numba for dense X (``sparse=None``)
+    if sparse is not None:
+        if csr_first_layer(layers):
+            fan_in = L.fan_in
+            w_cols = L.w_cols
+            W = theta[L.w_off : L.w_off + fan_in * w_cols].reshape((fan_in, w_cols))
+            off = L.pre_bn_h if L.pre_bn else L.z
+            Z = buffer_view(abuf, bs, off, nb, w_cols)
+            csr_dot(data, indices, indptr, rows, W, Z)
+            return xbuf[:0].reshape((nb, 0))
     p = L.n_inputs  # the input's columns (fan_in counts embedded values)
     xb = xbuf[: nb * p].reshape((nb, p))
     gather_batch(X, data, indices, indptr, sparse, rows, nb, xb)
@@ -99,10 +96,13 @@ def first_layer_input(X, data, indices, indptr, sparse, rows, nb, xbuf, theta,
 
 
 @njit(**KERNEL)
-def first_layer_grad(data, indices, indptr, rows, xb, layers, grad, dbuf, bs):
+def first_layer_grad(data, indices, indptr, sparse, rows, xb, layers, grad, dbuf,
+                     bs):  # fmt: skip
     """Layer 0's weight gradient from CSR after ``backward`` (which leaves it out
     when ``xb`` has no columns): ``X[rows]^T @ DZ0``, DZ0 being the gradient of
     layer 0's product in ``dbuf``. Does nothing for a dense batch."""
+    if sparse is None:  # dense X: pruned by Numba, compiles no CSR product
+        return
     L = layers[0]
     if xb.shape[1] != 0:  # a gathered batch: backward wrote the gradient
         return
