@@ -443,7 +443,7 @@ def test_model_loaded_from_a_memory_map_trains_further(tmp_path, solver):
     assert np.shares_memory(loaded.coefs_[0], loaded._net.theta)
 
 
-def test_read_only_input_compiles_no_second_specialisation():
+def test_read_only_or_non_contiguous_input_compiles_no_second_specialisation():
     # Numba types a read-only array apart from a writeable one: read-only X, y or
     # sample_weight (a memory map) used to compile the kernels again (+5-6 s)
     from skdnn._core.epoch import full_loss_grad, run_epoch
@@ -466,6 +466,17 @@ def test_read_only_input_compiles_no_second_specialisation():
         reg.partial_fit(Xr, yr, sample_weight=swr)
         reg.predict(Xr)
         MLPRegressor(solver="lbfgs", **kw).fit(Xr, yr, sample_weight=swr)
+        # non-contiguous inputs (Fortran order, a strided view) are copied once
+        # into the layout the kernels were compiled for
+        Xf = np.asfortranarray(X)
+        Xs = np.repeat(X, 2, axis=1)[:, ::2]
+        ys, sws = np.repeat(y, 2)[::2], np.repeat(sw, 2)[::2]
+        assert not (Xs.flags.c_contiguous or ys.flags.c_contiguous)
+        assert not sws.flags.c_contiguous
+        for Xn, yn in ((Xf, y), (Xs, ys)):
+            reg = MLPRegressor(**kw).fit(Xn, yn, sample_weight=sws)
+            reg.predict(Xn)
+            MLPRegressor(solver="lbfgs", **kw).fit(Xn, yn)
     assert [len(k.signatures) for k in kernels] == before
 
 
