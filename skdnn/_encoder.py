@@ -7,7 +7,7 @@ where. A DataFrame's columns are normalised first by the functions of
 :mod:`skdnn._frames`. pandas is never imported unless X is a DataFrame.
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._compat import (
@@ -41,10 +41,12 @@ _FLOATS = (np.float64, np.float32)
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """Turn a table into the numeric matrix a network reads.
 
-    Categorical columns are one-hot encoded; numeric columns are imputed by
-    their median, flagged by missing-value indicators and scaled by
-    :class:`SmoothClipScaler`. The built-in preprocessing of skdnn's tabular
-    estimators, usable in any scikit-learn pipeline.
+    Categorical columns are one-hot encoded (or, with ``max_one_hot_levels``,
+    those with many levels become integer codes for a learned embedding);
+    numeric columns are imputed by their median, flagged by missing-value
+    indicators and scaled by :class:`SmoothClipScaler`. The built-in
+    preprocessing of skdnn's tabular estimators, usable in any scikit-learn
+    pipeline.
 
     Read more in the :ref:`User Guide <preprocessing-tables>`.
 
@@ -72,6 +74,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Add a 0/1 column for every numeric column that had missing values in
         training (1 where the value was missing).
 
+    max_one_hot_levels : int >= 1 or None, default=None
+        None: every categorical column is one-hot encoded. An int ``k``: a
+        categorical column with more than ``k`` levels in training (a missing
+        value counts as one) becomes a single column of level codes instead
+        (0, 1, ...: the level's position in ``categories_``; -1 for a level
+        not seen in training), placed at the end of the output. The codes are
+        meant for the learned embeddings of skdnn's tabular estimators
+        (``categorical_embedding``), which read them; other models would take
+        them for numbers.
+
     dtype : {np.float32, np.float64, "float32", "float64"} or None, default=None
         The output dtype. None: ``float32`` if every numeric input column is
         ``float32`` (and there is at least one), else ``float64``.
@@ -86,15 +98,21 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         all strings.
 
     is_categorical_ : ndarray of bool of shape (`n_features_in_`,)
-        Which input columns are one-hot encoded (the others are numeric).
+        Which input columns are categorical (one-hot encoded or coded; the
+        others are numeric).
+
+    is_coded_ : ndarray of bool of shape (`n_features_in_`,)
+        Which categorical columns are encoded as level codes (all False
+        without ``max_one_hot_levels``).
 
     transformer_ : sklearn.compose.ColumnTransformer
         The fitted ColumnTransformer that does the work, with the steps
         ``"categorical"`` (a OneHotEncoder), ``"numeric"`` (a SimpleImputer and
-        a SmoothClipScaler) and ``"missing"`` (a MissingIndicator); a step
-        without columns is left out (``"missing"`` when no numeric value was
-        missing in training). For a DataFrame, each step starts with a
-        FunctionTransformer that normalises the columns.
+        a SmoothClipScaler), ``"missing"`` (a MissingIndicator) and
+        ``"codes"`` (the level codes); a step without columns is left out
+        (``"missing"`` when no numeric value was missing in training). For a
+        DataFrame, each step starts with a FunctionTransformer that normalises
+        the columns.
 
     See Also
     --------
@@ -106,12 +124,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     The output columns come in this order: the one-hot blocks of the
     categorical columns (in input order; within a block, the levels seen in
     training, sorted, the missing level last), then the numeric columns (in
-    input order), then the missing-value indicators (in input order).
+    input order), then the missing-value indicators (in input order), then the
+    coded categorical columns (in input order; codes of the levels in the same
+    order as a one-hot block's).
     ``get_feature_names_out`` names them ``"<column>_<level>"``,
-    ``"<column>"`` and ``"missingindicator_<column>"`` (``x0``, ``x1``, ... for
-    input without string column names); if two names would collide, every name
-    is prefixed by its step (``"categorical__"``, ``"numeric__"``,
-    ``"missing__"``).
+    ``"<column>"``, ``"missingindicator_<column>"`` and ``"<column>"`` (``x0``,
+    ``x1``, ... for input without string column names); if two names would
+    collide, every name is prefixed by its step (``"categorical__"``,
+    ``"numeric__"``, ``"missing__"``, ``"codes__"``).
 
     Categorical columns: a missing value (NaN, None, pd.NA) is a level of its
     own; the levels of a non-numeric column are compared as strings (``str`` of
@@ -151,6 +171,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "smooth_clip": [Interval(Real, 0, None, closed="neither"), None],
         "missing_indicator": ["boolean"],
+        "max_one_hot_levels": [Interval(Integral, 1, None, closed="left"), None],
         "dtype": [
             Options(type, {np.float32, np.float64}),
             StrOptions({"float32", "float64"}),
@@ -164,11 +185,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         categorical_features="from_dtype",
         smooth_clip=3.0,
         missing_indicator=True,
+        max_one_hot_levels=None,
         dtype=None,
     ):
         self.categorical_features = categorical_features
         self.smooth_clip = smooth_clip
         self.missing_indicator = missing_indicator
+        self.max_one_hot_levels = max_one_hot_levels
         self.dtype = dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -363,8 +386,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         )
 
     def _column_transformer(self, kinds, mask, natural, X):
-        """The unfitted ColumnTransformer for this input."""
-        categorical = np.flatnonzero(mask).tolist()
+        """The unfitted ColumnTransformer for this input (sets ``is_coded_``)."""
+        coded = np.zeros_like(mask)
+        if self.max_one_hot_levels is not None and mask.any():
+            levels = _n_levels(X, np.flatnonzero(mask), kinds)
+            coded[np.flatnonzero(mask)] = levels > self.max_one_hot_levels
+        self.is_coded_ = coded
+        categorical = np.flatnonzero(mask & ~coded).tolist()
+        coded = np.flatnonzero(coded).tolist()
         numeric = np.flatnonzero(~mask).tolist()
         encoder = [
             OneHotEncoder(
@@ -375,9 +404,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         ]
         imputer = [SimpleImputer(strategy="median", keep_empty_features=True)]
         indicator = [MissingIndicator(error_on_new=False)]
+        codes = [_LevelCodes(dtype=self._out_dtype.type)]
         if kinds is not None:  # a DataFrame: normalise the columns first
             as_string = [kinds[j] != "numeric" for j in categorical]
             encoder.insert(0, _function(frame_levels, as_string=as_string))
+            as_string = [kinds[j] != "numeric" for j in coded]
+            codes.insert(0, _function(frame_levels, as_string=as_string))
             numbers = _function(frame_numbers, dtype=natural)
             imputer.insert(0, numbers)
             indicator.insert(0, clone(numbers))
@@ -391,6 +423,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             steps.append(("numeric", make_pipeline(*imputer, scaler), numeric))
             if self.missing_indicator and _has_missing(X, numeric):
                 steps.append(("missing", make_pipeline(*indicator), numeric))
+        if coded:
+            steps.append(("codes", make_pipeline(*codes), coded))
         transformer = ColumnTransformer(
             steps, sparse_threshold=1.0, verbose_feature_names_out=False
         )
@@ -430,6 +464,61 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             else [np.dtype(self.dtype).name]
         )
         return tags
+
+
+class _LevelCodes(TransformerMixin, BaseEstimator):
+    """Categorical columns as level codes: a level's position in
+    ``categories_`` (sorted, the missing level last, as OneHotEncoder orders
+    them), -1 for a level not seen in training (a missing value too, when the
+    column had none in training). scikit-learn's OrdinalEncoder does the work;
+    this only gives the missing values the code of their level."""
+
+    def __init__(self, dtype=np.float64):
+        self.dtype = dtype
+
+    def fit(self, X, y=None):
+        self.ordinal_ = OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=-1,
+            encoded_missing_value=-2,
+            dtype=np.float64,
+        ).fit(X)
+        self.categories_ = self.ordinal_.categories_
+        self.n_features_in_ = self.ordinal_.n_features_in_
+        self.missing_code_ = np.array(
+            [len(c) - 1 if len(c) and _is_missing(c[-1]) else -1
+             for c in self.categories_],
+            dtype=np.float64,
+        )  # fmt: skip
+        return self
+
+    def transform(self, X):
+        codes = self.ordinal_.transform(X)
+        codes = np.where(codes == -2, self.missing_code_, codes)
+        return codes.astype(self.dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        return self.ordinal_.get_feature_names_out(input_features)
+
+
+def _is_missing(value):
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+def _n_levels(X, columns, kinds):
+    """The number of levels (the missing level included) of each of the given
+    columns of X, as the encoders will see them."""
+    if is_frame(X):
+        as_string = [kinds[j] != "numeric" for j in columns]
+        values = frame_levels(X.iloc[:, columns], as_string)
+    else:
+        values = np.asarray(X[:, columns], dtype=np.float64)
+    counts = []
+    for j in range(values.shape[1]):
+        column = values[:, j]
+        missing = np.array([_is_missing(v) for v in column], dtype=bool)
+        counts.append(len(set(column[~missing].tolist())) + int(missing.any()))
+    return np.array(counts, dtype=np.int64)
 
 
 def _has_missing(X, columns):

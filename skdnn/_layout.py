@@ -5,7 +5,8 @@ Layout of ``theta`` (length ``n_params``): every layer's weight matrix, row-majo
 gamma and beta of every batch normalisation, then the PReLU slopes, and last the
 input adapters (front scale, ensemble members: one block of ``n_members *
 n_features`` values at ``adapter_off``), then the periodic embedding's parameters
-(at ``layers[0].emb_off``). The weights come first so that the penalised
+(at ``layers[0].emb_off``), then the tables of the categorical embeddings (at
+``layers[0].cat_off``). The weights come first so that the penalised
 parameters are the prefix ``theta[:n_weights]``.
 """
 
@@ -56,10 +57,14 @@ def _scale_ranges(spec):
 
 
 def _embedding_ranges(spec):
-    """The periodic embedding's frequencies, maps and biases."""
-    if not spec.embed_count:
-        return []
-    return [(spec.layers[0]["emb_off"], spec.n_embedding_params)]
+    """The periodic embedding's frequencies, maps and biases, and the tables of
+    the categorical embeddings."""
+    out = []
+    if spec.embed_count:
+        out.append((spec.layers[0]["emb_off"], spec.n_embedding_params))
+    if spec.cat_count:
+        out.append((spec.layers[0]["cat_off"], spec.n_categorical_params))
+    return out
 
 
 #: The parameter groups of ``lr_factors``: name -> the function that gives the
@@ -135,6 +140,17 @@ class NetworkSpec:
         own multiplicative input adapter; with ``front_scale`` or more than one
         member, the adapters take the block ``theta[adapter_off : adapter_off +
         n_members * layer_units[0]]``, shape (n_members, n_features) row-major.
+    embed_first, embed_count, embed_frequencies, embed_dim, embed_scale, \
+embed_keep_input
+        The periodic embedding of the input columns ``embed_first : embed_first +
+        embed_count`` (none when ``embed_count`` is 0), see
+        :class:`skdnn.embeddings.PeriodicEmbedding`.
+    cat_count, cat_levels, cat_dim, cat_scale
+        Learned embeddings of the last ``cat_count`` input columns, which hold
+        level codes: a table of ``cat_levels`` rows of ``cat_dim`` values per
+        column (none when ``cat_count`` is 0), initialised from ``N(0,
+        cat_scale**2)``, see
+        :class:`skdnn.embeddings.CategoricalEmbedding`.
 
     Attributes
     ----------
@@ -164,6 +180,10 @@ class NetworkSpec:
     embed_dim: int = 0
     embed_scale: float = 0.0
     embed_keep_input: bool = False
+    cat_count: int = 0
+    cat_levels: int = 0
+    cat_dim: int = 0
+    cat_scale: float = 0.0
 
     def __post_init__(self):
         c = codes
@@ -173,7 +193,16 @@ class NetworkSpec:
         rates = list(self.dropout) if len(self.dropout) else [0.0] * n_hidden
         count, d = self.embed_count, self.embed_dim
         keep = int(bool(self.embed_keep_input))
-        fan_ins = [units[0] + count * (d + keep - 1), *units[1:-1]]
+        n_codes = self.cat_count
+        if count and self.embed_first + count > units[0] - n_codes:
+            raise ValueError(
+                "The periodic embedding's columns overlap the coded categorical "
+                "columns at the end of the input."
+            )
+        fan_ins = [
+            units[0] + count * (d + keep - 1) + n_codes * (self.cat_dim - 1),
+            *units[1:-1],
+        ]
         # built through a record-array view (attribute access to the fields)
         layers = empty_layers(n_layers).view(np.recarray)
         off = 0  # theta: weights first (the penalised prefix)
@@ -236,10 +265,17 @@ class NetworkSpec:
             first.emb_d = d
             first.emb_keep = keep
             off += self.n_embedding_params
+        if n_codes:  # last: outside the penalised prefix
+            first.n_inputs = units[0]
+            first.cat_off = off
+            first.cat_count = n_codes
+            first.cat_levels = self.cat_levels
+            first.cat_d = self.cat_dim
+            off += self.n_categorical_params
         self.n_params = off
         self.n_stats = stats
         col = 0  # work-buffer columns of every intermediate array
-        if count:  # sines and cosines, pre-activations, the embedded inputs
+        if count or n_codes:  # sines and cosines, pre-activations, embedded inputs
             first.emb_s = col
             first.emb_h = col + count * 2 * self.embed_frequencies
             first.emb_out = first.emb_h + count * d
@@ -247,7 +283,7 @@ class NetworkSpec:
         for i, L in enumerate(layers):
             m_in = fan_ins[i]
             L.src = -1 if i == 0 else layers[i - 1].a
-            if i == 0 and count:
+            if i == 0 and (count or n_codes):
                 L.src = first.emb_out
             if i == 0 and self.has_adapter:  # the adapted inputs (and gradient)
                 L.src = col
@@ -279,7 +315,7 @@ class NetworkSpec:
     def from_pickled(cls, old):
         """The spec of a model pickled by an earlier release (its layer tables
         ``net``/``netf`` are rebuilt as records from the same parameters)."""
-        return cls(**{f.name: getattr(old, f.name) for f in fields(cls)})
+        return cls(**{f.name: getattr(old, f.name, f.default) for f in fields(cls)})
 
     def to_state(self):
         """The spec as plain data: its constructor arguments as Python numbers,
@@ -317,6 +353,20 @@ class NetworkSpec:
         k, d = self.embed_frequencies, self.embed_dim
         return self.embed_count * (k + 2 * k * d + d)
 
+    @property
+    def n_categorical_params(self):
+        """Parameters of the categorical embeddings: their tables."""
+        return self.cat_count * self.cat_levels * self.cat_dim
+
+    def categorical_embedding(self, theta):
+        """View of ``theta`` as the categorical embeddings' tables (cat_count,
+        cat_levels, cat_dim), or None without them."""
+        if not self.cat_count:
+            return None
+        off = int(self.layers[0]["cat_off"])
+        shape = (self.cat_count, self.cat_levels, self.cat_dim)
+        return theta[off : off + self.n_categorical_params].reshape(shape)
+
     def embedding(self, theta):
         """Views of ``theta`` as the periodic embedding's frequencies (count,
         k), maps (count, 2k, d) and biases (count, d), or None without one."""
@@ -335,10 +385,18 @@ class NetworkSpec:
     def init_embedding(self, theta, random_state):
         """Frequencies from ``N(0, embed_scale**2)``, maps and biases from
         ``U(-r, r)`` with ``r = 1 / sqrt(2k)`` (PyTorch's default for a linear
-        layer of ``2k`` inputs), drawn in this order."""
+        layer of ``2k`` inputs), drawn in this order; then the categorical
+        tables from ``N(0, cat_scale**2)`` (zeros, drawing nothing, for 0)."""
+        tables = self.categorical_embedding(theta)
         views = self.embedding(theta)
-        if views is None:
-            return
+        if views is not None:
+            self._init_periodic(views, random_state)
+        if tables is not None:  # zeros (cat_scale 0) draw nothing
+            tables[...] = 0.0
+            if self.cat_scale > 0:
+                tables[...] = random_state.normal(0.0, self.cat_scale, tables.shape)
+
+    def _init_periodic(self, views, random_state):
         freq, maps, biases = views
         freq[...] = random_state.normal(0.0, self.embed_scale, freq.shape)
         r = 1.0 / np.sqrt(2 * self.embed_frequencies)
@@ -373,7 +431,8 @@ class NetworkSpec:
         start may change dropout rates or BN momentum, not these)."""
         names = ["fan_in", "w_cols", "w_off", "b_off", "act", "in_bn_p", "pre_bn_p",
                  "prelu_off", "adapt_off", "members", "n_inputs", "emb_off",
-                 "emb_first", "emb_count", "emb_k", "emb_d", "emb_keep"]  # fmt: skip
+                 "emb_first", "emb_count", "emb_k", "emb_d", "emb_keep", "cat_off",
+                 "cat_count", "cat_levels", "cat_d"]  # fmt: skip
         return (
             list(self.layer_units) == list(other.layer_units)
             and self.n_params == other.n_params
@@ -445,8 +504,8 @@ class NetworkSpec:
     def _layer_ranges(self, row):
         """theta ranges of the parameters of hidden layer ``row + 1``: its W and
         bias (or beta), the BN below its activation, the BN after it (stored in
-        the next row) and its PReLU slopes; plus the input BN and the periodic
-        embedding for row 0."""
+        the next row) and its PReLU slopes; plus the input BN and the embeddings
+        for row 0."""
         L, nxt = self.layers[row], self.layers[row + 1]
         out = [
             (L["w_off"], L["fan_in"] * L["w_cols"]),
@@ -458,6 +517,8 @@ class NetworkSpec:
             out.append((L["in_bn_p"], 2 * L["fan_in"]))
         if row == 0 and self.embed_count:
             out.append((L["emb_off"], self.n_embedding_params))
+        if row == 0 and self.cat_count:
+            out.append((L["cat_off"], self.n_categorical_params))
         if nxt["in_bn"]:
             out.append((nxt["in_bn_p"], 2 * nxt["fan_in"]))
         if L["prelu_off"] >= 0:

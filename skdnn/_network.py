@@ -178,13 +178,13 @@ class Network:
         ``families`` gives each weight layer's activation family for
         ``init="auto"``; the weights are drawn layer by layer from
         ``random_state``, then the signs of the ensemble members' input adapters
-        (several members only), then the periodic embedding (if any), then the
-        seed of the fit. ``bias_init`` is a constant, or ``"uniform"``: each
-        layer's biases are drawn right after its weights from ``U(-r, r)``,
-        ``r = sqrt(6 / (fan_in + fan_out))``, as scikit-learn draws its MLP's
-        weights and biases (layer by layer, weights first), so that
-        ``init="glorot_uniform"`` with it gives scikit-learn's initial network
-        for the same ``random_state``.
+        (several members only), then the periodic embedding and the categorical
+        tables (if any), then the seed of the fit. ``bias_init`` is a constant,
+        or ``"uniform"``: each layer's biases are drawn right after its weights
+        from ``U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, as
+        scikit-learn draws its MLP's weights and biases (layer by layer, weights
+        first), so that ``init="glorot_uniform"`` with it gives scikit-learn's
+        initial network for the same ``random_state``.
         """
         theta = np.empty(spec.n_params, dtype=dtype)
         drawn = bias_init == "uniform"
@@ -230,10 +230,10 @@ class Network:
 
     @property
     def emb(self):
-        """The kernels' ``emb`` argument: None without a periodic embedding (its
-        code is then not compiled), :data:`~skdnn._core.layers.EXTRAS` with
-        one."""
-        return EXTRAS if self.spec.embed_count else None
+        """The kernels' ``emb`` argument: None without embeddings (periodic or
+        categorical: their code is then not compiled),
+        :data:`~skdnn._core.layers.EXTRAS` with one."""
+        return EXTRAS if self.spec.embed_count or self.spec.cat_count else None
 
     def __getstate__(self):
         state = self.__dict__.copy()

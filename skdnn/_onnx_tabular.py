@@ -330,8 +330,37 @@ def encode(g, encoder, inputs):
             index = np.asarray(indicator.features_, dtype=np.int64)
             picked = g.op("Gather", is_nan, g.const(index, np.int64), axis=1)
             blocks.append(g.cast(picked, out_proto))
+    if any(name == "codes" for name, *_ in encoder.transformer_.transformers_):
+        blocks.append(_codes(g, encoder, columns, out_proto))
     out = blocks[0] if len(blocks) == 1 else g.op("Concat", *blocks, axis=1)
     return out
+
+
+def _codes(g, encoder, columns, out_proto):
+    """The block of level codes: from each column's one-hot indicators ``h``
+    (N, L), ``h @ [1, ..., L] - 1``: the level's position, -1 for none."""
+    pipe, cols = next(
+        (pipe, list(cols))
+        for name, pipe, cols in encoder.transformer_.transformers_
+        if name == "codes"
+    )
+    step = pipe.steps[-1][1]
+    first = pipe.steps[0][1]
+    as_string = (
+        first.kw_args["as_string"]
+        if isinstance(first, FunctionTransformer)
+        else [False] * len(cols)
+    )
+    dtype = np.float64 if out_proto == _TP.DOUBLE else np.float32
+    parts = []
+    for j, string, levels in zip(cols, as_string, step.categories_, strict=True):
+        x, kind = columns[j]
+        block = _one_hot_strings if string else _one_hot_numbers
+        hot = block(g, x, kind, list(levels), _column_name(encoder, j), out_proto)
+        ranks = np.arange(1, len(levels) + 1, dtype=dtype).reshape(-1, 1)
+        code = g.op("MatMul", hot, g.const(ranks, dtype))
+        parts.append(g.op("Sub", code, g.const(dtype(1.0), dtype)))
+    return parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=1)
 
 
 def _cast_dtype(g, x, proto, out_proto):

@@ -16,6 +16,7 @@ from ._compat import StrOptions
 from ._docs import TABULAR_DEFAULTS, TABULAR_PARAMETERS
 from ._predict import ACCEPTED_X
 from ._regressor import MLPRegressor
+from .embeddings import CategoricalEmbedding, resolve_categorical
 
 
 class _TabularMixin:
@@ -33,8 +34,13 @@ class _TabularMixin:
 
         # float32 networks: twice the throughput of float64 (the default of
         # PyTorch and of RealMLP); the fit is just as reproducible
+        embedding = resolve_categorical(self.categorical_embedding)
         return TabularEncoder(
-            categorical_features=self.categorical_features, dtype=np.float32
+            categorical_features=self.categorical_features,
+            max_one_hot_levels=None
+            if embedding is None
+            else embedding.max_one_hot_levels,
+            dtype=np.float32,
         )
 
     def _validate_X_y(self, X, y, reset, **kwargs):
@@ -94,6 +100,42 @@ class _TabularMixin:
             return 0, 0
         return block.start, block.stop - block.start
 
+    def _code_step(self):
+        """The encoder's output block of level codes and its fitted step, or
+        None when it has none."""
+        transformer = self.encoder_.transformer_
+        block = transformer.output_indices_.get("codes")
+        if block is None or block.stop == block.start:
+            return None
+        return block, transformer.named_transformers_["codes"].steps[-1][1]
+
+    def _categorical_fields(self):
+        """The learned embeddings of the encoder's coded columns (the last
+        block of its output)."""
+        embedding = resolve_categorical(self.categorical_embedding)
+        codes = self._code_step()
+        if embedding is None or codes is None:
+            return {}
+        block, step = codes
+        return dict(
+            cat_count=block.stop - block.start,
+            cat_levels=max(len(c) for c in step.categories_),
+            cat_dim=int(embedding.d_embedding),
+            cat_scale=float(embedding.init_scale),
+        )
+
+    def _bind_views(self):
+        super()._bind_views()
+        net = self._net
+        tables = net.spec.categorical_embedding(net.theta)
+        codes = self._code_step() if hasattr(self, "encoder_") else None
+        self.category_embeddings_ = None
+        if tables is not None and codes is not None:
+            self.category_embeddings_ = [
+                tables[f, : len(levels)]
+                for f, levels in enumerate(codes[1].categories_)
+            ]
+
     def _plain_input(self, X):
         return False  # every input goes through the encoder
 
@@ -101,6 +143,12 @@ class _TabularMixin:
         if not hasattr(self, "_net"):
             check_is_fitted(self)  # raises NotFittedError
         return check_array(self.encoder_.transform(X), **ACCEPTED_X)
+
+    def __setstate__(self, state):
+        # pickled before categorical embeddings existed: every category one-hot
+        state = dict(state)
+        state.setdefault("categorical_embedding", None)
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -178,6 +226,11 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
             None,
         ],
         "refit": ["boolean"],
+        "categorical_embedding": [
+            None,
+            StrOptions({"learned"}),
+            CategoricalEmbedding,
+        ],
     }
 
     def __init__(
@@ -227,6 +280,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         front_scale=False,
         n_members=1,
         numeric_embedding="periodic",
+        categorical_embedding="learned",
         class_weight=None,
         label_smoothing=0.1,
     ):
@@ -305,6 +359,11 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
             None,
         ],
         "refit": ["boolean"],
+        "categorical_embedding": [
+            None,
+            StrOptions({"learned"}),
+            CategoricalEmbedding,
+        ],
     }
 
     def __init__(
@@ -355,6 +414,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         front_scale=False,
         n_members=1,
         numeric_embedding="periodic",
+        categorical_embedding="learned",
     ):
         _set_params_from(self, locals())
 

@@ -20,7 +20,8 @@ Every network that :meth:`predict` can run converts: all the hidden activations
 (with their parameters, trained PReLU slopes, RReLU's mean slope, maxout), batch
 normalisation before or after the activations and of the inputs (with the running
 statistics), dropout (the identity at inference), the periodic embedding of
-``numeric_embedding``, the input adapters (``front_scale`` and the ensemble
+``numeric_embedding``, the learned embeddings of ``categorical_embedding`` (a
+``Gather`` from the tables), the input adapters (``front_scale`` and the ensemble
 members of ``n_members``: the rows are repeated per member, multiplied by their
 adapters, and the members' outputs averaged), and every output (softmax,
 logistic per label, identity, exp). The graph computes in the model's dtype
@@ -362,19 +363,35 @@ def _member_mean(g, out, k, n_out):
 
 
 def _embed(g, x, spec, theta):
-    """The periodic embedding of the columns ``first : first + count`` of ``x``
-    (:mod:`skdnn._core.embedding`), the other columns around it unchanged."""
+    """The embeddings of :mod:`skdnn._core.embedding`: the periodic embedding of
+    the columns ``first : first + count`` of ``x``, the other columns around it
+    unchanged, then the learned embeddings of the coded columns at the end."""
     views = spec.embedding(theta)
-    if views is None:
+    tables = spec.categorical_embedding(theta)
+    if views is None and tables is None:
         return x
-    freq, maps, biases = views
-    first, count, p = spec.embed_first, spec.embed_count, spec.layer_units[0]
+    p = spec.layer_units[0]
+    stop = p - spec.cat_count  # the columns before the codes
 
     def columns(lo, hi):
         i64 = np.int64
         return g.op("Slice", x, g.const([lo], i64), g.const([hi], i64),
                     g.const([1], i64))  # fmt: skip
 
+    parts = []
+    if views is None:
+        parts.append(columns(0, stop))
+    else:
+        parts.extend(_periodic(g, columns, spec, views, stop))
+    if tables is not None:
+        parts.append(_lookup(g, columns(stop, p), tables))
+    return parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=1)
+
+
+def _periodic(g, columns, spec, views, stop):
+    """The periodic embedding's part of the embedded row, as a list of blocks."""
+    freq, maps, biases = views
+    first, count = spec.embed_first, spec.embed_count
     shape = g.const(np.array([-1, count, 1]), np.int64)
     xs = g.op("Reshape", columns(first, first + count), shape)
     t = g.mul(g.mul(xs, 2.0 * np.pi), g.const(freq))  # (N, count, k), as the kernel
@@ -391,9 +408,28 @@ def _embed(g, x, spec, theta):
     if first > 0:
         parts.append(columns(0, first))
     parts.append(e)
-    if first + count < p:
-        parts.append(columns(first + count, p))
-    return parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=1)
+    if first + count < stop:
+        parts.append(columns(first + count, stop))
+    return parts
+
+
+def _lookup(g, codes, tables):
+    """The rows of the tables (count, levels, d) at the codes (N, count): one
+    Gather from the tables stacked, with a row of zeros last for the codes that
+    are no level (negative, past the table, NaN)."""
+    count, levels, d = tables.shape
+    stacked = np.vstack([tables.reshape(count * levels, d), np.zeros((1, d))])
+    valid = g.op(
+        "And",
+        g.op("Not", g.op("Less", codes, g.const(0.0))),
+        g.op("Less", codes, g.const(float(levels))),
+    )  # False for NaN
+    offsets = (np.arange(count, dtype=np.int64) * levels).reshape(1, count)
+    rows = g.op("Add", g.cast(codes, _PROTO[np.dtype(np.int64)]),
+                g.const(offsets, np.int64))  # fmt: skip
+    rows = g.op("Where", valid, rows, g.const(np.int64(count * levels), np.int64))
+    e = g.op("Gather", g.const(stacked), rows, axis=0)  # (N, count, d)
+    return g.op("Reshape", e, g.const(np.array([-1, count * d]), np.int64))
 
 
 def _network_output(g, model, x):

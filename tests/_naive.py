@@ -152,3 +152,19 @@ def periodic_embedding(X, first, frequencies, weights, biases, keep=False):
             blocks.append(X[:, first + f, None])
     blocks.append(X[:, first + count :])
     return np.hstack(blocks)
+
+
+def categorical_embedding(X, tables):
+    """The learned embeddings of the last ``len(tables)`` columns of X (level
+    codes): each code's row of its column's table, zeros for a code that is no
+    level (negative, past the table, NaN), after the other columns."""
+    count, levels, d = tables.shape
+    first = X.shape[1] - count
+    blocks = [X[:, :first]]
+    for f in range(count):
+        codes = X[:, first + f]
+        valid = (codes >= 0) & (codes < levels)
+        rows = np.zeros((X.shape[0], d))
+        rows[valid] = tables[f][codes[valid].astype(np.int64)]
+        blocks.append(rows)
+    return np.hstack(blocks)

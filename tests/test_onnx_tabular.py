@@ -151,6 +151,30 @@ def test_periodic_embedding_on_frame(target):
         _check_classifier(model, test, _feeds(test), X=train[:1])
 
 
+@pytest.mark.parametrize("target", ["binary", "regression"])
+def test_categorical_embedding_on_frame(target):
+    # max_one_hot_levels=2: colour, kind and mixed become level codes (the
+    # boolean stays one-hot); the test rows have unseen levels and NaN
+    from skdnn.embeddings import CategoricalEmbedding
+
+    train, test = _frame(300, 0), _frame(80, 1, test=True)
+    emb = CategoricalEmbedding(d_embedding=3, max_one_hot_levels=2)
+    params = dict(SMALL, categorical_embedding=emb)
+    cls = TabularMLPRegressor if target == "regression" else TabularMLPClassifier
+    model = _fit(cls(**params), train, _target(train, target))
+    assert model.encoder_.is_coded_.tolist() == [0, 0, 0, 1, 1, 0, 1]
+    codes = model.encoder_.transform(test)[:, -3:]
+    assert (codes == -1).any() and (codes >= 0).any()
+    if target == "regression":
+        _check_regressor(model, test, _feeds(test), X=train[:1])
+    else:
+        _check_classifier(model, test, _feeds(test), X=train[:1])
+    # the encoder alone: the same codes
+    encoder = model.encoder_
+    (out,) = _session(skl2onnx.to_onnx(encoder, train[:1])).run(None, _feeds(test))
+    assert_array_equal(out, encoder.transform(test))
+
+
 def test_frame_graph_reads_every_column():
     # each column changes the output: a graph that ignored or misread one (or
     # did not read "nan" as missing) would fail the comparison

@@ -14,7 +14,12 @@ from .activations import activation_backward, activation_forward
 from .buffers import buffer_view
 from .codes import DROP_NONE, MODE_MC, MODE_OBJECTIVE, MODE_TRAIN
 from .dropout import dropout_backward, dropout_forward
-from .embedding import embed_backward, embed_forward
+from .embedding import (
+    categorical_backward,
+    categorical_forward,
+    embed_backward,
+    embed_forward,
+)
 from .normalization import bn_backward, bn_forward
 
 #: the ``extras`` argument of the kernels for a network with batch
@@ -88,15 +93,30 @@ def adapt_input_gradient(theta, off, DXA, DX):
 
 @njit(**KERNEL)
 def embed_views(xb, theta, first, abuf, bs):
-    """Layer 0's inputs: ``xb`` itself, or its periodic embedding (computed into
-    the work buffer) when ``first.emb_off >= 0``."""
-    if first.emb_off < 0:
+    """Layer 0's inputs: ``xb`` itself, or its embedding (computed into the work
+    buffer) when ``first.emb_out >= 0``: the periodic embedding of numeric
+    columns (``first.emb_off >= 0``) and the learned embeddings of the coded
+    categorical columns at the end (``first.cat_off >= 0``), see
+    :mod:`skdnn._core.embedding`."""
+    if first.emb_out < 0:
         return xb
-    E = buffer_view(abuf, bs, first.emb_out, xb.shape[0], first.fan_in)
-    embed_forward(
-        xb, theta, first.emb_off, first.emb_first, first.emb_count, first.emb_k,
-        first.emb_d, first.emb_keep, abuf, bs, first.emb_s, first.emb_h, E,
-    )  # fmt: skip
+    n = xb.shape[0]
+    E = buffer_view(abuf, bs, first.emb_out, n, first.fan_in)
+    stop = first.n_inputs - first.cat_count  # the columns before the codes
+    if first.emb_off >= 0:
+        embed_forward(
+            xb, theta, first.emb_off, first.emb_first, first.emb_count, first.emb_k,
+            first.emb_d, first.emb_keep, stop, abuf, bs, first.emb_s, first.emb_h, E,
+        )  # fmt: skip
+    else:
+        for i in range(n):
+            for c in range(stop):
+                E[i, c] = xb[i, c]
+    if first.cat_off >= 0:
+        categorical_forward(
+            xb, theta, first.cat_off, stop, first.cat_count, first.cat_levels,
+            first.cat_d, E, first.fan_in - first.cat_count * first.cat_d,
+        )  # fmt: skip
     return E
 
 
@@ -317,4 +337,10 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras, emb
             xb, theta, grad, first.emb_off, first.emb_first, first.emb_count,
             first.emb_k, first.emb_d, first.emb_keep, abuf, dbuf, bs, first.emb_s,
             first.emb_h, DE,
+        )  # fmt: skip
+    if first.cat_off >= 0:
+        categorical_backward(
+            xb, grad, first.cat_off, first.n_inputs - first.cat_count,
+            first.cat_count, first.cat_levels, first.cat_d, DE,
+            first.fan_in - first.cat_count * first.cat_d,
         )  # fmt: skip

@@ -11,7 +11,8 @@ code that fills them is :mod:`skdnn._layout` (the layers) and
 
 where the source is the previous layer's activation (the inputs for layer 0, or
 their periodic embedding, see ``emb_off``, or with input adapters the adapted
-inputs, see ``adapt_off``). The fields ending in
+inputs, see ``adapt_off``; the learned embeddings of coded categorical columns,
+see ``cat_off``). The fields ending in
 ``_p`` and ``_off`` are offsets into ``theta``; ``src``, ``x``, ``z``, ``a`` and
 the other buffer fields are column offsets inside the work buffers ``abuf``/``dbuf``
 (an array of ``m`` columns per row starts at ``batch * offset``); -1 means absent
@@ -78,7 +79,13 @@ LAYER = np.dtype(
         ("emb_keep", _I),  # 1: the column's value follows its d outputs, 0: not
         ("emb_s", _I),  # buffer: sines and cosines (emb_count * 2 * emb_k)
         ("emb_h", _I),  # buffer: pre-activations (emb_count * emb_d)
-        ("emb_out", _I),  # buffer: the embedded inputs (fan_in)
+        ("emb_out", _I),  # buffer: the embedded inputs (fan_in); -1: no embedding
+        # layer 0 only: learned embeddings of the coded categorical columns, the
+        # last cat_count input columns (see skdnn._core.embedding)
+        ("cat_off", _I),  # theta offset of the tables (cat_count, cat_levels, cat_d)
+        ("cat_count", _I),  # coded columns
+        ("cat_levels", _I),  # rows of each table
+        ("cat_d", _I),  # outputs per column
     ],
     align=True,
 )
@@ -118,7 +125,8 @@ def empty_layers(n_layers):
     for name, (dtype, _) in LAYER.fields.items():
         if dtype == np.int64 and name not in (
             "fan_in", "fan_out", "w_cols", "act", "n_inputs", "emb_first",
-            "emb_count", "emb_k", "emb_d", "emb_keep",
+            "emb_count", "emb_k", "emb_d", "emb_keep", "cat_count", "cat_levels",
+            "cat_d",
         ):  # fmt: skip
             layers[name] = -1
     layers["in_drop"] = 0
