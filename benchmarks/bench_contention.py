@@ -8,16 +8,26 @@ float64 input and several batch sizes, with the slowdown (quiet / loaded) of
 each library and the ratios of the loaded throughputs skdnn/sklearn and
 skdnn/torch (above 1: skdnn is faster under load).
 
-The load: ``--load-processes`` separate processes (default 1), each a one-thread
-pure-Python busy loop (``while True: pass``), started before and killed after
-every loaded measurement. For each library, dtype, batch size and variant, the
-quiet and loaded measurements alternate (quiet, loaded, quiet, loaded, ...,
-``--repeats`` pairs) and the tables give their medians. The libraries take
-turns within each pair, so that a slow spell of the machine hits them alike.
+The load: ``--load-processes`` separate processes (default 1), started before
+and killed after every loaded measurement. With ``--load busy`` (the default)
+each is a one-thread pure-Python busy loop (``while True: pass``); with
+``--load twin`` each trains the same library on the same workload (dtype,
+batch size, variant) in a loop, with that library's default threads: two
+copies of a job side by side, as two notebooks or two scripts run them (it
+says it runs after its first epoch, compilation included). For each library,
+dtype, batch size and variant, the quiet and loaded measurements alternate
+(quiet, loaded, quiet, loaded, ..., ``--repeats`` pairs) and the tables give
+their medians. The libraries take turns within each pair, so that a slow spell
+of the machine hits them alike.
+
+``--workload tabular`` replaces the reference network by the tabular
+estimators' shape: 40 input columns and three hidden layers of 256 units
+(``make_classification`` with 40 features, 10 classes).
 
 Run from the repository root (skdnn installed, or importable from the checkout)::
 
     python benchmarks/bench_contention.py --quick
+    python benchmarks/bench_contention.py --load twin --batch-sizes 128 512
     python benchmarks/bench_contention.py --batch-sizes 128 512 --dtypes float32
 
 This is a script, not a test: it asserts nothing about speed.
@@ -45,18 +55,51 @@ PAUSE = 0.3
 BUSY_PERCENT = be.BUSY_PERCENT
 # the load: a one-thread pure-Python busy loop that says when it runs; on Linux
 # it asks to be killed when this script dies, so that none is left spinning
-_BUSY_LOOP = """
+_DIE_WITH_PARENT = """
 import sys
 try:
     import ctypes
     ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
 except Exception:
     pass
+"""
+_BUSY_LOOP = (
+    _DIE_WITH_PARENT
+    + """
 sys.stdout.write("ready\\n")
 sys.stdout.flush()
 while True:
     pass
 """
+)
+# the "twin" load: the same library's training of the same workload, in a loop
+# (argv: benchmarks directory, library, dtype, batch size, variant, samples,
+# workload)
+_TWIN = (
+    _DIE_WITH_PARENT
+    + """
+bench, library, dtype, bs, variant, n, workload = sys.argv[1:]
+sys.path.insert(0, bench)
+import bench_epoch as be
+if workload == "tabular":
+    be.HIDDEN = (256, 256, 256)
+Xs, y = be.make_data(int(n), 40 if workload == "tabular" else 784)
+X, bs = Xs[dtype], int(bs)
+if library == "skdnn":
+    import skdnn
+    run = lambda: be.time_estimator(skdnn.MLPClassifier, X, y, bs, 1, 1, variant)
+elif library == "sklearn":
+    run = lambda: be.time_estimator(be.SkMLPClassifier, X, y, bs, 1, 1, variant)
+else:
+    torch = be.import_torch(True)
+    run = lambda: be.time_torch(torch, X, y, bs, 1, 1, variant)
+run()
+sys.stdout.write("ready\\n")
+sys.stdout.flush()
+while True:
+    run()
+"""
+)
 
 
 def parse_args(argv=None):
@@ -119,6 +162,20 @@ def parse_args(argv=None):
         help="busy-loop processes running during each loaded measurement "
         "(default: 1; 0 is a control run: both phases quiet)",
     )
+    parser.add_argument(
+        "--load",
+        choices=["busy", "twin"],
+        default="busy",
+        help="busy: one-thread busy loops; twin: processes training the same "
+        "library on the same workload (default: busy)",
+    )
+    parser.add_argument(
+        "--workload",
+        choices=["reference", "tabular"],
+        default="reference",
+        help="reference: 784-256-128-10; tabular: 40-256-256-256-10 (default: "
+        "reference)",
+    )
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     parser.add_argument(
         "--no-sklearn", action="store_true", help="skip scikit-learn's MLP"
@@ -152,17 +209,22 @@ def _cpu_seconds(pid):
 
 
 class BusyLoad:
-    """``n`` one-thread busy-loop processes while the ``with`` block runs.
+    """``n`` load processes while the ``with`` block runs.
 
-    Each is a fresh interpreter running ``while True: pass``; the block starts
-    once every one of them has said it runs, and they are killed and reaped when
-    it ends (also on an error). ``cores`` is then the CPU time they used, in
-    cores (1.0: one process had a whole core all along), or None when unknown.
+    Each is a fresh interpreter running ``while True: pass``, or ``code`` with
+    the arguments ``args``; the block starts once every one of them has said it
+    runs, and they are killed and reaped when it ends (also on an error).
+    ``cores`` is then the CPU time they used, in cores (1.0: one process had a
+    whole core all along), or None when unknown.
     """
 
-    def __init__(self, n):
+    def __init__(self, n, code=None, args=()):
         self.n = n
+        self.command = [sys.executable, "-c", code, *map(str, args)]
+        if code is None:
+            self.command = [sys.executable, "-S", "-c", _BUSY_LOOP]
         self.procs = []
+        self._start = []
         self.cores = 0.0 if n == 0 else None
         self._tic = None
 
@@ -171,17 +233,19 @@ class BusyLoad:
             for _ in range(self.n):
                 self.procs.append(
                     subprocess.Popen(
-                        [sys.executable, "-S", "-c", _BUSY_LOOP],
+                        self.command,
                         stdin=subprocess.DEVNULL,
                         stdout=subprocess.PIPE,
                     )
                 )
             for proc in self.procs:
                 if proc.stdout.readline() != b"ready\n":
-                    raise RuntimeError("a busy-loop process did not start")
+                    raise RuntimeError("a load process did not start")
         except BaseException:
             self._stop()
             raise
+        # CPU time of the start-up (a twin's imports and first epoch): not load
+        self._start = [_cpu_seconds(proc.pid) for proc in self.procs]
         self._tic = time.perf_counter()
         return self
 
@@ -193,8 +257,8 @@ class BusyLoad:
         if self.procs and self._tic is not None:
             wall = time.perf_counter() - self._tic
             used = [_cpu_seconds(proc.pid) for proc in self.procs]
-            if None not in used and wall > 0:
-                self.cores = sum(used) / wall
+            if None not in used + self._start and wall > 0:
+                self.cores = (sum(used) - sum(self._start)) / wall
         for proc in self.procs:
             proc.kill()
         for proc in self.procs:
@@ -204,8 +268,9 @@ class BusyLoad:
 
 
 # ----------------------------------------------------------------- measurement
-def measure(timing, loaded, n_load):
-    """One measurement: ``timing()``'s samples/second, quiet or under load.
+def measure(timing, loaded, n_load, twin=None):
+    """One measurement: ``timing()``'s samples/second, quiet or under load
+    (busy loops, or with ``twin`` the arguments of the twin load).
 
     Returns a dict: ``speed``; ``others``, the share of the CPUs (percent) that
     processes other than this one and its load used meanwhile; ``load``, the
@@ -215,7 +280,9 @@ def measure(timing, loaded, n_load):
     # the load processes are reaped before the share is read, so their CPU time
     # counts as this process's children's, not as others'
     others = be.OtherLoad()
-    load = BusyLoad(n_load) if loaded else None
+    load = None
+    if loaded:
+        load = BusyLoad(n_load) if twin is None else BusyLoad(n_load, _TWIN, twin)
     with load or contextlib.nullcontext():
         speed, _ = timing()
     return {
@@ -252,13 +319,22 @@ def main(argv=None):
     print("## Machine\n")
     print("\n".join(be.machine_info(torch)))
     print(f"- date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    what = (
+        "running `while True: pass` (one Python thread each)"
+        if args.load == "busy"
+        else "training the same library on the same workload in a loop (its "
+        "default threads)"
+    )
     print(
-        f"- load: {args.load_processes} process(es) running `while True: pass` "
-        "(one Python thread each), started before and killed after every loaded "
-        "measurement"
+        f"- load: {args.load_processes} process(es) {what}, started before and "
+        "killed after every loaded measurement"
     )
 
-    Xs, y = be.make_data(args.n_samples)
+    n_features = 784
+    if args.workload == "tabular":
+        be.HIDDEN = (256, 256, 256)  # read by bench_epoch's estimators and torch
+        n_features = 40
+    Xs, y = be.make_data(args.n_samples, n_features)
     epochs = args.epochs
 
     def skdnn_timing(X, bs, variant):
@@ -288,10 +364,11 @@ def main(argv=None):
 
     print(
         f"\n## Training throughput under contention (samples/s)\n\n"
-        f"make_classification({args.n_samples} x 784, 10 classes), standardised; "
-        f"784-{be.HIDDEN[0]}-{be.HIDDEN[1]}-10 ReLU, alpha=0, shuffle; "
+        f"make_classification({args.n_samples} x {n_features}, 10 classes), "
+        f"standardised; {'-'.join(map(str, (n_features, *be.HIDDEN, 10)))} ReLU, "
+        "alpha=0, shuffle; "
         f"{epochs} timed epoch(s) after 1 warm-up epoch per measurement. Quiet "
-        f"and loaded ({args.load_processes} busy-loop process(es)) measurements "
+        f"and loaded ({args.load_processes} {args.load} process(es)) measurements "
         f"alternate, {args.repeats} pair(s) per library and row; medians. "
         "slowdown = quiet / loaded (1: unaffected). The skdnn/... ratios are of "
         "the loaded throughputs (above 1: skdnn is faster under load). \"others' "
@@ -325,12 +402,18 @@ def main(argv=None):
                             file=sys.stderr,
                             flush=True,
                         )
+                        twin = None
+                        if args.load == "twin":
+                            here = Path(__file__).resolve().parent
+                            twin = (here, name, dtype, bs, variant, args.n_samples,
+                                    args.workload)  # fmt: skip
                         for phase in ("quiet", "loaded"):
                             runs[name][phase].append(
                                 measure(
                                     timings[name],
                                     phase == "loaded",
                                     args.load_processes,
+                                    twin,
                                 )
                             )
                 medians = {

@@ -256,13 +256,14 @@ def machine_info(torch):
 
 
 # ------------------------------------------------------------------------ data
-def make_data(n_samples):
-    """The reference workload: standardised float64 and float32 copies, labels."""
+def make_data(n_samples, n_features=784):
+    """The reference workload (``n_features`` columns): standardised float64 and
+    float32 copies, labels."""
     X, y = make_classification(
         n_samples=n_samples,
-        n_features=784,
-        n_informative=32,
-        n_redundant=32,
+        n_features=n_features,
+        n_informative=min(32, n_features // 4),
+        n_redundant=min(32, n_features // 4),
         n_classes=N_CLASSES,
         n_clusters_per_class=2,
         flip_y=0.01,
