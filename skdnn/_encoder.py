@@ -453,6 +453,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             return out.tocsr().astype(self._out_dtype, copy=False)
         return np.ascontiguousarray(out, dtype=self._out_dtype)
 
+    def __setstate__(self, state):
+        # pickled before level codes existed: every categorical column one-hot
+        state = dict(state)
+        state.setdefault("max_one_hot_levels", None)
+        if "is_categorical_" in state:
+            state.setdefault("is_coded_", np.zeros_like(state["is_categorical_"]))
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True

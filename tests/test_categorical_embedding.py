@@ -295,3 +295,28 @@ def test_bad_categorical_embedding_is_refused():
         TabularMLPClassifier(
             categorical_embedding=CategoricalEmbedding(d_embedding=0)
         ).fit(X, z > 0)
+
+
+def test_models_pickled_before_categorical_embeddings_load():
+    # a model saved before this parameter existed: its encoder one-hot encoded
+    # every categorical column, and so it keeps doing
+    import pickle
+
+    from sklearn.base import clone
+
+    from skdnn import TabularMLPClassifier
+
+    X, z = _table(levels=5)
+    model = _fit(TabularMLPClassifier(hidden_layer_sizes=(8,), max_iter=2,
+                                      random_state=0), X, z > 0)  # fmt: skip
+    expected = model.predict_proba(X)
+    del model.__dict__["categorical_embedding"]
+    del model.encoder_.__dict__["max_one_hot_levels"]
+    del model.encoder_.__dict__["is_coded_"]
+    loaded = pickle.loads(pickle.dumps(model))
+    assert loaded.categorical_embedding is None
+    assert loaded.encoder_.max_one_hot_levels is None
+    assert not loaded.encoder_.is_coded_.any()
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    clone(loaded)  # every parameter is there again
+    clone(loaded.encoder_)
