@@ -109,6 +109,8 @@ ax.set_ylabel("first principal component\nof the store's embedding")
 ax.set_title(f"{frequent.sum()} stores with at least 10 training rows")
 fig.tight_layout()
 plt.show()
+r = np.corrcoef(size[ids[frequent]], rows @ component)[0, 1]
+print(f"correlation with the hidden size: {r:+.2f}")
 
 # %%
 # The sign of a principal component is arbitrary; its alignment with the
