@@ -226,7 +226,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         gamma, and the betas of ``input_batch_norm`` and
         ``batch_norm='after'``), 'activation' (PReLU's slopes), 'scale'
         (the input adapters of ``front_scale`` and ``n_members``) and
-        'embedding' (the parameters of ``numeric_embedding``). The
+        'embedding' (the parameters of ``numeric_embedding`` and the tables
+        of the tabular estimators' ``categorical_embedding``). The
         connection weights always have factor 1, so ``l1``, ``max_norm`` and
         AdamW's decay act on them unchanged. An unknown group raises a
         ValueError; so does any ``lr_factors`` with 'lbfgs', which has no

@@ -82,7 +82,7 @@ def frame_types(encoder):
         )
     kinds = {}
     for name, pipe, cols in encoder.transformer_.transformers_:
-        if name == "categorical":
+        if name in ("categorical", "codes"):
             flags = pipe.steps[0][1].kw_args["as_string"]
             for j, string in zip(cols, flags, strict=True):
                 kinds[j] = StringTensorType if string else DoubleTensorType

@@ -446,3 +446,22 @@ def test_initial_types_of_the_model():
     array_model = _fit(TabularMLPRegressor(**SMALL), X, X[:, 1])
     with pytest.raises(ValueError, match=r"fitted on an array: .*X\[:1\]"):
         skdnn.onnx.initial_types(array_model)
+
+
+def test_initial_types_with_coded_columns():
+    # a column embedded by categorical_embedding is an input like any
+    # categorical column: strings for string levels
+    from skdnn.embeddings import CategoricalEmbedding
+
+    train, test = _frame(300, 0), _frame(80, 1, test=True)
+    emb = CategoricalEmbedding(d_embedding=3, max_one_hot_levels=2)
+    model = _fit(TabularMLPClassifier(**SMALL, categorical_embedding=emb), train,
+                 _target(train, "binary"))  # fmt: skip
+    types = skdnn.onnx.initial_types(model)
+    kinds = {name: type(t).__name__ for name, t in types}
+    assert kinds["colour"] == kinds["kind"] == kinds["mixed"] == "StringTensorType"
+    onx = skl2onnx.to_onnx(model, initial_types=types, options={"zipmap": False})
+    sess = _session(onx)
+    label, proba = sess.run(None, _session_feeds(sess, test))
+    assert_allclose(proba, model.predict_proba(test), **TOL)
+    assert_array_equal(label, model.predict(test))
