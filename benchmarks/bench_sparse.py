@@ -4,8 +4,9 @@ Two tables, skdnn and scikit-learn side by side in the same run:
 
 1. Memory: a 5000 x 20000 CSR matrix of density 0.04 % (8 nonzeros a row, about
    0.5 MB), hidden layer (100,), float64: L-BFGS (``max_iter=20``), Adam (5
-   epochs, batch 200), L-BFGS with ``batch_norm="before"`` and ``"after"``
-   (scikit-learn has no batch normalisation: its row is its plain L-BFGS fit), and
+   epochs, batch 200), L-BFGS with ``batch_norm="before"`` and ``"after"`` and
+   with ``input_batch_norm=True`` (scikit-learn has no batch normalisation: its
+   row is its plain L-BFGS fit), and
    ``skdnn.inspection`` (``hidden_activations`` and ``layer_gradients`` of the
    batch-normalised model). Peak resident memory above the level before the
    measured call (``VmHWM`` reset through ``/proc/self/clear_refs`` after the
@@ -51,6 +52,9 @@ MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, solver="lbfgs" if "lbfgs" in 
 if which == "skdnn" and case in ("bn_before", "bn_after", "inspection"):
     MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, solver="lbfgs",
                   batch_norm="before").fit(X[:50], y[:50])
+if which == "skdnn" and case == "bn_input":
+    MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, solver="lbfgs",
+                  input_batch_norm=True).fit(X[:50], y[:50])
 def hwm_mb(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -66,6 +70,9 @@ elif case in ("bn_before", "bn_after", "inspection"):
                             **kw)
     else:  # scikit-learn has no batch normalisation: its plain L-BFGS fit
         clf = MLPClassifier(solver="lbfgs", max_iter=20, **kw)
+elif case == "bn_input":  # scikit-learn: its plain L-BFGS fit
+    extra = dict(input_batch_norm=True) if which == "skdnn" else {}
+    clf = MLPClassifier(solver="lbfgs", max_iter=20, **extra, **kw)
 else:  # adam
     clf = MLPClassifier(solver="adam", max_iter=epochs, batch_size=200, tol=0.0,
                         n_iter_no_change=10**6, **kw)
@@ -134,6 +141,7 @@ def main():
         ("adam", "Adam, 5 epochs, batch 200"),
         ("bn_before", "L-BFGS + batch_norm='before' (sklearn: plain L-BFGS)"),
         ("bn_after", "L-BFGS + batch_norm='after' (sklearn: plain L-BFGS)"),
+        ("bn_input", "L-BFGS + input_batch_norm=True (sklearn: plain L-BFGS)"),
         ("inspection", "hidden_activations + layer_gradients (BN model)"),
     ]
     for case, title in cases:

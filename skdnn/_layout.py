@@ -404,6 +404,11 @@ embed_keep_input
         biases[...] = random_state.uniform(-r, r, biases.shape)
 
     @property
+    def input_batch_norm_only(self):
+        """Whether the inputs are the only batch-normalised layer."""
+        return bool(self.input_batch_norm) and self.batch_norm is None
+
+    @property
     def has_batch_norm(self):
         return self.n_stats > 0
 

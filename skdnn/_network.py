@@ -14,6 +14,7 @@ import numpy as np
 from ._core import codes
 from ._core.epoch import bn_population_statistics, full_loss_grad, run_epoch
 from ._core.layers import EXTRAS
+from ._core.normalization import input_statistics
 from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # (0.1 pickles also name it here)
@@ -117,6 +118,9 @@ def input_arrays(X, dtype):
     empty_i = np.empty(0, dtype=np.int64)
     if hasattr(X, "tocsr"):
         Xc = X.tocsr()
+        if not Xc.has_canonical_format:  # sorted indices, no duplicate entries
+            Xc = Xc.copy()
+            Xc.sum_duplicates()
         return (
             np.empty((0, Xc.shape[1]), dtype=dtype),
             writable(Xc.data, dtype),
@@ -457,6 +461,21 @@ class Network:
             layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
             *work.buffers, self.extras, self.emb,
         )  # fmt: skip
+
+    def set_input_statistics(self, X, sw):
+        """Set the running statistics of the input batch normalisation to the
+        weighted mean and variance of every row of ``X`` (the tuple of
+        :func:`input_arrays`; CSR input is not densified). Those are the
+        statistics of the one batch of every row (L-BFGS), fixed by the data:
+        the objective can then be computed in chunks of rows, normalising with
+        the running statistics (``MODE_PREDICT``)."""
+        first = self.spec.layers[0]
+        p, s = int(first["fan_in"]), int(first["in_bn_s"])
+        mean, var = np.empty(p), np.empty(p)
+        input_statistics(*X, np.ascontiguousarray(sw), mean, var)
+        _, bn_stats = self._writable()
+        bn_stats[0, s : s + p] = mean
+        bn_stats[1, s : s + p] = var
 
     def forward(self, X, mode=codes.MODE_PREDICT, key=0):
         """Output-layer activations for the rows of ``X`` (an array or sparse

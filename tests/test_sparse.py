@@ -199,3 +199,67 @@ def test_hidden_activations_do_not_depend_on_the_chunks(monkeypatch, kw):
     for a, b, c in zip(one, chunked, dense, strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-14)
+
+
+def test_lbfgs_input_batch_norm_uses_the_statistics_of_every_row():
+    # batch normalisation of the inputs alone: the objective normalises with
+    # the weighted statistics of every row (computed from the CSR arrays) and
+    # runs in chunks; it equals the objective of one batch of every row
+    from skdnn._core import codes
+    from skdnn._core.normalization import input_statistics
+
+    X, y = _data(n=300, p=40)
+    X = X.tolil()
+    X[3, 5] = 0.0  # an explicit zero
+    X = X.tocsr()
+    X.sum_duplicates()
+    sw = np.random.RandomState(1).uniform(0.2, 2.0, size=300)
+    clf = MLPClassifier(hidden_layer_sizes=(6,), input_batch_norm=True, max_iter=2,
+                        solver="lbfgs", random_state=0).fit(X, y)  # fmt: skip
+    net = clf._net
+    Y = np.ascontiguousarray(clf._target_matrix(y), dtype=np.float64)
+    opt = net.optimizer(1e-3, sw.sum())
+    # the statistics, from CSR and from the dense copy
+    mean, var = np.empty(40), np.empty(40)
+    input_statistics(*input_arrays(X, np.float64), sw, mean, var)
+    dense = X.toarray()
+    expected = np.average(dense, axis=0, weights=sw)
+    np.testing.assert_allclose(mean, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        var, np.average((dense - expected) ** 2, axis=0, weights=sw), rtol=1e-10
+    )
+    # one batch of every row (batch statistics) against chunks of 64 rows
+    # normalised with the statistics of every row
+    g_one, g_chunks = np.empty_like(net.theta), np.empty_like(net.theta)
+    source = input_arrays(dense, np.float64)
+    J_one = net.loss_and_gradient(source, Y, sw, opt, g_one, batch_size=300)
+    net.set_input_statistics(input_arrays(X, np.float64), sw)
+    J_chunks = net.loss_and_gradient(
+        input_arrays(X, np.float64), Y, sw, opt, g_chunks,
+        mode=codes.MODE_PREDICT, batch_size=64,
+    )  # fmt: skip
+    np.testing.assert_allclose(J_chunks, J_one, rtol=1e-10)
+    np.testing.assert_allclose(g_chunks, g_one, rtol=1e-8, atol=1e-12)
+
+
+def test_lbfgs_input_batch_norm_does_not_densify():
+    rng = np.random.RandomState(0)
+    n, p = 3000, 20000  # a dense copy: 480 MB
+    X = sp.random(n, p, density=0.0005, format="csr", random_state=0)
+    y = (X @ rng.normal(size=p) > 0).astype(int)
+    kw = dict(hidden_layer_sizes=(8,), solver="lbfgs", input_batch_norm=True,
+              max_iter=3, random_state=0)  # fmt: skip
+    MLPClassifier(**kw).fit(X[:50], y[:50])  # compiled
+    tracemalloc.start()
+    try:
+        sparse = MLPClassifier(**kw).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # chunks of 104 rows: the gathered chunk, its normalised copies and their
+    # gradients, 83 MB, and L-BFGS's history, 32 MB (153 MB measured); one batch
+    # of every row was three dense copies of X (1,440 MB)
+    assert peak < n * p * 8 / 2, peak
+    # the running statistics are the data's, whatever the input's form
+    mean = np.asarray(X.mean(axis=0)).ravel()
+    np.testing.assert_allclose(sparse.batch_norm_[0]["moving_mean"], mean, rtol=1e-10)

@@ -9,9 +9,10 @@ Keras.
 
 import math
 
+import numpy as np
 from numba import njit
 
-from ._jit import KERNEL
+from ._jit import JIT, KERNEL
 from .codes import MODE_OBJECTIVE, MODE_STATS, MODE_TRAIN
 
 
@@ -98,6 +99,50 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
                 h = (X[i, j] - mean[j]) * inv_std[j]
                 H[i, j] = h
                 Y[i, j] = gamma[j] * h
+
+
+@njit(**JIT)  # an entry point (L-BFGS with input batch normalisation)
+def input_statistics(X, data, indices, indptr, sparse, sw, mean, var):
+    """The weighted mean and biased variance of every input column over all rows
+    (``mean``, ``var`` (p,), float64, written): the statistics that batch
+    normalisation of the inputs computes on a batch of every row, without a
+    dense copy of CSR input (whose indices must be canonical: sorted, no
+    duplicates). The absent entries of a CSR column are zeros: they add
+    ``w * mean**2`` each to its variance.
+    """
+    n = sw.shape[0]
+    p = mean.shape[0]
+    wsum = 0.0
+    for i in range(n):
+        wsum += sw[i]
+    for j in range(p):
+        mean[j] = 0.0
+        var[j] = 0.0
+    if sparse is not None:
+        present = np.zeros(p)  # the weight of each column's stored entries
+        for i in range(n):
+            w = sw[i] / wsum
+            for k in range(indptr[i], indptr[i + 1]):
+                mean[indices[k]] += w * data[k]
+        for i in range(n):
+            w = sw[i] / wsum
+            for k in range(indptr[i], indptr[i + 1]):
+                c = indices[k]
+                d = data[k] - mean[c]
+                var[c] += w * d * d
+                present[c] += w
+        for j in range(p):
+            var[j] += max(1.0 - present[j], 0.0) * mean[j] * mean[j]
+    else:
+        for i in range(n):
+            w = sw[i] / wsum
+            for j in range(p):
+                mean[j] += w * X[i, j]
+        for i in range(n):
+            w = sw[i] / wsum
+            for j in range(p):
+                d = X[i, j] - mean[j]
+                var[j] += w * d * d
 
 
 @njit(**KERNEL)
