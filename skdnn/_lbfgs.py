@@ -29,6 +29,18 @@ _FULL_BATCH_CHUNK = 4096
 _GATHER_VALUES = 1 << 21
 
 
+def input_batch_norm_chunk(spec, source, n):
+    """Rows per chunk of the full-batch objective of a network whose inputs
+    alone are batch-normalised, with the statistics of every row set
+    beforehand: CSR rows are gathered densely, at most ``_GATHER_VALUES``
+    values at a time."""
+    chunk = min(n, _FULL_BATCH_CHUNK)
+    if source[4] is not None and gathers_batches(spec, True):
+        p = spec.layers[0]["n_inputs"]
+        chunk = min(chunk, max(_GATHER_VALUES // p, 16))
+    return chunk
+
+
 def fit_lbfgs(est, X, Y, sw):
     """Minimise the objective of ``est`` over ``est._net``'s parameters."""
     net = est._net
@@ -43,9 +55,7 @@ def fit_lbfgs(est, X, Y, sw):
     if spec.input_batch_norm_only:
         net.set_input_statistics(source, sw)
         mode = codes.MODE_PREDICT  # normalise with them (no dropout: refused)
-        chunk = min(n, _FULL_BATCH_CHUNK)
-        if source[4] is not None and gathers_batches(spec, True):
-            chunk = min(chunk, max(_GATHER_VALUES // X.shape[1], 16))
+        chunk = input_batch_norm_chunk(spec, source, n)
     # no random draws (key 0): lbfgs refuses dropout and RReLU
     opt = net.optimizer(est.alpha, float(sw.sum()))
     frozen = spec.frozen_mask(est.frozen_layers) if est.frozen_layers else None

@@ -440,14 +440,16 @@ class Network:
             np.int64(n_batches), *work.buffers, self.extras, self.emb,
         )  # fmt: skip
 
-    def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE, key=0,
-                          batch_size=None, bn_momentum=None):  # fmt: skip
+    def loss_and_gradient(self, X, Y, sw, opt, grad, mode=codes.MODE_OBJECTIVE,
+                          key=0, batch_size=None, bn_momentum=None,
+                          bn_stats=None):  # fmt: skip
         """The smooth part of the objective over all rows of ``X`` (the tuple of
         :func:`input_arrays`), its gradient written to ``grad``.
 
         The rows are processed ``batch_size`` at a time (all at once by default,
         which batch normalisation needs). ``mode=MODE_TRAIN`` with
         ``bn_momentum=0`` sets the running statistics to those of the data.
+        ``bn_stats``: running statistics to use instead of the network's.
         """
         n = Y.shape[0]
         layers = self.spec.layers
@@ -455,25 +457,28 @@ class Network:
             layers = layers.copy()
             layers["bn_momentum"] = bn_momentum
         work = self.workspace(n if batch_size is None else batch_size, X)
-        theta, bn_stats = self._writable()
+        theta, own = self._writable()
+        bn_stats = own if bn_stats is None else bn_stats
         return full_loss_grad(
             *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
             layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
             *work.buffers, self.extras, self.emb,
         )  # fmt: skip
 
-    def set_input_statistics(self, X, sw):
-        """Set the running statistics of the input batch normalisation to the
-        weighted mean and variance of every row of ``X`` (the tuple of
-        :func:`input_arrays`; CSR input is not densified). Those are the
-        statistics of the one batch of every row (L-BFGS), fixed by the data:
-        the objective can then be computed in chunks of rows, normalising with
-        the running statistics (``MODE_PREDICT``)."""
+    def set_input_statistics(self, X, sw, bn_stats=None):
+        """Set the running statistics of the input batch normalisation (in
+        ``bn_stats``, by default the network's) to the weighted mean and
+        variance of every row of ``X`` (the tuple of :func:`input_arrays`; CSR
+        input is not densified). Those are the statistics of the one batch of
+        every row (L-BFGS), fixed by the data: the objective can then be
+        computed in chunks of rows, normalising with the running statistics
+        (``MODE_PREDICT``, or ``MODE_MC`` with dropout)."""
         first = self.spec.layers[0]
         p, s = int(first["fan_in"]), int(first["in_bn_s"])
         mean, var = np.empty(p), np.empty(p)
         input_statistics(*X, np.ascontiguousarray(sw), mean, var)
-        _, bn_stats = self._writable()
+        if bn_stats is None:
+            _, bn_stats = self._writable()
         bn_stats[0, s : s + p] = mean
         bn_stats[1, s : s + p] = var
 

@@ -6,7 +6,7 @@ from sklearn.utils import check_random_state
 from ._base import BaseMLP
 from ._compat import validate_parameter_constraints
 from ._core import codes
-from ._lbfgs import _FULL_BATCH_CHUNK
+from ._lbfgs import _FULL_BATCH_CHUNK, input_batch_norm_chunk
 from ._network import input_arrays
 
 __all__ = ["hidden_activations", "layer_gradients"]
@@ -136,16 +136,31 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     grad = np.empty_like(net.theta)
     # in chunks of rows unless batch normalisation needs all of them at once (each
     # row draws the same dropout mask in any chunk); sparse X is never densified
-    # but with input batch normalisation (see the user guide's "Sparse input")
+    # but with input and hidden batch normalisation (the user guide's "Sparse
+    # input"). The inputs' statistics of every row depend on X only: with
+    # input batch normalisation alone they are computed first (into a copy of
+    # the running statistics) and the rows go in chunks normalised with them,
+    # dropout drawn as in the objective (MODE_MC; RReLU's random slopes would
+    # not be: those networks take every row at once)
     n = X.shape[0]
-    chunk = n if net.spec.has_batch_norm else min(n, _FULL_BATCH_CHUNK)
+    spec = net.spec
+    source = input_arrays(X, net.dtype)
+    chunk = n if spec.has_batch_norm else min(n, _FULL_BATCH_CHUNK)
+    mode, stats = codes.MODE_OBJECTIVE, None
+    if spec.input_batch_norm_only and spec.hidden_code != codes.RRELU:
+        stats = net.bn_stats.copy()
+        net.set_input_statistics(source, sw, stats)
+        mode = codes.MODE_MC
+        chunk = input_batch_norm_chunk(spec, source, n)
     net.loss_and_gradient(
-        input_arrays(X, net.dtype),
+        source,
         Y,
         sw,
         net.optimizer(estimator.alpha, float(sw.sum())),
         grad,
+        mode=mode,
         key=check_random_state(random_state).randint(0, 2**63 - 1),
         batch_size=max(chunk, 1),
+        bn_stats=stats,
     )
     return [g.copy() for g in net.spec.coefs(grad)]

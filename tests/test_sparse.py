@@ -242,7 +242,7 @@ def test_lbfgs_input_batch_norm_uses_the_statistics_of_every_row():
     np.testing.assert_allclose(g_chunks, g_one, rtol=1e-8, atol=1e-12)
 
 
-def test_lbfgs_input_batch_norm_does_not_densify():
+def test_lbfgs_and_layer_gradients_with_input_batch_norm_do_not_densify():
     rng = np.random.RandomState(0)
     n, p = 3000, 20000  # a dense copy: 480 MB
     X = sp.random(n, p, density=0.0005, format="csr", random_state=0)
@@ -253,6 +253,7 @@ def test_lbfgs_input_batch_norm_does_not_densify():
     tracemalloc.start()
     try:
         sparse = MLPClassifier(**kw).fit(X, y)
+        layer_gradients(sparse, X, y)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -263,3 +264,22 @@ def test_lbfgs_input_batch_norm_does_not_densify():
     # the running statistics are the data's, whatever the input's form
     mean = np.asarray(X.mean(axis=0)).ravel()
     np.testing.assert_allclose(sparse.batch_norm_[0]["moving_mean"], mean, rtol=1e-10)
+
+
+def test_layer_gradients_with_input_batch_norm_in_chunks(monkeypatch):
+    # input batch normalisation alone: the inputs' statistics of every row,
+    # then chunks (dropout drawn per row as in one batch); the model's running
+    # statistics are left alone; sparse input is not densified
+    import skdnn._lbfgs
+
+    X, y = _data(n=300)
+    clf = MLPClassifier(hidden_layer_sizes=(9,), input_batch_norm=True,
+                        dropout=0.3, max_iter=3, random_state=0).fit(X, y)  # fmt: skip
+    stats = clf._net.bn_stats.copy()
+    one = layer_gradients(clf, X.toarray(), y, random_state=1)
+    monkeypatch.setattr(skdnn._lbfgs, "_GATHER_VALUES", 64 * X.shape[1])
+    chunked = layer_gradients(clf, X, y, random_state=1)
+    np.testing.assert_array_equal(clf._net.bn_stats, stats)
+    for a, b in zip(one, chunked, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+    assert np.abs(one[0]).max() > 0
