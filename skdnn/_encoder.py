@@ -517,15 +517,22 @@ def _n_levels(X, columns, kinds):
     """The number of levels (the missing level included) of each of the given
     columns of X, as the encoders will see them."""
     if is_frame(X):
+        import pandas as pd  # X is a DataFrame: pandas is installed
+
         as_string = [kinds[j] != "numeric" for j in columns]
         values = frame_levels(X.iloc[:, columns], as_string)
+        missing = pd.isna(values)
+        counts = [
+            len(pd.unique(values[~missing[:, j], j])) + int(missing[:, j].any())
+            for j in range(values.shape[1])
+        ]
     else:
         values = np.asarray(X[:, columns], dtype=np.float64)
-    counts = []
-    for j in range(values.shape[1]):
-        column = values[:, j]
-        missing = np.array([_is_missing(v) for v in column], dtype=bool)
-        counts.append(len(set(column[~missing].tolist())) + int(missing.any()))
+        missing = np.isnan(values)
+        counts = [
+            len(np.unique(values[~missing[:, j], j])) + int(missing[:, j].any())
+            for j in range(values.shape[1])
+        ]
     return np.array(counts, dtype=np.int64)
 
 
