@@ -16,6 +16,31 @@ from ._jit import JIT, KERNEL
 from .codes import MODE_OBJECTIVE, MODE_STATS, MODE_TRAIN
 
 
+@njit(inline="always", **KERNEL)
+def _weighted_moments(X, sw, n, mean, var):
+    """The mean and biased variance of the columns of ``X[:n]``, weighted by
+    ``sw[:n]`` (written to ``mean``, ``var``), accumulated in their dtype:
+    float64 products stored to float32 statistics took 55 against 21 us for
+    512 x 256."""
+    T = mean.dtype.type
+    m = mean.shape[0]
+    wsum = 0.0
+    for i in range(n):
+        wsum += sw[i]
+    for j in range(m):
+        mean[j] = 0.0
+        var[j] = 0.0
+    for i in range(n):
+        w = T(sw[i] / wsum)
+        for j in range(m):
+            mean[j] += w * X[i, j]
+    for i in range(n):
+        w = T(sw[i] / wsum)
+        for j in range(m):
+            d = X[i, j] - mean[j]
+            var[j] += w * d * d
+
+
 @njit(**KERNEL)
 def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
                momentum, eps, add_beta):  # fmt: skip
@@ -42,25 +67,8 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
         running ones otherwise.
     """
     n, m = H.shape
-    # the statistics accumulate in the arrays' dtype: float64 products stored to
-    # float32 statistics took 55 against 21 us for 512 x 256
-    T = H.dtype.type
     if mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_STATS:
-        wsum = 0.0
-        for i in range(n):
-            wsum += sw[i]
-        for j in range(m):
-            mean[j] = 0.0
-            inv_std[j] = 0.0
-        for i in range(n):
-            w = T(sw[i] / wsum)
-            for j in range(m):
-                mean[j] += w * X[i, j]
-        for i in range(n):
-            w = T(sw[i] / wsum)
-            for j in range(m):
-                d = X[i, j] - mean[j]
-                inv_std[j] += w * d * d
+        _weighted_moments(X, sw, n, mean, inv_std)  # the variance, for now
         if mode == MODE_TRAIN or mode == MODE_STATS:
             for j in range(m):
                 run_mean[j] = momentum * run_mean[j] + (1.0 - momentum) * mean[j]
@@ -111,14 +119,16 @@ def input_statistics(X, data, indices, indptr, sparse, sw, mean, var):
     ``w * mean**2`` each to its variance.
     """
     n = sw.shape[0]
-    p = mean.shape[0]
-    wsum = 0.0
-    for i in range(n):
-        wsum += sw[i]
-    for j in range(p):
-        mean[j] = 0.0
-        var[j] = 0.0
-    if sparse is not None:
+    if sparse is None:
+        _weighted_moments(X, sw, n, mean, var)
+    else:
+        p = mean.shape[0]
+        wsum = 0.0
+        for i in range(n):
+            wsum += sw[i]
+        for j in range(p):
+            mean[j] = 0.0
+            var[j] = 0.0
         present = np.zeros(p)  # the weight of each column's stored entries
         for i in range(n):
             w = sw[i] / wsum
@@ -133,16 +143,6 @@ def input_statistics(X, data, indices, indptr, sparse, sw, mean, var):
                 present[c] += w
         for j in range(p):
             var[j] += max(1.0 - present[j], 0.0) * mean[j] * mean[j]
-    else:
-        for i in range(n):
-            w = sw[i] / wsum
-            for j in range(p):
-                mean[j] += w * X[i, j]
-        for i in range(n):
-            w = sw[i] / wsum
-            for j in range(p):
-                d = X[i, j] - mean[j]
-                var[j] += w * d * d
 
 
 @njit(**KERNEL)
