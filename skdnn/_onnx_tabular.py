@@ -270,6 +270,22 @@ def _check_one_hot(ohe):
         )
 
 
+def _one_hot_columns(g, encoder, pipe, cols, columns, categories, out_proto):
+    """Each column's one-hot indicators (N, L) for the levels ``categories``
+    of a step of categorical columns (one-hot or coded), with its levels."""
+    first = pipe.steps[0][1]
+    as_string = (
+        first.kw_args["as_string"]
+        if isinstance(first, FunctionTransformer)
+        else [False] * len(cols)
+    )
+    for j, string, levels in zip(cols, as_string, categories, strict=True):
+        x, kind = columns[j]
+        block = _one_hot_strings if string else _one_hot_numbers
+        name = _column_name(encoder, j)
+        yield block(g, x, kind, list(levels), name, out_proto), levels
+
+
 def encode(g, encoder, inputs):
     """The graph of ``encoder.transform``: the encoded matrix, in the encoder's
     output dtype (its ONNX type is ``_DTYPE_PROTO[encoder._out_dtype]``)."""
@@ -279,25 +295,17 @@ def encode(g, encoder, inputs):
     steps = {
         name: (pipe, list(cols))
         for name, pipe, cols in encoder.transformer_.transformers_
-        if name in ("categorical", "numeric", "missing")
+        if name in ("categorical", "numeric", "missing", "codes")
     }
     blocks = []
     if "categorical" in steps:
         pipe, cols = steps["categorical"]
         ohe = pipe.steps[-1][1]
         _check_one_hot(ohe)
-        first = pipe.steps[0][1]
-        as_string = (
-            first.kw_args["as_string"]
-            if isinstance(first, FunctionTransformer)
-            else [False] * len(cols)
+        hot = _one_hot_columns(
+            g, encoder, pipe, cols, columns, ohe.categories_, out_proto
         )
-        for j, string, levels in zip(cols, as_string, ohe.categories_, strict=True):
-            x, kind = columns[j]
-            block = _one_hot_strings if string else _one_hot_numbers
-            blocks.append(
-                block(g, x, kind, list(levels), _column_name(encoder, j), out_proto)
-            )
+        blocks.extend(block for block, _ in hot)
     if "numeric" in steps:
         pipe, cols = steps["numeric"]
         dtype = _compute_dtype(encoder, pipe, [columns[j] for j in cols])
@@ -330,33 +338,21 @@ def encode(g, encoder, inputs):
             index = np.asarray(indicator.features_, dtype=np.int64)
             picked = g.op("Gather", is_nan, g.const(index, np.int64), axis=1)
             blocks.append(g.cast(picked, out_proto))
-    if any(name == "codes" for name, *_ in encoder.transformer_.transformers_):
-        blocks.append(_codes(g, encoder, columns, out_proto))
+    if "codes" in steps:
+        blocks.append(_codes(g, encoder, *steps["codes"], columns, out_proto))
     out = blocks[0] if len(blocks) == 1 else g.op("Concat", *blocks, axis=1)
     return out
 
 
-def _codes(g, encoder, columns, out_proto):
+def _codes(g, encoder, pipe, cols, columns, out_proto):
     """The block of level codes: from each column's one-hot indicators ``h``
     (N, L), ``h @ [1, ..., L] - 1``: the level's position, -1 for none."""
-    pipe, cols = next(
-        (pipe, list(cols))
-        for name, pipe, cols in encoder.transformer_.transformers_
-        if name == "codes"
-    )
-    step = pipe.steps[-1][1]
-    first = pipe.steps[0][1]
-    as_string = (
-        first.kw_args["as_string"]
-        if isinstance(first, FunctionTransformer)
-        else [False] * len(cols)
-    )
+    categories = pipe.steps[-1][1].categories_
     dtype = np.float64 if out_proto == _TP.DOUBLE else np.float32
     parts = []
-    for j, string, levels in zip(cols, as_string, step.categories_, strict=True):
-        x, kind = columns[j]
-        block = _one_hot_strings if string else _one_hot_numbers
-        hot = block(g, x, kind, list(levels), _column_name(encoder, j), out_proto)
+    for hot, levels in _one_hot_columns(
+        g, encoder, pipe, cols, columns, categories, out_proto
+    ):
         ranks = np.arange(1, len(levels) + 1, dtype=dtype).reshape(-1, 1)
         code = g.op("MatMul", hot, g.const(ranks, dtype))
         parts.append(g.op("Sub", code, g.const(dtype(1.0), dtype)))
