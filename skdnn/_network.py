@@ -12,13 +12,24 @@ learning-rate finder and :mod:`skdnn.inspection` all go through it.
 import numpy as np
 
 from ._core import codes
-from ._core.epoch import bn_population_statistics, full_loss_grad, run_epoch
+from ._core.epoch import (
+    bn_population_statistics,
+    full_loss_grad,
+    run_epoch,
+    run_epoch_parallel,
+)
 from ._core.layers import EXTRAS
 from ._core.normalization import input_statistics
 from ._core.predict import forward_all, predict_forward
 from ._core.records import OPTIMIZER, optimizer_record
 from ._layout import NetworkSpec  # (0.1 pickles also name it here)
-from ._threads import BLAS_SPLIT_MIN_WORK, CHUNK_ROWS, split_rows
+from ._threads import (
+    BLAS_SPLIT_MIN_WORK,
+    CHUNK_ROWS,
+    compiled,
+    split_rows,
+    training_threads,
+)
 from .initializers import init_weights, sklearn_bias_bound
 
 # rows per call of the forward pass of Network.hidden_activations (inspection)
@@ -37,25 +48,43 @@ class Workspace:
     hold ``m * batch_size`` rows, their row stride (the last entry of
     ``buffers``). ``gather`` (see :func:`gathers_batches`): whether batches of X
     are gathered densely; the gather buffer ``xbuf`` is empty otherwise.
+
+    ``parts`` 0: the buffers of whole batches, ``(xbuf, ybuf, swbuf, abuf, dbuf,
+    bn_batch, bs)`` (:func:`~skdnn._core.epoch.full_loss_grad`,
+    :func:`~skdnn._core.epoch.bn_population_statistics`); 1 or 2: those of a
+    training epoch (:func:`~skdnn._core.epoch.run_epoch`) whose batches are whole
+    or split in two halves, ``(gb, xb2, yb2, swb2, ab2, db2, bnb2, hs)``: the
+    second half's gradient (empty for whole batches), then one row per part of
+    each buffer above, each for ``ceil(batch_size / parts)`` rows.
     """
 
-    def __init__(self, spec, batch_size, dtype, gather=True):
+    def __init__(self, spec, batch_size, dtype, gather=True, parts=0):
         p = spec.layer_units[0]
         k = spec.layer_units[-1]
         self.batch_size = int(batch_size)
         self.gather = bool(gather)
-        bs = self.batch_size * spec.n_members
+        self.parts = int(parts)
         self.spec = spec
-        self.buffers = (
+        rows = -(-self.batch_size // max(self.parts, 1))  # rows of a part
+        bs = rows * spec.n_members
+        whole = (
             # xbuf: the gathered batch
-            np.empty(self.batch_size * p if gather else 0, dtype=dtype),
-            np.empty(bs * k, dtype=dtype),  # ybuf: its targets
-            np.empty(bs, dtype=dtype),  # swbuf: its sample weights
-            np.empty(bs * spec.width, dtype=dtype),  # abuf: every forward array
-            np.empty(bs * spec.width, dtype=dtype),  # dbuf: their gradients
-            np.empty((2, spec.n_stats), dtype=dtype),  # bn_batch: batch statistics
-            bs,
+            (rows * p if gather else 0,),
+            (bs * k,),  # ybuf: its targets
+            (bs,),  # swbuf: its sample weights
+            (bs * spec.width,),  # abuf: every forward array
+            (bs * spec.width,),  # dbuf: their gradients
+            (2, spec.n_stats),  # bn_batch: batch statistics
         )
+        if not parts:
+            self.buffers = (*(np.empty(s, dtype=dtype) for s in whole), bs)
+        else:
+            gb = np.empty(spec.n_params if parts == 2 else 0, dtype=dtype)
+            self.buffers = (
+                gb,
+                *(np.empty((parts, *s), dtype=dtype) for s in whole),
+                bs,
+            )
 
 
 def writable(a, dtype=None):
@@ -174,6 +203,7 @@ class Network:
         self.step_losses = np.zeros(0)
         self._work = None  # Workspace of the last batch size
         self._grad = None  # gradient buffer of train_epoch
+        self._last_epoch = None  # seconds of the last training epoch
 
     @classmethod
     def create(cls, spec, dtype, init, families, bias_init, prelu_init, random_state):
@@ -241,7 +271,8 @@ class Network:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_work"] = state["_grad"] = None  # work buffers: rebuilt on demand
+        # work buffers and the threads' timings: rebuilt on demand
+        state["_work"] = state["_grad"] = state["_last_epoch"] = None
         return state
 
     # the arrays of the state, in the order of to_state
@@ -268,7 +299,7 @@ class Network:
         net.seed = np.uint64(state["seed"])
         for name in cls._STATE_ARRAYS:
             setattr(net, name, state[name])
-        net._work = net._grad = None
+        net._work = net._grad = net._last_epoch = None
         return net
 
     # ------------------------------------------------------------ the state
@@ -335,10 +366,11 @@ class Network:
         kernels, and a copy costs less."""
         return writable(self.theta), writable(self.bn_stats)
 
-    def workspace(self, batch_size, X):
+    def workspace(self, batch_size, X, parts=0):
         """The work buffers for batches of ``batch_size`` rows of ``X`` (the tuple
-        of :func:`input_arrays`), kept between calls with the same spec, size and
-        need of a gather buffer."""
+        of :func:`input_arrays`) in ``parts`` parts (see :class:`Workspace`), kept
+        between calls with the same spec, size, parts and need of a gather
+        buffer."""
         work = self._work
         gather = gathers_batches(self.spec, X[4])
         if (
@@ -346,9 +378,17 @@ class Network:
             or work.spec is not self.spec
             or work.batch_size != batch_size
             or work.gather != gather
+            or work.parts != parts
         ):
-            work = self._work = Workspace(self.spec, batch_size, self.dtype, gather)
+            work = Workspace(self.spec, batch_size, self.dtype, gather, parts)
+            self._work = work
         return work
+
+    def splits_batches(self, batch_size):
+        """Whether training splits batches of ``batch_size`` rows into two halves
+        (:func:`skdnn._core.epoch.run_epoch`): unless batch normalisation
+        computes statistics over the whole batch, or a batch is one row."""
+        return not self.spec.has_batch_norm and batch_size >= 2
 
     def optimizer(self, alpha, sw_total, solver=None, l1=0.0, max_norm=None,
                   clipnorm=None, clipvalue=None):  # fmt: skip
@@ -396,17 +436,28 @@ class Network:
             self._grad = np.empty_like(self.theta)
         n_batches = lrs.shape[0]
         step_losses = np.zeros(n_batches)
+        split = self.splits_batches(batch_size)
         work = self.workspace(
-            self._largest_batch(perm.shape[0], batch_size, n_batches), X
+            self._largest_batch(perm.shape[0], batch_size, n_batches), X, 1 + split
         )
         if factors is None:
             factors = self.theta[:0]
-        data_loss, penalty, n_done = run_epoch(
+        args = (
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
             self.bn_stats, opt, lrs, moms, step_losses, frozen, factors,
             np.int64(batch_size), *work.buffers, self._training_extras(opt), self.emb,
         )  # fmt: skip
+
+        def ready():
+            return compiled(run_epoch_parallel, args)
+
+        kernels = (run_epoch, run_epoch_parallel)
+        last = getattr(self, "_last_epoch", None)  # (not in older pickles)
+        with training_threads(split, last, ready, kernels) as threads:
+            kernel = run_epoch_parallel if threads.parallel else run_epoch
+            data_loss, penalty, n_done = kernel(*args)
+        self._last_epoch = threads.wall
         return data_loss, penalty, n_done, step_losses
 
     def _training_extras(self, opt):

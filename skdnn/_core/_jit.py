@@ -15,3 +15,6 @@ a small jitted shim.
 
 JIT = dict(cache=True, nogil=True, error_model="numpy")
 KERNEL = dict(JIT, no_cpython_wrapper=True)
+# the one kernel with ``parallel=True`` (the two halves of a training batch on two
+# threads, :func:`skdnn._core.epoch._halves_parallel`)
+PARALLEL = dict(KERNEL, parallel=True)

@@ -41,9 +41,9 @@ Randomness (dropout masks, RReLU slopes) comes from the stream ``key``; element
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from ._jit import JIT
+from ._jit import JIT, KERNEL, PARALLEL
 from .codes import MODE_STATS, MODE_TRAIN
 from .layers import backward, buffer_view, forward_hidden
 from .losses import output_loss_delta
@@ -99,17 +99,156 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
     return loss / m
 
 
+def _part_py(t, h, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run, mode,
+             key, work, extras, emb):  # fmt: skip
+    """Part ``t`` of a batch split at row ``h``: part 0 the rows ``rows[:h]`` into
+    ``grad``, part 1 the rows ``rows[h:nb]`` into ``gb`` (with ``h = nb``: the
+    whole batch in part 0), each with its own row of the work buffers (row stride
+    ``hs``). A part draws its dropout masks and RReLU slopes at its rows'
+    positions in the whole batch, so the parts together draw exactly what the
+    whole batch would. Returns the part's ``sum_i sw_i * loss_i``.
+
+    ``source`` is ``(X, data, indices, indptr, sparse)``, ``work`` ``(gb, xb2,
+    yb2, swb2, ab2, db2, bnb2, hs)`` (:func:`run_epoch`): grouped, because a call
+    of 30 arguments or more compiles to ``f(*args)``, which Numba cannot inline.
+    """
+    X, data, indices, indptr, sparse = source
+    gb, xb2, yb2, swb2, ab2, db2, bnb2, hs = work
+    lo = t * h
+    n_t = min(nb, lo + h) - lo
+    g = grad if t == 0 else gb
+    if n_t <= 0:
+        for i in range(g.shape[0]):
+            g[i] = 0.0
+        return 0.0
+    return _batch_loss_grad(
+        X, data, indices, indptr, sparse, Y, sw, rows[lo : lo + n_t], n_t, scale,
+        theta, g, layers, bn_run, mode, key, xb2[t], yb2[t], swb2[t], ab2[t], db2[t],
+        bnb2[t], hs, np.int64(lo * layers[0].members), extras, emb,
+    )  # fmt: skip
+
+
+# One function, compiled twice: inlined into run_epoch's loop over the parts (one
+# optimisation of the batch's code in the serial epoch: a cold compile of a default
+# fit as fast as with whole batches), and as a function of its own that the two
+# threads of _halves_parallel call (inlining it into a parallel loop would let the
+# parfor passes move its temporaries out of the loop, shared by the threads).
+# Compiled without fastmath, both give bitwise the same results.
+_part = njit(inline="always", **KERNEL)(_part_py)
+_part_call = njit(**KERNEL)(_part_py)
+
+
+@njit(**PARALLEL)
+def _halves_parallel(source, Y, sw, rows, nb, h, scale, theta, grad, layers, bn_run,
+                     mode, key, work, extras, emb, losses):  # fmt: skip
+    """The two halves of a batch (:func:`_part_py`) on two threads."""
+    for t in prange(2):
+        losses[t] = _part_call(
+            t, h, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run, mode,
+            key, work, extras, emb,
+        )  # fmt: skip
+
+
+@njit(inline="always", **KERNEL)
+def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, layers,
+           bn_run, opt, lrs, moms, step_losses, frozen, factors, batch_size, work,
+           extras, emb, threads):  # fmt: skip
+    """The body of :func:`run_epoch` and :func:`run_epoch_parallel`: ``threads``
+    is a literal (False, True) in each, so that only the parallel one compiles
+    :func:`_halves_parallel`. ``source`` and ``work`` group arguments as in
+    :func:`_part_py`."""
+    gb = work[0]
+    n = perm.shape[0]
+    bs = batch_size
+    mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
+    if shuffle:
+        shuffle_inplace(perm, stream_key(seed, epoch))
+    n_weights = opt.n_weights
+    l2 = opt.l2
+    l1 = opt.l1
+    pen = penalty(theta, n_weights, l2, l1)
+    n_params = theta.shape[0]
+    has_frozen = frozen.shape[0] > 0
+    # frozen parameters are restored after every update: their values now
+    anchor = theta.copy() if has_frozen else theta[:0]
+    old = np.empty_like(factors)  # apply_update's work space (empty without factors)
+    split = gb.shape[0] > 0
+    losses = np.zeros(2)
+    data_loss = 0.0
+    pen_loss = 0.0
+    n_batches = lrs.shape[0]
+    for b in range(n_batches):
+        start = b * bs
+        nb = n - start if b == n_batches - 1 else bs
+        rows = perm[start : start + nb]
+        sw_b = 0.0
+        for r in range(nb):
+            sw_b += sw[rows[r]]
+        if sw_b <= 0.0:
+            continue  # a batch of zero-weight samples carries no gradient
+        key = step_key(seed, step[0])
+        h = (nb + 1) // 2 if split else nb
+        if threads:
+            _halves_parallel(
+                source, Y, sw, rows, nb, h, 1.0 / sw_b, theta, grad, layers, bn_run,
+                mode, key, work, extras, emb, losses,
+            )  # fmt: skip
+        else:
+            for t in range(2 if split else 1):
+                losses[t] = _part(
+                    t, h, source, Y, sw, rows, nb, 1.0 / sw_b, theta, grad, layers,
+                    bn_run, mode, key, work, extras, emb,
+                )  # fmt: skip
+        loss = losses[0]
+        if split:
+            loss += losses[1]
+            for i in range(n_params):
+                grad[i] += gb[i]
+        if not math.isfinite(loss):
+            return data_loss, pen_loss, b
+        data_loss += loss
+        pen_loss += sw_b * pen
+        step_losses[b] = loss / sw_b + pen
+        add_l2_gradient(grad, theta, n_weights, l2)
+        if has_frozen:
+            for i in range(n_params):
+                if frozen[i]:
+                    grad[i] = 0.0
+        clip_gradient(grad, opt.clipnorm, opt.clipvalue)
+        apply_update(
+            theta, grad, state, step, lrs[b], moms[b], opt, factors, old, extras
+        )
+        if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
+            max_norm_project(theta, layers, opt.max_norm)
+        if has_frozen:
+            for i in range(n_params):
+                if frozen[i]:
+                    theta[i] = anchor[i]
+        pen = penalty(theta, n_weights, l2, l1)
+    return data_loss, pen_loss, n_batches
+
+
 @njit(**JIT)
 def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoch,
               theta, grad, state, step, layers, bn_run, opt, lrs, moms, step_losses,
-              frozen, factors, batch_size, xbuf, ybuf, swbuf, abuf, dbuf, bn_batch,
-              bs, extras, emb):  # fmt: skip
+              frozen, factors, batch_size, gb, xb2, yb2, swb2, ab2, db2, bnb2, hs,
+              extras, emb):  # fmt: skip
     """One epoch of minibatch training, entirely in compiled code.
 
     Batch ``b`` is ``perm[b * batch_size : (b + 1) * batch_size]``, the last one
     (``b = len(lrs) - 1``) every row from its start to the end of ``perm``: usually
     the remainder, ``batch_size + 1`` rows when a remainder of one row is merged
     into it (batch normalisation).
+
+    Without batch normalisation a batch of ``nb`` rows is trained in two halves:
+    its first ``ceil(nb / 2)`` rows and the others, each with its own work
+    buffers and gradient (``gb`` the second's), the gradient being their sum in
+    that order. Here the halves run one after the other; :func:`run_epoch_parallel`
+    runs them on two threads, with bitwise the same result (BLAS must run on one
+    thread: every product then gives the same bits whatever runs beside it). The
+    halves draw the dropout masks and RReLU slopes the whole batch would. With
+    batch normalisation (whose statistics are the whole batch's) batches are
+    whole: ``gb`` is empty and the work buffers have one row.
 
     Parameters
     ----------
@@ -147,10 +286,14 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         Learning-rate factors of the parameters after the weights (see
         :func:`~skdnn._core.optimizers.apply_update`); empty: none.
     batch_size : int
-    xbuf, ybuf, swbuf, abuf, dbuf, bn_batch, bs
-        Work buffers for batches of up to ``bs`` rows (the largest batch; ``bs``
-        rows of the expanded batch with input adapters: members * the largest
-        batch).
+    gb : ndarray of shape (n_params,) or (0,)
+        The second half's gradient; empty: whole batches.
+    xb2, yb2, swb2, ab2, db2, bnb2, hs
+        Work buffers, one row per part (two halves, or one whole batch), each
+        for up to ``hs`` rows (of the expanded batch with input adapters:
+        members * rows): the gathered inputs, targets, sample weights, every
+        forward array, their gradients and the batch statistics (see the module
+        docstring).
     extras, emb : None or :data:`~skdnn._core.layers.EXTRAS`
         ``extras`` None for a network without batch normalisation, dropout and
         input adapters, with identity, ReLU, tanh or logistic units, trained by
@@ -169,64 +312,29 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
     n_done : int
         Batches completed; fewer than ``len(lrs)`` when a loss became non-finite.
     """
-    n = perm.shape[0]
-    # the buffers' row stride is the workspace's capacity: the largest batch
-    # (with batch normalisation the last batch may have batch_size + 1 rows),
-    # times the members with input adapters
-    stride = bs
-    bs = batch_size
-    mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
-    row0 = np.int64(0)  # every step draws from its own stream, from row 0
-    if shuffle:
-        shuffle_inplace(perm, stream_key(seed, epoch))
-    n_weights = opt.n_weights
-    l2 = opt.l2
-    l1 = opt.l1
-    pen = penalty(theta, n_weights, l2, l1)
-    n_params = theta.shape[0]
-    has_frozen = frozen.shape[0] > 0
-    # frozen parameters are restored after every update: their values now
-    anchor = theta.copy() if has_frozen else theta[:0]
-    old = np.empty_like(factors)  # apply_update's work space (empty without factors)
-    data_loss = 0.0
-    pen_loss = 0.0
-    n_batches = lrs.shape[0]
-    for b in range(n_batches):
-        start = b * bs
-        nb = n - start if b == n_batches - 1 else bs
-        rows = perm[start : start + nb]
-        sw_b = 0.0
-        for r in range(nb):
-            sw_b += sw[rows[r]]
-        if sw_b <= 0.0:
-            continue  # a batch of zero-weight samples carries no gradient
-        loss = _batch_loss_grad(
-            X, data, indices, indptr, sparse, Y, sw, rows, nb, 1.0 / sw_b, theta,
-            grad, layers, bn_run, mode, step_key(seed, step[0]), xbuf, ybuf, swbuf,
-            abuf, dbuf, bn_batch, stride, row0, extras, emb,
-        )  # fmt: skip
-        if not math.isfinite(loss):
-            return data_loss, pen_loss, b
-        data_loss += loss
-        pen_loss += sw_b * pen
-        step_losses[b] = loss / sw_b + pen
-        add_l2_gradient(grad, theta, n_weights, l2)
-        if has_frozen:
-            for i in range(n_params):
-                if frozen[i]:
-                    grad[i] = 0.0
-        clip_gradient(grad, opt.clipnorm, opt.clipvalue)
-        apply_update(
-            theta, grad, state, step, lrs[b], moms[b], opt, factors, old, extras
-        )
-        if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
-            max_norm_project(theta, layers, opt.max_norm)
-        if has_frozen:
-            for i in range(n_params):
-                if frozen[i]:
-                    theta[i] = anchor[i]
-        pen = penalty(theta, n_weights, l2, l1)
-    return data_loss, pen_loss, n_batches
+    return _epoch(
+        (X, data, indices, indptr, sparse), Y, sw, perm, shuffle, seed, epoch, theta,
+        grad, state, step, layers, bn_run, opt, lrs, moms, step_losses, frozen,
+        factors, batch_size, (gb, xb2, yb2, swb2, ab2, db2, bnb2, hs), extras, emb,
+        False,
+    )  # fmt: skip
+
+
+@njit(**JIT)
+def run_epoch_parallel(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed,
+                       epoch, theta, grad, state, step, layers, bn_run, opt, lrs,
+                       moms, step_losses, frozen, factors, batch_size, gb, xb2, yb2,
+                       swb2, ab2, db2, bnb2, hs, extras, emb):  # fmt: skip
+    """:func:`run_epoch` with the two halves of every batch on two threads of
+    Numba's threading layer (batches must be split: ``gb`` not empty). Compiled
+    apart, on demand (``skdnn._threads``): a fit that never uses it does not pay
+    for its compilation."""
+    return _epoch(
+        (X, data, indices, indptr, sparse), Y, sw, perm, shuffle, seed, epoch, theta,
+        grad, state, step, layers, bn_run, opt, lrs, moms, step_losses, frozen,
+        factors, batch_size, (gb, xb2, yb2, swb2, ab2, db2, bnb2, hs), extras, emb,
+        True,
+    )  # fmt: skip
 
 
 @njit(**JIT)
