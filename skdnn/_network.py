@@ -201,7 +201,7 @@ class Network:
         # back epoch: its steps before the non-finite one); set by the training
         # loop, read by find_learning_rate
         self.step_losses = np.zeros(0)
-        self._work = None  # Workspace of the last batch size
+        self._work = None  # Workspaces of the last batch size, by parts
         self._grad = None  # gradient buffer of train_epoch
         self._last_epoch = None  # seconds of the last training epoch
 
@@ -369,19 +369,22 @@ class Network:
     def workspace(self, batch_size, X, parts=0):
         """The work buffers for batches of ``batch_size`` rows of ``X`` (the tuple
         of :func:`input_arrays`) in ``parts`` parts (see :class:`Workspace`), kept
-        between calls with the same spec, size, parts and need of a gather
-        buffer."""
-        work = self._work
+        between calls with the same spec, size and need of a gather buffer, one
+        for each number of parts (training, then the statistics of batch
+        normalisation after every epoch, take turns)."""
+        works = self._work if isinstance(self._work, dict) else {}
+        work = works.get(parts)
         gather = gathers_batches(self.spec, X[4])
         if (
             work is None
             or work.spec is not self.spec
             or work.batch_size != batch_size
             or work.gather != gather
-            or work.parts != parts
         ):
-            work = Workspace(self.spec, batch_size, self.dtype, gather, parts)
-            self._work = work
+            work = works[parts] = Workspace(
+                self.spec, batch_size, self.dtype, gather, parts
+            )
+        self._work = works
         return work
 
     def splits_batches(self, batch_size):

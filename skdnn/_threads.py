@@ -23,8 +23,10 @@ thread throughout, so that the model does not depend on either choice.
 """
 
 import os
+import sys
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -65,24 +67,39 @@ def _blas_controller():
     return _blas
 
 
+def _layer_launched():
+    """Whether Numba's threading layer has started in this process (by skdnn or
+    by anyone else's parallel code)."""
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return _layer is not None or bool(getattr(parallel, "_is_initialized", False))
+
+
+def _before_fork():
+    # a child forked while Numba compiles in another thread would inherit its
+    # compiler lock as held, and hang at its first compilation: let the
+    # background compilations end first
+    wait_for_compiles()
+
+
 def _after_fork_in_child():
     # a fork while BLAS is held at one thread must not leave the child with that
     # limit, holders nobody will release, or a held lock. GNU's OpenMP (Numba's
     # "omp" layer on Linux) terminates a forked child that starts a parallel
-    # region if the parent had run one: such a child trains serially (the same
-    # bits, see skdnn._core.epoch.run_epoch).
+    # region if the threading layer had started in the parent (a parallel region
+    # is not needed): such a child trains serially (the same bits, see
+    # skdnn._core.epoch.run_epoch).
     global _lock, _limiter, _holders, _forked, _workqueue_gate
     _lock = threading.Lock()
     _workqueue_gate = threading.Lock()
     _holders = 0
-    _forked = _forked or _parallel_ran
+    _forked = _forked or _parallel_ran or _layer_launched()
     if _limiter is not None:
         _limiter.restore_original_limits()
         _limiter = None
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 @contextmanager
@@ -92,6 +109,7 @@ def one_blas_thread():
     first)``: the number of threads BLAS had before the first holder limited it,
     and whether this call is the first holder."""
     global _limiter, _holders, _blas_threads
+    pid = os.getpid()
     with _lock:
         first = _holders == 0
         if first:
@@ -106,11 +124,12 @@ def one_blas_thread():
     try:
         yield n, first
     finally:
-        with _lock:
-            _holders -= 1
-            if _holders == 0 and _limiter is not None:
-                _limiter.restore_original_limits()
-                _limiter = None
+        if os.getpid() == pid:  # (a child forked meanwhile starts afresh)
+            with _lock:
+                _holders -= 1
+                if _holders == 0 and _limiter is not None:
+                    _limiter.restore_original_limits()
+                    _limiter = None
 
 
 @contextmanager
@@ -151,9 +170,15 @@ def _compile(kernel, types):
     try:
         kernel.compile(types)
         _threading_layer()
-    except Exception:  # never parallel then (the serial epoch gives the same bits)
+    except Exception as exc:  # never parallel then (the serial epoch: same bits)
         with _lock:
             _compiles[kernel, types] = False
+        warnings.warn(
+            f"skdnn could not compile its two-thread training epoch ({exc!r}); "
+            "training stays on one thread (the same models, more slowly).",
+            RuntimeWarning,
+            stacklevel=1,
+        )
 
 
 def wait_for_compiles():
@@ -219,9 +244,16 @@ def training_threads(split, last_wall, ready, kernels=()):
         return
     n_compiled = sum(len(k.overloads) for k in kernels)
     short = last_wall is not None and last_wall < HalvesScheduler.MIN_EPOCH
+    import numba
+
     with one_blas_thread() as (n_blas, _):
         parallel = (
-            n_blas > 1 and not _forked and not short and SCHEDULER.choose() and ready()
+            n_blas > 1
+            and numba.config.NUMBA_NUM_THREADS > 1
+            and not _forked
+            and not short
+            and SCHEDULER.choose()
+            and ready()
         )
         gate = None
         if parallel and _threading_layer() == "workqueue":
@@ -232,16 +264,26 @@ def training_threads(split, last_wall, ready, kernels=()):
         warming = parallel and not _parallel_ran
         if parallel:
             mark_parallel_ran()
+            # a team of two threads (the setting is the calling thread's), not
+            # one per core: the others would only wait at every batch
+            team = numba.get_num_threads()
+            numba.set_num_threads(2)
         epoch = EpochThreads(parallel)
+        idle = None if parallel or SCHEDULER.parallel else _idle_cpu_seconds()
         tic, cpu = time.perf_counter(), time.process_time()
         try:
             yield epoch
         finally:
+            if parallel:
+                numba.set_num_threads(team)
             if gate is not None:
                 gate.release()
         epoch.wall = time.perf_counter() - tic
+        if idle is not None:
+            now = _idle_cpu_seconds()
+            idle = None if now is None else now - idle
         if not warming:
-            SCHEDULER.record(parallel, epoch.wall, time.process_time() - cpu)
+            SCHEDULER.record(parallel, epoch.wall, time.process_time() - cpu, idle)
         if sum(len(k.overloads) for k in kernels) == n_compiled:
             _trained += epoch.wall
 
@@ -275,19 +317,23 @@ class HalvesScheduler:
     loop: 22k-43k against 64k, 68k-85k against 93k). The two threads got less
     than :attr:`BUSY` seconds of CPU time per second of an epoch then (1.13-1.49
     measured, against 1.91-2.01 on the quiet machine): after such an epoch the
-    halves run on one thread. Two threads are tried again as soon as the CPUs
-    the process may use were idle for at least :attr:`FREE` of a CPU over the
-    last :attr:`WINDOW` seconds or more (Linux), and at the latest after
-    ``interval`` seconds of training on one thread (:attr:`FIRST_WAIT`,
-    doubling up to :attr:`MAX_WAIT` while the machine stays busy). The first
+    halves run on one thread. Two threads are tried again after ``interval``
+    seconds of training on one thread (:attr:`FIRST_WAIT`, doubling up to
+    :attr:`MAX_WAIT` while the machine stays busy), and after a quarter of that
+    if the CPUs the process may use were idle for at least :attr:`FREE` of a
+    CPU during the last :attr:`WINDOW` seconds or more of training on one
+    thread (consecutive epochs; Linux's ``/proc/stat``; a container whose
+    CPU quota is spent looks idle there: its failed trials double the
+    interval too). The CPU time is the whole process's: other busy threads of
+    the process make a busy machine look quiet. The first
     parallel epoch of a process is not judged (see :func:`training_threads`):
     its threads start during it (1.46-1.52 measured on the quiet machine).
     """
 
     BUSY = 1.7
     MIN_EPOCH = 0.002  # seconds: shorter epochs stay on one thread
-    FIRST_WAIT = 1.0
-    MAX_WAIT = 16.0
+    FIRST_WAIT = 2.0
+    MAX_WAIT = 32.0
     FREE = 0.5
     WINDOW = 0.1
 
@@ -295,30 +341,27 @@ class HalvesScheduler:
         self.parallel = True
         self.interval = self.FIRST_WAIT
         self.waited = 0.0  # seconds on one thread since the machine was busy
-        self._idle = None  # (time, idle CPU seconds) at the start of the window
+        self.freed = False  # whether a CPU was idle during the last window
+        self._window = [0.0, 0.0]  # seconds on one thread, idle CPU seconds
 
     def choose(self):
         if self.parallel or self.waited >= self.interval:
             return True
-        return self._cpu_freed()
+        return self.freed and self.waited >= self.interval / 4
 
-    def _cpu_freed(self):
-        """Whether the process's CPUs were idle for FREE of a CPU since the last
-        look (at least WINDOW seconds ago)."""
-        now = time.perf_counter()
-        if self._idle is not None and now - self._idle[0] < self.WINDOW:
-            return False
-        idle = _idle_cpu_seconds()
-        if idle is None:
-            return False
-        last, self._idle = self._idle, (now, idle)
-        return last is not None and idle - last[1] >= self.FREE * (now - last[0])
-
-    def record(self, parallel, wall, cpu):
+    def record(self, parallel, wall, cpu, idle=None):
         """Record an epoch run on two threads (``parallel``) or one, which took
-        ``wall`` seconds and ``cpu`` seconds of the process's CPU time."""
+        ``wall`` seconds and ``cpu`` seconds of the process's CPU time, while the
+        process's CPUs were idle for ``idle`` CPU seconds (None: not known)."""
         if not parallel:
             self.waited += wall
+            if idle is not None:
+                window = self._window
+                window[0] += wall
+                window[1] += idle
+                if window[0] >= self.WINDOW:  # judge, then start a new window
+                    self.freed = window[1] >= self.FREE * window[0]
+                    self._window = [0.0, 0.0]
             return
         if cpu < self.BUSY * wall:
             if self.parallel:
@@ -327,7 +370,8 @@ class HalvesScheduler:
                 self.interval = min(2 * self.interval, self.MAX_WAIT)
             self.parallel = False
             self.waited = 0.0
-            self._idle = None
+            self.freed = False
+            self._window = [0.0, 0.0]
         else:
             self.parallel = True
 

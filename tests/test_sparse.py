@@ -124,9 +124,9 @@ def test_workspace_has_no_gather_buffer_for_sparse_input():
         assert gathers_batches(net.spec, False)
         # batches without batch normalisation are trained in two halves, each
         # with its own gather buffer (of 10 rows)
-        work = net._work
-        xbuf = work.buffers[1] if work.parts else work.buffers[0]
-        assert xbuf.size == (20 * X.shape[1] if gathers else 0)
+        for work in net._work.values():
+            xbuf = work.buffers[1] if work.parts else work.buffers[0]
+            assert xbuf.size == (20 * X.shape[1] if gathers else 0)
 
 
 _BIG_N, _BIG_P = 3000, 4000  # n * p * 8 bytes = 96 MB dense
