@@ -319,15 +319,18 @@ class HalvesScheduler:
     measured, against 1.91-2.01 on the quiet machine): after such an epoch the
     halves run on one thread. Two threads are tried again after ``interval``
     seconds of training on one thread (:attr:`FIRST_WAIT`, doubling up to
-    :attr:`MAX_WAIT` while the machine stays busy), and after a quarter of that
-    if the CPUs the process may use were idle for at least :attr:`FREE` of a
-    CPU during the last :attr:`WINDOW` seconds or more of training on one
-    thread (consecutive epochs; Linux's ``/proc/stat``; a container whose
-    CPU quota is spent looks idle there: its failed trials double the
-    interval too). The CPU time is the whole process's: other busy threads of
-    the process make a busy machine look quiet. The first
-    parallel epoch of a process is not judged (see :func:`training_threads`):
-    its threads start during it (1.46-1.52 measured on the quiet machine).
+    :attr:`MAX_WAIT` while the machine stays busy), and as soon as the CPUs
+    the process may use were idle for at least :attr:`FREE` of a CPU during
+    the last :attr:`WINDOW` seconds or more of training on one thread
+    (consecutive epochs; Linux's ``/proc/stat``): a load that ends is seen
+    within about an epoch. A container whose CPU quota is spent looks idle
+    there: each trial that idle CPUs started and that finds the machine busy
+    doubles the training on one thread such a trial needs first (``gate``,
+    from :attr:`WINDOW` up to :attr:`MAX_WAIT`). The CPU time is the whole
+    process's: other busy threads of the process make a busy machine look
+    quiet. The first parallel epoch of a process is not judged (see
+    :func:`training_threads`): its threads start during it (1.46-1.52
+    measured on the quiet machine).
     """
 
     BUSY = 1.7
@@ -342,12 +345,13 @@ class HalvesScheduler:
         self.interval = self.FIRST_WAIT
         self.waited = 0.0  # seconds on one thread since the machine was busy
         self.freed = False  # whether a CPU was idle during the last window
+        self.gate = self.WINDOW  # seconds on one thread before a trial on idle
         self._window = [0.0, 0.0]  # seconds on one thread, idle CPU seconds
 
     def choose(self):
         if self.parallel or self.waited >= self.interval:
             return True
-        return self.freed and self.waited >= self.interval / 4
+        return self.freed and self.waited >= self.gate
 
     def record(self, parallel, wall, cpu, idle=None):
         """Record an epoch run on two threads (``parallel``) or one, which took
@@ -366,14 +370,17 @@ class HalvesScheduler:
         if cpu < self.BUSY * wall:
             if self.parallel:
                 self.interval = self.FIRST_WAIT
-            else:
+            else:  # a trial failed: wait longer, after idle CPUs too
                 self.interval = min(2 * self.interval, self.MAX_WAIT)
+                if self.freed:
+                    self.gate = min(2 * self.gate, self.MAX_WAIT)
             self.parallel = False
             self.waited = 0.0
             self.freed = False
             self._window = [0.0, 0.0]
         else:
             self.parallel = True
+            self.gate = self.WINDOW
 
 
 SCHEDULER = HalvesScheduler()

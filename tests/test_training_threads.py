@@ -307,13 +307,20 @@ def test_the_scheduler_tries_two_threads_when_a_cpu_is_idle():
     s.record(False, 0.05, 0.05, 0.05)  # a CPU idle, but a window not yet full
     assert not s.choose()
     s.record(False, 0.05, 0.05, 0.0)  # the window: half a CPU idle on average
-    assert s.freed and not s.choose()  # less than a quarter of the wait
-    s.record(False, s.FIRST_WAIT / 4, 0.0, 0.0)  # busy again
-    assert not s.freed and not s.choose()
-    s.record(False, 0.2, 0.2, 0.19)  # the other CPU idle: two threads again
+    assert s.freed and s.choose()  # a trial
+    s.record(True, 0.1, 0.12)  # busy (a container's quota, say): the next
+    assert not s.freed and s.gate == 2 * s.WINDOW  # trial on idle waits longer
+    s.record(False, 0.1, 0.1, 0.1)
+    assert s.freed and not s.choose()
+    s.record(False, 0.1, 0.1, 0.1)
     assert s.choose()
-    s.record(True, 0.1, 0.12)  # still busy: the window starts afresh
-    assert not s.freed and s.interval == 2 * s.FIRST_WAIT
+    s.record(True, 0.1, 0.2)  # quiet: two threads, the gate back to its start
+    assert s.parallel and s.gate == s.WINDOW
+    s.record(True, 0.1, 0.12)  # busy under a true load: no idle CPU
+    for _ in range(int(s.FIRST_WAIT / 0.125)):
+        assert not s.choose()
+        s.record(False, 0.125, 0.125, 0.0)
+    assert s.choose() and not s.freed
 
 
 def test_idle_cpu_seconds_grow_while_the_process_sleeps():
