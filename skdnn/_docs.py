@@ -351,9 +351,11 @@ loss_ : float
 
     history_ : list of dict
         One record per epoch: 'epoch', 'loss', 'validation_score',
-        'learning_rate' (of the epoch's first update), 'seconds',
-        'update_ratio' (per layer, ``||W_end - W_start|| / ||W_start||`` over
-        the epoch divided by its number of steps: a lower bound of the mean
+        'learning_rate' (of the epoch's first update), 'seconds', 'threads'
+        (2: the halves of every batch ran on two threads; 1: on one, with the
+        same result; stochastic solvers), 'update_ratio' (per layer,
+        ``||W_end - W_start|| / ||W_start||`` over the epoch divided by its
+        number of steps: a lower bound of the mean
         update/weight ratio of a step; stochastic solvers), 'momentum' when
         the schedule cycles it (1cycle) and 'dropout_scale' (the multiplier of
         the dropout rates) with a ``dropout_schedule``."""

@@ -204,6 +204,8 @@ class Network:
         self._work = None  # Workspaces of the last batch size, by parts
         self._grad = None  # gradient buffer of train_epoch
         self._last_epoch = None  # seconds of the last training epoch
+        # threads the last epoch's batches ran on (history_'s 'threads')
+        self.epoch_threads = 1
 
     @classmethod
     def create(cls, spec, dtype, init, families, bias_init, prelu_init, random_state):
@@ -461,6 +463,7 @@ class Network:
             kernel = run_epoch_parallel if threads.parallel else run_epoch
             data_loss, penalty, n_done = kernel(*args)
         self._last_epoch = threads.wall
+        self.epoch_threads = 2 if threads.parallel else 1
         return data_loss, penalty, n_done, step_losses
 
     def _training_extras(self, opt):

@@ -369,6 +369,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             "validation_score": val_score,
             "learning_rate": float(lrs[0]),
             "seconds": time.perf_counter() - tic,
+            "threads": getattr(net, "epoch_threads", 1),
             "update_ratio": _update_ratios(
                 net.spec.coefs(backup[0]), est.coefs_, n_done
             ),

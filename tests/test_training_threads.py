@@ -123,6 +123,8 @@ def test_two_threads_give_the_bits_of_one(name, monkeypatch):
     assert ran_ser == [False] * 4
     np.testing.assert_array_equal(par._net.theta, ser._net.theta)
     assert par.loss_curve_ == ser.loss_curve_
+    assert [record["threads"] for record in par.history_] == [2] * 4
+    assert [record["threads"] for record in ser.history_] == [1] * 4
 
 
 @pytest.mark.parametrize("name", sorted(_CONFIGS))
