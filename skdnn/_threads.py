@@ -238,7 +238,7 @@ def training_threads(split, last_wall, ready, kernels=()):
     parallel epoch is compiled, see :func:`compiled`). Without ``split`` BLAS
     keeps its threads. The epoch's time counts towards :data:`COMPILE_AFTER`
     unless one of ``kernels`` (Numba dispatchers) compiled during it."""
-    global _trained
+    global _trained, _parallel_ran
     if not split:
         yield EpochThreads(False)
         return
@@ -263,7 +263,7 @@ def training_threads(split, last_wall, ready, kernels=()):
             gate = gate if parallel else None
         warming = parallel and not _parallel_ran
         if parallel:
-            mark_parallel_ran()
+            _parallel_ran = True  # (see the fork handler)
             # a team of two threads (the setting is the calling thread's), not
             # one per core: the others would only wait at every batch
             team = numba.get_num_threads()
@@ -384,12 +384,6 @@ class HalvesScheduler:
 
 
 SCHEDULER = HalvesScheduler()
-
-
-def mark_parallel_ran():
-    """Note that a parallel region ran in this process (see the fork handler)."""
-    global _parallel_ran
-    _parallel_ran = True
 
 
 def split_rows(func, n_rows, large=True):
