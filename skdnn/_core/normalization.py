@@ -17,6 +17,18 @@ from .codes import MODE_OBJECTIVE, MODE_STATS, MODE_TRAIN
 
 
 @njit(inline="always", **KERNEL)
+def _start_moments(sw, n, mean, var):
+    """Zero ``mean`` and ``var``; return the sum of ``sw[:n]``."""
+    wsum = 0.0
+    for i in range(n):
+        wsum += sw[i]
+    for j in range(mean.shape[0]):
+        mean[j] = 0.0
+        var[j] = 0.0
+    return wsum
+
+
+@njit(inline="always", **KERNEL)
 def _weighted_moments(X, sw, n, mean, var):
     """The mean and biased variance of the columns of ``X[:n]``, weighted by
     ``sw[:n]`` (written to ``mean``, ``var``), accumulated in their dtype:
@@ -24,12 +36,7 @@ def _weighted_moments(X, sw, n, mean, var):
     512 x 256."""
     T = mean.dtype.type
     m = mean.shape[0]
-    wsum = 0.0
-    for i in range(n):
-        wsum += sw[i]
-    for j in range(m):
-        mean[j] = 0.0
-        var[j] = 0.0
+    wsum = _start_moments(sw, n, mean, var)
     for i in range(n):
         w = T(sw[i] / wsum)
         for j in range(m):
@@ -123,12 +130,7 @@ def input_statistics(X, data, indices, indptr, sparse, sw, mean, var):
         _weighted_moments(X, sw, n, mean, var)
     else:
         p = mean.shape[0]
-        wsum = 0.0
-        for i in range(n):
-            wsum += sw[i]
-        for j in range(p):
-            mean[j] = 0.0
-            var[j] = 0.0
+        wsum = _start_moments(sw, n, mean, var)
         present = np.zeros(p)  # the weight of each column's stored entries
         for i in range(n):
             w = sw[i] / wsum
