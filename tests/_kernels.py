@@ -32,16 +32,18 @@ def activation_backward(Z, A, DA, DZ, code, param, param2, slopes, gslopes):
 def apply_update(theta, grad, state, step, lr, momentum, opt):
     no_factors = theta[:0]
     optimizers.apply_update(
-        theta, grad, state, step, lr, momentum, opt, no_factors, no_factors, EXTRAS
-    )
+        theta, grad, state[0], state[1], state[2], state[2, :1], step, lr, momentum,
+        opt, opt.n_weights, no_factors, no_factors, EXTRAS,
+    )  # fmt: skip
 
 
 @njit
 def apply_update_with_factors(theta, grad, state, step, lr, momentum, opt, factors):
     old = np.empty_like(factors)
     optimizers.apply_update(
-        theta, grad, state, step, lr, momentum, opt, factors, old, EXTRAS
-    )
+        theta, grad, state[0], state[1], state[2], state[2, :1], step, lr, momentum,
+        opt, opt.n_weights, factors, old, EXTRAS,
+    )  # fmt: skip
 
 
 @njit

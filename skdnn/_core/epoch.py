@@ -55,6 +55,7 @@ from .optimizers import (
     penalty,
 )
 from .random import shuffle_inplace, stats_key, step_key, stream_key
+from .records import OPTIMIZER
 from .sparse import first_layer_grad, first_layer_input
 
 
@@ -149,6 +150,112 @@ def _halves_parallel(source, Y, sw, rows, nb, h, scale, theta, grad, layers, bn_
         )  # fmt: skip
 
 
+# The optimizer step after a minibatch's gradient is elementwise, but for clipping
+# by the global norm and the max-norm projection: the parallel epoch runs it over
+# two parts of the parameters (each half, cut at a multiple of 16) on its two
+# threads, with the bits of one step over all of them. Networks with fewer
+# parameters update on one thread (a parallel region would cost more than it
+# saves). The penalty is summed over the same two parts in every epoch
+# (:func:`~skdnn._core.optimizers.penalty`), each part's on its thread here, so
+# that the loss does not depend on the threads either.
+PARALLEL_UPDATE_MIN = 1 << 15
+
+
+@njit(inline="always", **KERNEL)
+def _parameter_parts(n_params, opt):
+    """Where the parameters' two parts meet (see above): ``n_params`` (one part)
+    with global clipping or max-norm."""
+    if opt.clipnorm == 0.0 and opt.max_norm == 0.0:
+        return (n_params // 2) // 16 * 16
+    return n_params
+
+
+def _step_py(theta, grad, gb, frozen, anchor, s0, s1, s2, mu_prod, step, lr, mom,
+             opt, n_weights, factors, old, whole, layers, extras):  # fmt: skip
+    """Everything of an optimizer step after the minibatch gradient, on the
+    parameters ``theta`` (all of them, or a part whose first ``n_weights`` are
+    weights; every other array the same part's: ``s0, s1, s2`` the optimizer
+    state's rows): the second half-batch's gradient ``gb`` added (when not
+    empty), the L2 gradient, the frozen parameters' gradient zeroed, clipping,
+    the update (:func:`~skdnn._core.optimizers.apply_update`, which increments
+    ``step`` and Nadam's ``mu_prod``), the max-norm projection of ``whole`` (all
+    the parameters) and the frozen parameters restored to ``anchor``. Clipping by
+    the norm and max-norm need every parameter: with them, ``theta`` is all of
+    them."""
+    n = theta.shape[0]
+    if gb.shape[0] > 0:
+        for i in range(n):
+            grad[i] += gb[i]
+    add_l2_gradient(grad, theta, n_weights, opt.l2)
+    has_frozen = frozen.shape[0] > 0
+    if has_frozen:
+        for i in range(n):
+            if frozen[i]:
+                grad[i] = 0.0
+    clip_gradient(grad, opt.clipnorm, opt.clipvalue)
+    apply_update(
+        theta, grad, s0, s1, s2, mu_prod, step, lr, mom, opt, n_weights, factors, old,
+        extras,
+    )  # fmt: skip
+    if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
+        max_norm_project(whole, layers, opt.max_norm)
+    if has_frozen:
+        for i in range(n):
+            if frozen[i]:
+                theta[i] = anchor[i]
+
+
+# inlined into the epoch (over every parameter), and a function of its own for
+# the parts of the parallel update (as _part and _part_call)
+_step = njit(inline="always", **KERNEL)(_step_py)
+_step_call = njit(**KERNEL)(_step_py)
+
+
+@njit(**KERNEL)
+def _step_part(p, mid, theta, grad, gb, frozen, anchor, layers, state, step, step1,
+               mu1, lr, mom, opt, factors, old, extras):  # fmt: skip
+    """Part ``p`` of the parallel optimizer step (:func:`_step_py`): part 0 the
+    parameters ``[0, mid)`` with the step count and Nadam's product themselves,
+    part 1 the others with copies of them (``step1``, ``mu1``: the count and the
+    product come out the same). Returns the part's penalty."""
+    n = theta.shape[0]
+    lo = 0 if p == 0 else mid
+    hi = mid if p == 0 else n
+    nw = opt.n_weights
+    f = factors
+    o = old
+    if factors.shape[0] > 0:  # the factors of theta[nw:]: this part's
+        f = factors[max(lo, nw) - nw : max(hi, nw) - nw]
+        o = old[max(lo, nw) - nw : max(hi, nw) - nw]
+    st = step if p == 0 else step1
+    mu = state[2, :1] if p == 0 else mu1
+    _step_call(
+        theta[lo:hi], grad[lo:hi], gb[lo:hi] if gb.shape[0] > 0 else gb,
+        frozen[lo:hi] if frozen.shape[0] > 0 else frozen,
+        anchor[lo:hi] if anchor.shape[0] > 0 else anchor, state[0][lo:hi],
+        state[1][lo:hi], state[2][lo:hi], mu, st, lr, mom, opt,
+        min(max(nw - lo, 0), hi - lo), f, o, theta, layers, extras,
+    )  # fmt: skip
+    return penalty(theta[lo:hi], min(max(nw - lo, 0), hi - lo), opt.l2, opt.l1, n)
+
+
+@njit(**PARALLEL)
+def _steps_parallel(mid, theta, grad, gb, frozen, anchor, layers, state, step, lr,
+                    mom, opt, factors, old, extras, pens):  # fmt: skip
+    """The two parts of an optimizer step on two threads (:func:`_step_part`)."""
+    step1 = step.copy()
+    mu1 = state[2, :1].copy()
+    # the record in an array: Numba's parallel loops cannot take a record itself
+    # ("arg mismatch: [120 x i8]* != [120 x i8]")
+    opts = np.empty(1, dtype=OPTIMIZER)
+    opts[0] = opt
+    for p in prange(2):
+        pens[p] = _step_part(
+            p, mid, theta, grad, gb, frozen, anchor, layers, state, step, step1, mu1,
+            lr, mom, opts[0], factors, old, extras,
+        )  # fmt: skip
+
+
 @njit(inline="always", **KERNEL)
 def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, layers,
            bn_run, opt, lrs, moms, step_losses, frozen, factors, batch_size, work,
@@ -163,17 +270,17 @@ def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, 
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
-    n_weights = opt.n_weights
-    l2 = opt.l2
-    l1 = opt.l1
-    pen = penalty(theta, n_weights, l2, l1)
     n_params = theta.shape[0]
+    mid = _parameter_parts(n_params, opt)
+    parallel_update = n_params >= PARALLEL_UPDATE_MIN and mid < n_params
+    pen = penalty(theta, opt.n_weights, opt.l2, opt.l1, mid)
     has_frozen = frozen.shape[0] > 0
     # frozen parameters are restored after every update: their values now
     anchor = theta.copy() if has_frozen else theta[:0]
     old = np.empty_like(factors)  # apply_update's work space (empty without factors)
     split = gb.shape[0] > 0
     losses = np.zeros(2)
+    pens = np.zeros(2)
     data_loss = 0.0
     pen_loss = 0.0
     n_batches = lrs.shape[0]
@@ -202,29 +309,27 @@ def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, 
         loss = losses[0]
         if split:
             loss += losses[1]
-            for i in range(n_params):
-                grad[i] += gb[i]
         if not math.isfinite(loss):
             return data_loss, pen_loss, b
         data_loss += loss
         pen_loss += sw_b * pen
         step_losses[b] = loss / sw_b + pen
-        add_l2_gradient(grad, theta, n_weights, l2)
-        if has_frozen:
-            for i in range(n_params):
-                if frozen[i]:
-                    grad[i] = 0.0
-        clip_gradient(grad, opt.clipnorm, opt.clipvalue)
-        apply_update(
-            theta, grad, state, step, lrs[b], moms[b], opt, factors, old, extras
-        )
-        if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
-            max_norm_project(theta, layers, opt.max_norm)
-        if has_frozen:
-            for i in range(n_params):
-                if frozen[i]:
-                    theta[i] = anchor[i]
-        pen = penalty(theta, n_weights, l2, l1)
+        on_two = False
+        if threads:  # a literal: run_epoch compiles no parallel update
+            on_two = parallel_update
+            if on_two:
+                _steps_parallel(
+                    mid, theta, grad, gb, frozen, anchor, layers, state, step,
+                    lrs[b], moms[b], opt, factors, old, extras, pens,
+                )  # fmt: skip
+                pen = pens[0] + pens[1]
+        if not on_two:
+            _step(
+                theta, grad, gb, frozen, anchor, state[0], state[1], state[2],
+                state[2, :1], step, lrs[b], moms[b], opt, opt.n_weights, factors,
+                old, theta, layers, extras,
+            )  # fmt: skip
+            pen = penalty(theta, opt.n_weights, opt.l2, opt.l1, mid)
     return data_loss, pen_loss, n_batches
 
 
@@ -437,4 +542,4 @@ def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, g
         for i in range(grad.shape[0]):
             grad[i] += gtmp[i]
     add_l2_gradient(grad, theta, opt.n_weights, opt.l2)
-    return total * inv + penalty(theta, opt.n_weights, opt.l2, 0.0)
+    return total * inv + penalty(theta, opt.n_weights, opt.l2, 0.0, opt.n_weights)

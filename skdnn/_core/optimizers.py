@@ -35,17 +35,27 @@ def add_l2_gradient(grad, theta, n_weights, l2):
 
 
 @njit(**KERNEL)
-def penalty(theta, n_weights, l2, l1):
-    """``(l2 / 2) * ||W||^2 + l1 * ||W||_1`` over the connection weights (float64)."""
+def penalty(theta, n_weights, l2, l1, mid):
+    """``(l2 / 2) * ||W||^2 + l1 * ||W||_1`` over the connection weights (float64),
+    summed as the penalty of ``theta[:mid]`` plus that of ``theta[mid:]``: the
+    sum of the penalties of the parts of the parallel update, in bitwise the same
+    order (:func:`skdnn._core.epoch.run_epoch_parallel`). ``mid >= n_weights``:
+    one sum."""
     if l2 == 0.0 and l1 == 0.0:
         return 0.0
-    sq = 0.0
-    ab = 0.0
-    for i in range(n_weights):
-        w = float(theta[i])
-        sq += w * w
-        ab += abs(w)
-    return 0.5 * l2 * sq + l1 * ab
+    total = 0.0
+    lo = 0
+    for part in range(2):
+        hi = min(mid, n_weights) if part == 0 else n_weights
+        sq = 0.0
+        ab = 0.0
+        for i in range(lo, hi):
+            w = float(theta[i])
+            sq += w * w
+            ab += abs(w)
+        total += 0.5 * l2 * sq + l1 * ab
+        lo = hi
+    return total
 
 
 @njit(inline="always", **JIT)
@@ -153,12 +163,13 @@ def _decay_weights(theta, n_weights, factor):
 
 
 @njit(inline="always", **JIT)
-def _rule_and_l1(theta, grad, state, t, lr, momentum, opt, extras):
+def _rule_and_l1(theta, grad, s0, s1, s2, mu_prod, t, lr, momentum, opt, n_weights,
+                 extras):  # fmt: skip
     """The update rule of ``opt.rule`` and the L1 proximal step (``t``: this
-    step's count, from 1); see :func:`apply_update`. With ``extras`` None only
-    SGD and Adam are compiled (the other rules' codes do nothing)."""
+    step's count, from 1; the other arguments as in :func:`apply_update`).
+    With ``extras`` None only SGD and Adam are compiled (the other rules' codes
+    do nothing)."""
     code = opt.rule
-    n_weights = opt.n_weights
     l1 = opt.l1
     b1 = momentum
     b2 = opt.beta_2
@@ -167,7 +178,7 @@ def _rule_and_l1(theta, grad, state, t, lr, momentum, opt, extras):
     s = grad  # adaptive rules: per-coordinate step size, written over the gradient
     if code == SGD:
         nesterov = opt.nesterov
-        v = state[0]
+        v = s0
         sgd_step(theta, grad, v, lr, momentum, nesterov)
         if l1 > 0.0:
             # one step size c * lr for every weight, momentum feedback into v (see
@@ -180,7 +191,7 @@ def _rule_and_l1(theta, grad, state, t, lr, momentum, opt, extras):
         # test is hoisted out of the loop by LLVM's loop unswitching; the default
         # solver only, to keep the compiled code small)
         adam_step(
-            theta, grad, state[0], state[1], state[2], s, t, lr, b1, b2, eps,
+            theta, grad, s0, s1, s2, s, t, lr, b1, b2, eps,
             opt.amsgrad, l1 > 0.0,
         )  # fmt: skip
     elif extras is not None:  # None: the other rules are not compiled
@@ -188,28 +199,32 @@ def _rule_and_l1(theta, grad, state, t, lr, momentum, opt, extras):
             # the running product of Dozat's momentum schedule lives in the spare
             # slot state[2, 0] (Nadam uses rows 0 and 1 for m and v)
             nadam_step(
-                theta, grad, state[0], state[1], state[2, :1], s, t, lr, b1, b2,
+                theta, grad, s0, s1, mu_prod, s, t, lr, b1, b2,
                 eps, opt.momentum_decay,
             )  # fmt: skip
         elif code == ADAMAX:
-            adamax_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
+            adamax_step(theta, grad, s0, s1, s, t, lr, b1, b2, eps)
         elif code == RADAM:
-            radam_step(theta, grad, state[0], state[1], s, t, lr, b1, b2, eps)
+            radam_step(theta, grad, s0, s1, s, t, lr, b1, b2, eps)
         elif code == ADAGRAD:
             acc0 = opt.initial_accumulator
-            adagrad_step(theta, grad, state[0], s, t, lr, eps, acc0)
+            adagrad_step(theta, grad, s0, s, t, lr, eps, acc0)
         elif code == RMSPROP:
-            rmsprop_step(theta, grad, state[0], s, lr, rho, eps)
+            rmsprop_step(theta, grad, s0, s, lr, rho, eps)
         elif code == ADADELTA:
-            adadelta_step(theta, grad, state[0], state[1], s, lr, rho, eps)
+            adadelta_step(theta, grad, s0, s1, s, lr, rho, eps)
     if l1 > 0.0:
         # per-coordinate step sizes, no velocity feedback
         l1_prox(theta, n_weights, True, s, 0.0, l1, False, s, 1.0)
 
 
 @njit(**KERNEL)
-def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old, extras):
-    """One optimizer step (in place on ``theta``, ``state``, ``step`` and ``grad``).
+def apply_update(theta, grad, s0, s1, s2, mu_prod, step, lr, momentum, opt, n_weights,
+                 factors, old, extras):  # fmt: skip
+    """One optimizer step (in place on ``theta``, the state, ``step`` and ``grad``),
+    over every parameter or a contiguous part of them: the update is elementwise,
+    so the parts of a step may run on different threads and give the bits of the
+    whole (see :func:`skdnn._core.epoch.run_epoch_parallel`).
 
     Increments the step count, applies the decoupled weight decay (when
     ``opt.weight_decay > 0``), runs the rule chosen by ``opt.rule`` (one of the
@@ -222,14 +237,17 @@ def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old, extr
 
     Parameters
     ----------
-    theta, grad : ndarray of shape (n_params,)
-        Parameters and the gradient of the minibatch objective (penalty included).
-        The adaptive rules overwrite ``grad`` with each coordinate's step size
-        (Adam only with L1 on).
-    state : ndarray of shape (3, n_params)
-        Optimizer slots (see ``skdnn.optimizers`` for which rule uses which;
-        Nadam keeps the running product of its momentum schedule in
-        ``state[2, 0]``).
+    theta, grad : ndarray of shape (n,)
+        Parameters (all, or a part) and the gradient of the minibatch objective
+        (penalty included). The adaptive rules overwrite ``grad`` with each
+        coordinate's step size (Adam only with L1 on).
+    s0, s1, s2 : ndarray of shape (n,)
+        The same parameters' rows of the optimizer state ``state`` (3, n_params)
+        (see ``skdnn.optimizers`` for which rule uses which), passed as rows:
+        the rows of a 2-D slice ``state[:, lo:hi]`` would not be contiguous.
+    mu_prod : ndarray of shape (1,)
+        Nadam's running product of its momentum schedule (``state[2, :1]``;
+        Nadam uses rows 0 and 1 for m and v); read and written by Nadam only.
     step : ndarray of shape (1,), int64
         Number of updates done so far; incremented.
     lr : float
@@ -239,7 +257,10 @@ def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old, extr
         family); a schedule such as 1cycle may change it every step.
     opt : OPTIMIZER record
         The rule and its hyperparameters (:mod:`skdnn._core.records`).
-    factors : ndarray of shape (n_params - n_weights,) or (0,)
+    n_weights : int
+        How many of ``theta`` are connection weights (the first ones: the only
+        penalised and decayed parameters).
+    factors : ndarray of shape (n - n_weights,) or (0,)
         Learning-rate factor of each parameter after the weights (the weights'
         factor is always 1); empty: none. ``theta[n_weights + i]`` moves by
         ``factors[i]`` times the rule's step: every rule's step, momentum
@@ -251,7 +272,6 @@ def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old, extr
         None: only SGD and Adam are compiled (see
         :func:`skdnn._core.layers.forward_hidden`).
     """
-    n_weights = opt.n_weights
     scaled = factors.shape[0] > 0
     if scaled:
         for i in range(factors.shape[0]):
@@ -263,7 +283,10 @@ def apply_update(theta, grad, state, step, lr, momentum, opt, factors, old, extr
         # a constant schedule of its own
         eta = opt.decay_lr if opt.decay_lr > 0.0 else lr
         _decay_weights(theta, n_weights, 1.0 - eta * opt.weight_decay)
-    _rule_and_l1(theta, grad, state, step[0], lr, momentum, opt, extras)
+    _rule_and_l1(
+        theta, grad, s0, s1, s2, mu_prod, step[0], lr, momentum, opt, n_weights,
+        extras,
+    )  # fmt: skip
     if scaled:
         for i in range(factors.shape[0]):
             j = n_weights + i
