@@ -241,14 +241,14 @@ def _step_part(p, mid, theta, grad, gb, frozen, anchor, layers, state, step, ste
 
 @njit(**PARALLEL)
 def _steps_parallel(mid, theta, grad, gb, frozen, anchor, layers, state, step, lr,
-                    mom, opt, factors, old, extras, pens):  # fmt: skip
-    """The two parts of an optimizer step on two threads (:func:`_step_part`)."""
-    step1 = step.copy()
-    mu1 = state[2, :1].copy()
-    # the record in an array: Numba's parallel loops cannot take a record itself
-    # ("arg mismatch: [120 x i8]* != [120 x i8]")
-    opts = np.empty(1, dtype=OPTIMIZER)
-    opts[0] = opt
+                    mom, opts, factors, old, extras, pens, step1, mu1):  # fmt: skip
+    """The two parts of an optimizer step on two threads (:func:`_step_part`).
+    ``opts`` holds the OPTIMIZER record (Numba's parallel loops cannot take a
+    record itself: "arg mismatch: [120 x i8]* != [120 x i8]"); ``step1`` and
+    ``mu1`` (shape (1,)) receive part 1's copies of the step count and Nadam's
+    product."""
+    step1[0] = step[0]
+    mu1[0] = state[2, 0]
     for p in prange(2):
         pens[p] = _step_part(
             p, mid, theta, grad, gb, frozen, anchor, layers, state, step, step1, mu1,
@@ -281,6 +281,11 @@ def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, 
     split = gb.shape[0] > 0
     losses = np.zeros(2)
     pens = np.zeros(2)
+    if threads:  # the parallel step's work space (see _steps_parallel)
+        opts = np.empty(1, dtype=OPTIMIZER)
+        opts[0] = opt
+        step1 = np.empty_like(step)
+        mu1 = np.empty_like(state[2, :1])
     data_loss = 0.0
     pen_loss = 0.0
     n_batches = lrs.shape[0]
@@ -320,7 +325,7 @@ def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, 
             if on_two:
                 _steps_parallel(
                     mid, theta, grad, gb, frozen, anchor, layers, state, step,
-                    lrs[b], moms[b], opt, factors, old, extras, pens,
+                    lrs[b], moms[b], opts, factors, old, extras, pens, step1, mu1,
                 )  # fmt: skip
                 pen = pens[0] + pens[1]
         if not on_two:
@@ -431,7 +436,10 @@ def run_epoch_parallel(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, s
                        moms, step_losses, frozen, factors, batch_size, gb, xb2, yb2,
                        swb2, ab2, db2, bnb2, hs, extras, emb):  # fmt: skip
     """:func:`run_epoch` with the two halves of every batch on two threads of
-    Numba's threading layer (batches must be split: ``gb`` not empty). Compiled
+    Numba's threading layer (batches must be split: ``gb`` not empty), and each
+    optimizer step over the two parts of the parameters on the same threads
+    (:func:`_steps_parallel`: from 32,768 parameters on, without ``clipnorm``
+    and ``max_norm``). Compiled
     apart, on demand (``skdnn._threads``): a fit that never uses it does not pay
     for its compilation."""
     return _epoch(

@@ -36,11 +36,11 @@ def add_l2_gradient(grad, theta, n_weights, l2):
 
 @njit(**KERNEL)
 def penalty(theta, n_weights, l2, l1, mid):
-    """``(l2 / 2) * ||W||^2 + l1 * ||W||_1`` over the connection weights (float64),
-    summed as the penalty of ``theta[:mid]`` plus that of ``theta[mid:]``: the
-    sum of the penalties of the parts of the parallel update, in bitwise the same
-    order (:func:`skdnn._core.epoch.run_epoch_parallel`). ``mid >= n_weights``:
-    one sum."""
+    """``(l2 / 2) * ||W||^2 + l1 * ||W||_1`` over the connection weights
+    ``theta[:n_weights]`` (float64), summed as the penalty of the weights before
+    ``mid`` plus that of the others: in bitwise the same order as the sum of the
+    penalties of the two parts of the parallel optimizer step (``_step_part`` in
+    :mod:`skdnn._core.epoch`). ``mid >= n_weights``: one sum (plus 0.0)."""
     if l2 == 0.0 and l1 == 0.0:
         return 0.0
     total = 0.0
@@ -233,7 +233,7 @@ def apply_update(theta, grad, s0, s1, s2, mu_prod, step, lr, momentum, opt, n_we
     coordinate for the adaptive rules), and finally scales the step of every
     parameter after the weights by its learning-rate factor (when ``factors`` is
     not empty). The max-norm projection and gradient clipping are the caller's
-    (``run_epoch``).
+    (``_step_py`` in :mod:`skdnn._core.epoch`).
 
     Parameters
     ----------

@@ -15,10 +15,12 @@ from ._jit import JIT
 # OPTIMIZER record: only ``apply_update`` in :mod:`skdnn._core.optimizers` reads
 # it) and is inlined into the dispatcher at Numba's IR level, so the rules cost no
 # calls and no extra compiled functions. ``theta``, ``grad`` and every state row
-# have shape (n_params,). The adaptive rules write each coordinate's step size to
-# ``s``, which the dispatcher passes as ``grad`` itself (the gradient is dead by
-# then): the L1 proximal step reads it. Each element is read from ``grad`` before
-# ``s`` is written at the same index, so the two may alias.
+# have one shape: every parameter, or a contiguous part of them (a training epoch
+# on two threads updates each half of the parameters on its own thread). The
+# adaptive rules write each coordinate's step size to ``s``, which the dispatcher
+# passes as ``grad`` itself (the gradient is dead by then): the L1 proximal step
+# reads it. Each element is read from ``grad`` before ``s`` is written at the same
+# index, so the two may alias.
 #
 # The SGD and Adam loops compute in theta's dtype (``T = theta.dtype.type``):
 # float32 models update in float32 (twice the SIMD width), float64 ones exactly as
@@ -31,7 +33,7 @@ from ._jit import JIT
 def sgd_step(theta, grad, v, lr, momentum, nesterov):
     """Plain SGD (``momentum == 0``), classical momentum or Nesterov's.
 
-    ``theta`` and the velocity ``v`` (shape (n_params,)) change in place; ``v`` is
+    ``theta`` and the velocity ``v`` (of theta's shape) change in place; ``v`` is
     neither read nor written when ``momentum == 0``. ``grad`` is only read.
     """
     T = theta.dtype.type
@@ -63,7 +65,7 @@ def adam_step(
     Changes ``theta`` and the moments ``m``, ``v`` in place (and the running
     maximum ``vmax`` with AMSGrad; untouched otherwise). Writes each coordinate's
     step size to ``s`` only when ``store_s`` (the L1 step is the only reader).
-    All arrays have shape (n_params,).
+    All arrays have theta's shape.
     """
     T = theta.dtype.type
     n = theta.shape[0]
@@ -114,10 +116,10 @@ def nadam_step(
         m_hat = mu_{t+1} m_t / (1 - P_t mu_{t+1}) + (1 - mu_t) g / (1 - P_t)
         theta -= lr m_hat / (sqrt(v_t / (1 - b2^t)) + eps)
 
-    Changes ``theta``, ``m``, ``v`` (shape (n_params,)) and the running product
+    Changes ``theta``, ``m``, ``v`` (of theta's shape) and the running product
     ``mu_prod`` (shape (1,): ``P_{t-1}`` in, ``P_t`` out; taken as 1 when
     ``t == 1``, so a reset state starts afresh) in place, and writes each
-    coordinate's step size to ``s`` (shape (n_params,)). ``t`` counts from 1.
+    coordinate's step size to ``s`` (of theta's shape). ``t`` counts from 1.
     """
     n = theta.shape[0]
     b1 = beta_1
@@ -146,7 +148,7 @@ def adamax_step(theta, grad, m, u, s, t, lr, beta_1, beta_2, epsilon):
 
     Changes ``theta``, the first moment ``m`` and the weighted infinity norm ``u``
     in place and writes each coordinate's step size to ``s``. All arrays have
-    shape (n_params,); ``t`` counts from 1.
+    theta's shape; ``t`` counts from 1.
     """
     n = theta.shape[0]
     b1 = beta_1
@@ -169,7 +171,7 @@ def radam_step(theta, grad, m, v, s, t, lr, beta_1, beta_2, epsilon):
     is undefined (``rho_t <= 5``), steps of ``lr`` along the bias-corrected m.
 
     Changes ``theta``, ``m`` and ``v`` in place and writes each coordinate's step
-    size (bias correction included) to ``s``. All arrays have shape (n_params,);
+    size (bias correction included) to ``s``. All arrays have theta's shape;
     ``t`` counts from 1.
     """
     n = theta.shape[0]
@@ -207,7 +209,7 @@ def adagrad_step(theta, grad, acc, s, t, lr, epsilon, initial_accumulator):
     ``initial_accumulator``.
 
     Changes ``theta`` and ``acc`` in place and writes each coordinate's step size
-    to ``s``. All arrays have shape (n_params,).
+    to ``s``. All arrays have theta's shape.
     """
     n = theta.shape[0]
     if t == 1:
@@ -227,7 +229,7 @@ def rmsprop_step(theta, grad, acc, s, lr, rho, epsilon):
     """RMSProp (no momentum, not centred).
 
     Changes ``theta`` and the squared-gradient average ``acc`` in place and writes
-    each coordinate's step size to ``s``. All arrays have shape (n_params,).
+    each coordinate's step size to ``s``. All arrays have theta's shape.
     """
     n = theta.shape[0]
     for i in range(n):
@@ -245,7 +247,7 @@ def adadelta_step(theta, grad, acc_g, acc_dx, s, lr, rho, epsilon):
 
     Changes ``theta`` and the averages of the squared gradients ``acc_g`` and of
     the squared updates ``acc_dx`` in place and writes each coordinate's step size
-    to ``s``. All arrays have shape (n_params,).
+    to ``s``. All arrays have theta's shape.
     """
     n = theta.shape[0]
     for i in range(n):
