@@ -408,8 +408,6 @@ TABULAR_DEFAULTS = """\
     parameter                  tabular default       where it comes from
     =========================  ====================  ===================================
     ``hidden_layer_sizes``     ``(256, 256, 256)``   RealMLP-TD (Holzmüller et al. 2024)
-    ``activation``             ``'prelu'``           He et al. 2015; learned, as in
-                                                     RealMLP-TD; panel measurement
     ``alpha``                  ``0.0``               RealMLP-TD
     ``batch_size``             ``'auto'``            ``min(256, n)``, RealMLP-TD
     ``learning_rate``          ``'cosine'``          panel measurement
@@ -422,7 +420,7 @@ TABULAR_DEFAULTS = """\
     ``early_stopping``         ``True``              best-epoch selection, RealMLP-TD
     ``validation_fraction``    ``0.2``               RealMLP-TD
     ``beta_2``                 ``0.95``              RealMLP-TD
-    ``init``                   ``'auto'``            He et al. 2015, for PReLU
+    ``init``                   ``'auto'``            He et al. 2015, for ReLU
     ``bias_init``              ``0.0``               common practice
     =========================  ====================  ===================================
 

@@ -37,11 +37,7 @@ ACTIVATION_CHUNK = 4096
 
 
 #: the hidden activations of the lean kernels (``extras=None``): scikit-learn's
-# the activations the lean kernels compile (extras None): scikit-learn's four and
-# the tabular estimators' PReLU
-_LEAN_ACTIVATIONS = (
-    codes.IDENTITY, codes.RELU, codes.TANH, codes.LOGISTIC, codes.PRELU,
-)  # fmt: skip
+_LEAN_ACTIVATIONS = (codes.IDENTITY, codes.RELU, codes.TANH, codes.LOGISTIC)
 
 
 class Workspace:
@@ -259,7 +255,7 @@ class Network:
     def extras(self):
         """The kernels' ``extras`` argument: None for a network without batch
         normalisation, dropout and input adapters whose hidden activation is
-        identity, ReLU, tanh, logistic or PReLU (the code that handles the others is
+        identity, ReLU, tanh or logistic (the code that handles the others is
         then not compiled),
         :data:`~skdnn._core.layers.EXTRAS` otherwise."""
         spec = self.spec

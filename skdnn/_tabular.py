@@ -236,7 +236,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
     def __init__(
         self,
         hidden_layer_sizes=(256, 256, 256),
-        activation="prelu",
+        activation="relu",
         *,
         categorical_features="from_dtype",
         refit=False,
@@ -370,7 +370,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         self,
         loss="squared_error",
         hidden_layer_sizes=(256, 256, 256),
-        activation="prelu",
+        activation="relu",
         *,
         categorical_features="from_dtype",
         refit=False,

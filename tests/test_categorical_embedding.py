@@ -183,8 +183,7 @@ def test_tabular_estimators_embed_coded_columns():
     emb = CategoricalEmbedding(d_embedding=4)
     reg = _fit(
         TabularMLPRegressor(hidden_layer_sizes=(16,), max_iter=5, random_state=0,
-                            categorical_embedding=emb, numeric_embedding=None,
-                            activation="relu"),
+                            categorical_embedding=emb, numeric_embedding=None),
         X, z,
     )  # fmt: skip
     # few (3 one-hot columns), x, then 4 values for "many"

@@ -340,9 +340,8 @@ def activation_forward(
         RReLU's random stream: element (i, j) uses index
         ``(row0 + i) * width + off + j``.
     extras : None or array
-        None: only identity, ReLU, tanh and logistic (scikit-learn's four) and
-        PReLU (the tabular estimators' default) are compiled, and the other
-        codes do nothing (see
+        None: only identity, ReLU, tanh and logistic (scikit-learn's four) are
+        compiled, and the other codes do nothing (see
         :func:`skdnn._core.layers.forward_hidden`).
     """
     if code == RRELU and not rand:
@@ -358,9 +357,7 @@ def activation_forward(
         _tanh_forward(Z, b, A)
     elif code == LOGISTIC:
         _logistic_forward(Z, b, A)
-    elif code == PRELU:  # the tabular estimators' default: lean too
-        prelu_forward(Z, b, A, slopes)
-    elif extras is not None:  # None: only these five are compiled
+    elif extras is not None:  # None: only scikit-learn's four are compiled
         if code == LEAKY_RELU:
             _leaky_relu_forward(Z, b, A, param)
         elif code == ELU:
@@ -373,6 +370,8 @@ def activation_forward(
             _gelu_forward(Z, b, A)
         elif code == SWISH:
             _swish_forward(Z, b, A)
+        elif code == PRELU:
+            prelu_forward(Z, b, A, slopes)
         elif code == RRELU:
             rrelu_forward(Z, b, A, param, param2, key, row0, width, off)
         elif code == MAXOUT:
@@ -410,9 +409,7 @@ def activation_backward(
         _tanh_backward(A, DA, DZ)
     elif code == LOGISTIC:
         _logistic_backward(A, DA, DZ)
-    elif code == PRELU:
-        prelu_backward(Z, DA, DZ, slopes, gslopes)
-    elif extras is not None:  # None: only these five are compiled
+    elif extras is not None:  # None: only scikit-learn's four are compiled
         if code == LEAKY_RELU:
             _leaky_relu_backward(Z, DA, DZ, param)
         elif code == ELU:
@@ -425,6 +422,8 @@ def activation_backward(
             _gelu_backward(Z, DA, DZ)
         elif code == SWISH:
             _swish_backward(Z, A, DA, DZ)
+        elif code == PRELU:
+            prelu_backward(Z, DA, DZ, slopes, gslopes)
         elif code == RRELU:
             rrelu_backward(Z, A, DA, DZ, param, param2)
         elif code == MAXOUT:

@@ -406,7 +406,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
         docstring).
     extras, emb : None or :data:`~skdnn._core.layers.EXTRAS`
         ``extras`` None for a network without batch normalisation, dropout and
-        input adapters, with identity, ReLU, tanh, logistic or PReLU units, trained by
+        input adapters, with identity, ReLU, tanh or logistic units, trained by
         SGD or Adam; ``emb``
         None for one without periodic embedding: the code that handles the
         others is then not compiled (every entry point takes these arguments;

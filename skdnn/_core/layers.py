@@ -24,7 +24,7 @@ from .normalization import bn_backward, bn_forward
 
 #: the ``extras`` argument of the kernels for a network with batch
 #: normalisation, dropout, input adapters or an activation other than identity,
-#: ReLU, tanh, logistic and PReLU, or trained by a rule other than SGD and Adam, and
+#: ReLU, tanh and logistic, or trained by a rule other than SGD and Adam, and
 #: their ``emb`` argument for a network with a periodic embedding (None
 #: otherwise: see :func:`forward_hidden`)
 EXTRAS = np.zeros(0, dtype=np.int64)
@@ -138,7 +138,7 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     embedded first (:mod:`skdnn._core.embedding`), then adapted.
 
     ``extras`` is None for a network without batch normalisation, dropout and
-    input adapters whose units are identity, ReLU, tanh, logistic or PReLU, trained by
+    input adapters whose units are identity, ReLU, tanh or logistic, trained by
     SGD or Adam, and ``emb`` None for one without periodic embedding: Numba then
     prunes every branch that handles the rest (``if extras is not None``, ``if
     emb is not None``) and compiles none of its code (a default network's cold
