@@ -222,21 +222,18 @@ def _step_part(p, mid, theta, grad, gb, frozen, anchor, layers, state, step, ste
     lo = 0 if p == 0 else mid
     hi = mid if p == 0 else n
     nw = opt.n_weights
-    f = factors
-    o = old
-    if factors.shape[0] > 0:  # the factors of theta[nw:]: this part's
-        f = factors[max(lo, nw) - nw : max(hi, nw) - nw]
-        o = old[max(lo, nw) - nw : max(hi, nw) - nw]
+    n_w = min(max(nw - lo, 0), hi - lo)  # the part's weights
+    # the part's slices; an empty array (no gb, frozen, anchor or factors)
+    # slices to an empty one. factors and old cover theta[nw:]
+    fa, fb = max(lo, nw) - nw, max(hi, nw) - nw
     st = step if p == 0 else step1
     mu = state[2, :1] if p == 0 else mu1
     _step_call(
-        theta[lo:hi], grad[lo:hi], gb[lo:hi] if gb.shape[0] > 0 else gb,
-        frozen[lo:hi] if frozen.shape[0] > 0 else frozen,
-        anchor[lo:hi] if anchor.shape[0] > 0 else anchor, state[0][lo:hi],
-        state[1][lo:hi], state[2][lo:hi], mu, st, lr, mom, opt,
-        min(max(nw - lo, 0), hi - lo), f, o, theta, layers, extras,
+        theta[lo:hi], grad[lo:hi], gb[lo:hi], frozen[lo:hi], anchor[lo:hi],
+        state[0][lo:hi], state[1][lo:hi], state[2][lo:hi], mu, st, lr, mom, opt,
+        n_w, factors[fa:fb], old[fa:fb], theta, layers, extras,
     )  # fmt: skip
-    return penalty(theta[lo:hi], min(max(nw - lo, 0), hi - lo), opt.l2, opt.l1, n)
+    return penalty(theta[lo:hi], n_w, opt.l2, opt.l1, n_w)
 
 
 @njit(**PARALLEL)
