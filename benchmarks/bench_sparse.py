@@ -4,9 +4,10 @@ Two tables, skdnn and scikit-learn side by side in the same run:
 
 1. Memory: a 5000 x 20000 CSR matrix of density 0.04 % (8 nonzeros a row, about
    0.5 MB), hidden layer (100,), float64: L-BFGS (``max_iter=20``), Adam (5
-   epochs, batch 200), L-BFGS with ``batch_norm="before"`` and ``"after"`` and
-   with ``input_batch_norm=True`` (scikit-learn has no batch normalisation: its
-   row is its plain L-BFGS fit), and
+   epochs, batch 200; also with ``input_batch_norm=True``), L-BFGS with
+   ``batch_norm="before"`` and ``"after"``, with ``input_batch_norm=True``, and
+   with both ``input_batch_norm=True`` and ``batch_norm="before"``
+   (scikit-learn has no batch normalisation: its row is its plain fit), and
    ``skdnn.inspection`` (``hidden_activations`` and ``layer_gradients`` of the
    batch-normalised model). Peak resident memory above the level before the
    measured call (``VmHWM`` reset through ``/proc/self/clear_refs`` after the
@@ -21,6 +22,7 @@ compiles or loads the kernels); each row is the median of ``--repeats`` (3)
 processes per library, the libraries taking turns. Usage::
 
     python benchmarks/bench_sparse.py [--quick] [--repeats N] [--epochs N]
+                                      [--cases CASE ...] [--no-epochs]
 """
 
 import argparse
@@ -47,14 +49,16 @@ X = sp.random(n, p, density=density, format="csr", random_state=0,
               data_rvs=lambda k: rng.uniform(0.5, 1.5, k))
 w = rng.standard_normal(p)
 y = (X @ w > np.median(X @ w)).astype(np.int64)
-MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, solver="lbfgs" if "lbfgs" in case
-              else "adam").fit(X[:50], y[:50])  # imports and kernels
+MLPClassifier(hidden_layer_sizes=(8,), max_iter=2,
+              solver="adam" if "adam" in case else "lbfgs").fit(X[:50], y[:50])
 if which == "skdnn" and case in ("bn_before", "bn_after", "inspection"):
     MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, solver="lbfgs",
                   batch_norm="before").fit(X[:50], y[:50])
-if which == "skdnn" and case == "bn_input":
+if which == "skdnn" and case in ("bn_input", "bn_input_hidden", "adam_bn_input"):
     MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, solver="lbfgs",
-                  input_batch_norm=True).fit(X[:50], y[:50])
+                  input_batch_norm=True, batch_norm="before").fit(X[:50], y[:50])
+    MLPClassifier(hidden_layer_sizes=(8,), max_iter=2, input_batch_norm=True,
+                  solver="adam" if "adam" in case else "lbfgs").fit(X[:50], y[:50])
 def hwm_mb(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -70,12 +74,17 @@ elif case in ("bn_before", "bn_after", "inspection"):
                             **kw)
     else:  # scikit-learn has no batch normalisation: its plain L-BFGS fit
         clf = MLPClassifier(solver="lbfgs", max_iter=20, **kw)
-elif case == "bn_input":  # scikit-learn: its plain L-BFGS fit
+elif case in ("bn_input", "bn_input_hidden"):  # scikit-learn: plain L-BFGS
     extra = dict(input_batch_norm=True) if which == "skdnn" else {}
+    if which == "skdnn" and case == "bn_input_hidden":
+        extra["batch_norm"] = "before"
     clf = MLPClassifier(solver="lbfgs", max_iter=20, **extra, **kw)
 else:  # adam
+    extra = dict(input_batch_norm=True) if case == "adam_bn_input" else {}
+    if which != "skdnn":
+        extra = {}
     clf = MLPClassifier(solver="adam", max_iter=epochs, batch_size=200, tol=0.0,
-                        n_iter_no_change=10**6, **kw)
+                        n_iter_no_change=10**6, **extra, **kw)
 if case == "inspection" and which == "skdnn":
     clf.fit(X, y)
 from skdnn import inspection
@@ -123,6 +132,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="1 repeat, 2 epochs")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--cases", nargs="*", help="only these rows (case names)")
+    ap.add_argument("--no-epochs", action="store_true", help="skip the 2nd table")
     args = ap.parse_args()
     repeats = 1 if args.quick else args.repeats
     epochs = 2 if args.quick else args.epochs
@@ -141,11 +152,19 @@ def main():
         ("adam", "Adam, 5 epochs, batch 200"),
         ("bn_before", "L-BFGS + batch_norm='before' (sklearn: plain L-BFGS)"),
         ("bn_after", "L-BFGS + batch_norm='after' (sklearn: plain L-BFGS)"),
+        ("adam_bn_input", "Adam + input_batch_norm=True (sklearn: plain Adam)"),
         ("bn_input", "L-BFGS + input_batch_norm=True (sklearn: plain L-BFGS)"),
+        (
+            "bn_input_hidden",
+            "L-BFGS + input_batch_norm=True + batch_norm='before' "
+            "(sklearn: plain L-BFGS)",
+        ),
         ("inspection", "hidden_activations + layer_gradients (BN model)"),
     ]
     for case, title in cases:
-        ep = 5 if case == "adam" else 0
+        if args.cases and case not in args.cases:
+            continue
+        ep = 5 if case.startswith("adam") else 0
         r = {w: medians(w, case, n, p, density, ep, repeats) for w in libs}
         if case == "inspection":
             r["scikit-learn"] = {"peak_mb": float("nan"), "seconds": float("nan")}
@@ -153,6 +172,8 @@ def main():
         print(f"| {title} | {a['peak_mb']:.0f} | {b['peak_mb']:.0f} | "
               f"{a['peak_mb'] / b['peak_mb']:.2f} | {a['seconds']:.2f} | "
               f"{b['seconds']:.2f} |", flush=True)  # fmt: skip
+    if args.no_epochs:
+        return
     print(f"\nAdam per epoch: {n} rows, density 0.2 %, hidden (100,), batch 200, "
           f"{epochs} epochs per fit, medians of {repeats} processes\n")  # fmt: skip
     print("| features | skdnn s/epoch | sklearn s/epoch | sklearn/skdnn |")

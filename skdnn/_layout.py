@@ -288,7 +288,7 @@ embed_keep_input
             if i == 0 and self.has_adapter:  # the adapted inputs (and gradient)
                 L.src = col
                 col += m_in
-            if L.in_bn:
+            if L.in_bn and i > 0:  # layer 0's: the last columns (below)
                 L.in_bn_h, L.in_bn_y = col, col + m_in
                 L.x = col + m_in
                 col += 2 * m_in
@@ -308,8 +308,18 @@ embed_keep_input
             if i < n_hidden:
                 L.a = col
                 col += units[i + 1]
+        # the input batch normalisation's arrays last: CSR input folds it into
+        # layer 0's products (skdnn._core.sparse) and its work buffers stop
+        # before them (csr_width)
+        self.csr_width = col
+        if first.in_bn:
+            m_in = fan_ins[0]
+            first.in_bn_h, first.in_bn_y = col, col + m_in
+            if first.in_drop == c.DROP_NONE:
+                first.x = col + m_in
+            col += 2 * m_in
         self.layers = layers.view(LAYER, np.ndarray)
-        self.width = col
+        self.width = first.width = col
 
     @classmethod
     def from_pickled(cls, old):

@@ -21,9 +21,11 @@ from ._owlqn import owlqn
 
 # rows per chunk of the full-batch objective: bounds its work memory
 _FULL_BATCH_CHUNK = 4096
-# values of the dense buffer a chunk of CSR rows is gathered into (inputs that
-# are batch-normalised): 2M, 16 MB in float64; with the normalised copies and
-# their gradients in the work buffers, five times that in all. Smaller chunks
+# values of the dense buffer a chunk of CSR rows is gathered into (when the
+# first layer cannot take them as they are: input adapters; input batch
+# normalisation is folded into the CSR products): 2M, 16 MB in float64; with the
+# normalised copies and their gradients in the work buffers, five times that in
+# all. Smaller chunks
 # cost time: each adds the whole gradient into the total (5000 x 20000 CSR,
 # hidden (100,): 1 << 19 took 20.9 s for 20 iterations, 1 << 21 12.5 s)
 _GATHER_VALUES = 1 << 21
@@ -32,8 +34,9 @@ _GATHER_VALUES = 1 << 21
 def input_batch_norm_chunk(spec, source, n):
     """Rows per chunk of the full-batch objective of a network whose inputs
     alone are batch-normalised, with the statistics of every row set
-    beforehand: CSR rows are gathered densely, at most ``_GATHER_VALUES``
-    values at a time."""
+    beforehand: CSR rows that the first layer cannot take as they are (see
+    :func:`~skdnn._network.gathers_batches`) are gathered densely, at most
+    ``_GATHER_VALUES`` values at a time."""
     chunk = min(n, _FULL_BATCH_CHUNK)
     if source[4] is not None and gathers_batches(spec, True):
         p = spec.layers[0]["n_inputs"]

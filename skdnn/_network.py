@@ -70,13 +70,14 @@ class Workspace:
         self.parallel_ready = set()
         rows = -(-self.batch_size // max(self.parts, 1))  # rows of a part
         bs = rows * spec.n_members
+        width = buffer_width(spec, not gather)
         whole = (
             # xbuf: the gathered batch
             (rows * p if gather else 0,),
             (bs * k,),  # ybuf: its targets
             (bs,),  # swbuf: its sample weights
-            (bs * spec.width,),  # abuf: every forward array
-            (bs * spec.width,),  # dbuf: their gradients
+            (bs * width,),  # abuf: every forward array
+            (bs * width,),  # dbuf: their gradients
             (2, spec.n_stats),  # bn_batch: batch statistics
         )
         if not parts:
@@ -106,17 +107,25 @@ def writable(a, dtype=None):
 
 def gathers_batches(spec, sparse):
     """Whether the kernels gather batches of X into a dense buffer: always for
-    dense X; for CSR X only when the first layer embeds, normalises, drops out
-    or adapts its inputs (else it computes its products from the CSR arrays). The Python
-    twin of :func:`skdnn._core.sparse.csr_first_layer`."""
+    dense X; for CSR X only when the first layer embeds, drops out or adapts its
+    inputs (else it computes its products from the CSR arrays, with batch
+    normalisation of the inputs folded in). The Python twin of
+    :func:`skdnn._core.sparse.csr_first_layer`."""
     L = spec.layers[0]
     return not (
         sparse
         and L["src"] < 0
-        and not L["in_bn"]
         and L["in_drop"] == codes.DROP_NONE
         and L["adapt_off"] < 0
     )
+
+
+def buffer_width(spec, from_csr):
+    """Columns per row of the work buffers: every array's, or when layer 0
+    computes its products from CSR input (``from_csr``; see
+    :func:`gathers_batches`) all but those of the input batch normalisation,
+    which it folds into them (the last columns; :mod:`skdnn._core.sparse`)."""
+    return spec.csr_width if from_csr else spec.width
 
 
 def predict_work(spec, lo, hi, chunk, sparse, bn_stats, dtype):
@@ -131,7 +140,7 @@ def predict_work(spec, lo, hi, chunk, sparse, bn_stats, dtype):
     return (
         np.empty(bs * spec.layer_units[0] if gather else 0, dtype=dtype),
         np.arange(lo, hi if sparse else lo, dtype=np.int64),
-        np.empty(bs * m * spec.width, dtype=dtype),
+        np.empty(bs * m * buffer_width(spec, sparse and not gather), dtype=dtype),
         np.empty((bs * m if m > 1 else 0, spec.layer_units[-1]), dtype=dtype),
         np.empty_like(bn_stats),
         np.empty(0, dtype=dtype),
@@ -600,7 +609,8 @@ class Network:
             # CSR X is gathered only when the first layer cannot take it as it is
             gather = source[4] and gathers_batches(spec, True)
             xbuf = np.empty(rows * spec.layer_units[0] if gather else 0, self.dtype)
-            abuf = np.empty(rows * m * spec.width, dtype=self.dtype)
+            width = buffer_width(spec, source[4] and not gather)
+            abuf = np.empty(rows * m * width, dtype=self.dtype)
             forward_all(
                 *source, theta, spec.layers, bn_stats, mode, np.uint64(key), xbuf,
                 abuf, np.int64(lo * m), self.extras, self.emb,

@@ -52,8 +52,21 @@ _CASES = {
     "lbfgs_bn_before": dict(solver="lbfgs", max_iter=30, batch_norm="before"),
     "lbfgs_bn_after": dict(solver="lbfgs", max_iter=30, batch_norm="after"),
     "adam_bn": dict(solver="adam", max_iter=5, batch_size=40, batch_norm=True),
-    # gathered batches (the inputs are normalised or dropped out): as before
+    # the input batch normalisation folded into the CSR products
     "adam_input_bn": dict(solver="adam", max_iter=5, input_batch_norm=True),
+    "adam_input_bn_weights": dict(
+        solver="adam",
+        max_iter=5,
+        batch_size=40,
+        input_batch_norm=True,
+        batch_norm="before",
+        sample_weight=True,
+    ),  # fmt: skip
+    "lbfgs_input_bn": dict(solver="lbfgs", max_iter=30, input_batch_norm=True),
+    "lbfgs_input_bn_and_bn": dict(
+        solver="lbfgs", max_iter=30, input_batch_norm=True, batch_norm="after"
+    ),
+    # gathered batches (the inputs are dropped out): as before
     "adam_input_dropout": dict(solver="adam", max_iter=5, input_dropout=0.1),
     "adapters": dict(solver="adam", max_iter=5, n_members=2, front_scale=True),
 }
@@ -63,8 +76,11 @@ _CASES = {
 def test_sparse_fit_equals_the_dense_fit(case):
     X, y = _data()
     kw = dict(hidden_layer_sizes=(12, 7), random_state=0, **_CASES[case])
-    dense = MLPClassifier(**kw).fit(X.toarray(), y)
-    sparse = MLPClassifier(**kw).fit(X, y)
+    fit = {}
+    if kw.pop("sample_weight", False):
+        fit["sample_weight"] = np.random.RandomState(1).uniform(0.2, 3, X.shape[0])
+    dense = MLPClassifier(**kw).fit(X.toarray(), y, **fit)
+    sparse = MLPClassifier(**kw).fit(X, y, **fit)
     # the sums of the first layer's products run in another order: equal up to
     # rounding (amplified over L-BFGS's iterations)
     tol = dict(rtol=1e-7, atol=1e-9)
@@ -115,7 +131,7 @@ def test_layer_gradients_do_not_depend_on_the_chunks(monkeypatch):
 def test_workspace_has_no_gather_buffer_for_sparse_input():
     X, y = _data()
     for kw, gathers in ((dict(), False), (dict(batch_norm=True), False),
-                        (dict(input_batch_norm=True), True),
+                        (dict(input_batch_norm=True), False),
                         (dict(input_dropout=0.1), True)):  # fmt: skip
         clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=2, batch_size=20,
                             random_state=0, **kw).fit(X, y)  # fmt: skip
@@ -245,28 +261,45 @@ def test_lbfgs_input_batch_norm_uses_the_statistics_of_every_row():
     np.testing.assert_allclose(g_chunks, g_one, rtol=1e-8, atol=1e-12)
 
 
-def test_lbfgs_and_layer_gradients_with_input_batch_norm_do_not_densify():
+@pytest.mark.parametrize(
+    "extra",
+    [
+        dict(solver="lbfgs"),
+        dict(solver="lbfgs", batch_norm="after"),
+        dict(solver="lbfgs", batch_norm="before"),
+        dict(solver="adam", batch_size=3000, batch_norm="before"),
+    ],
+    ids=["lbfgs", "lbfgs_bn_after", "lbfgs_bn_before", "adam_one_batch_bn"],
+)
+def test_input_batch_norm_does_not_densify(extra):
     rng = np.random.RandomState(0)
     n, p = 3000, 20000  # a dense copy: 480 MB
     X = sp.random(n, p, density=0.0005, format="csr", random_state=0)
     y = (X @ rng.normal(size=p) > 0).astype(int)
-    kw = dict(hidden_layer_sizes=(8,), solver="lbfgs", input_batch_norm=True,
-              max_iter=3, random_state=0)  # fmt: skip
-    MLPClassifier(**kw).fit(X[:50], y[:50])  # compiled
-    tracemalloc.start()
-    try:
-        sparse = MLPClassifier(**kw).fit(X, y)
-        layer_gradients(sparse, X, y)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    # chunks of 104 rows: the gathered chunk, its normalised copies and their
-    # gradients, 83 MB, and L-BFGS's history, 32 MB (153 MB measured); one batch
-    # of every row was three dense copies of X (1,440 MB)
-    assert peak < n * p * 8 / 2, peak
-    # the running statistics are the data's, whatever the input's form
-    mean = np.asarray(X.mean(axis=0)).ravel()
-    np.testing.assert_allclose(sparse.batch_norm_[0]["moving_mean"], mean, rtol=1e-10)
+    kw = dict(hidden_layer_sizes=(8,), input_batch_norm=True, max_iter=3,
+              random_state=0, **extra)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MLPClassifier(**kw).fit(X[:50], y[:50])  # compiled
+        tracemalloc.start()
+        try:
+            sparse = MLPClassifier(**kw).fit(X, y)
+            layer_gradients(sparse, X, y)
+            hidden_activations(sparse, X)
+            sparse.predict_proba(X)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    # the normalisation is folded into the CSR products: parameters, L-BFGS's
+    # history, activations (71 MB measured); gathered chunks of 104 rows took
+    # 153 MB, and with batch normalisation of the hidden layers one batch of
+    # every row was three dense copies of X (1,440 MB)
+    assert peak < n * p * 8 / 4, peak
+    if extra["solver"] == "lbfgs" and "batch_norm" not in extra:
+        # the running statistics are the data's, whatever the input's form
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        got = sparse.batch_norm_[0]["moving_mean"]
+        np.testing.assert_allclose(got, mean, rtol=1e-10)
 
 
 def test_layer_gradients_with_input_batch_norm_in_chunks(monkeypatch):

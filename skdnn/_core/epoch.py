@@ -78,9 +78,6 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
     out = layers[layers.shape[0] - 1]
     m = layers[0].members
     k = out.fan_out
-    xb = first_layer_input(
-        X, data, indices, indptr, sparse, rows, nb, xbuf, theta, layers, abuf, bs
-    )
     yb = ybuf[: nb * m * k].reshape((nb * m, k))
     swb = swbuf[: nb * m]
     for r in range(nb):
@@ -89,6 +86,10 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
             swb[e] = sw[i]
             for j in range(k):
                 yb[e, j] = Y[i, j]
+    xb = first_layer_input(
+        X, data, indices, indptr, sparse, rows, nb, xbuf, theta, layers, abuf, bs,
+        swb, bn_run, bn_batch, mode, extras,
+    )  # fmt: skip
     Z = forward_hidden(
         xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key, row0, extras, emb
     )
@@ -96,7 +97,10 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
     b = theta[out.b_off : out.b_off + k]
     loss = output_loss_delta(Z, b, yb, swb, scale / m, D, out.loss)
     backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras, emb)
-    first_layer_grad(data, indices, indptr, sparse, rows, xb, layers, grad, dbuf, bs)
+    first_layer_grad(
+        data, indices, indptr, sparse, rows, xb, theta, layers, grad, dbuf, bs,
+        bn_batch, extras,
+    )  # fmt: skip
     return loss / m
 
 
@@ -507,8 +511,9 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         for i in range(layers.shape[0]):
             layers[i].bn_momentum = momentum
         xb = first_layer_input(
-            X, data, indices, indptr, sparse, rows, nb, xbuf, theta, layers, abuf, cap
-        )
+            X, data, indices, indptr, sparse, rows, nb, xbuf, theta, layers, abuf, cap,
+            swb, bn_run, bn_batch, mode, extras,
+        )  # fmt: skip
         forward_hidden(
             xb, swb, theta, layers, bn_run, bn_batch, abuf, cap, mode, key,
             np.int64(0), extras, emb,

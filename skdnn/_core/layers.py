@@ -147,7 +147,7 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     """
     first = layers[0]
     nb = xb.shape[0] * first.members
-    width = abuf.shape[0] // bs
+    width = first.width  # abuf may hold fewer columns (sparse.py)
     n_layers = layers.shape[0]
     xin = xb
     if emb is not None:
@@ -167,7 +167,8 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
         src = L.src
         x = xb if src < 0 else buffer_view(abuf, bs, src, nb, fan_in)
         if extras is not None:
-            if L.in_bn:
+            # (an input without columns: normalised by sparse.csr_bn_dot)
+            if L.in_bn and x.shape[1] == fan_in:
                 p = L.in_bn_p
                 s = L.in_bn_s
                 Y = buffer_view(abuf, bs, L.in_bn_y, nb, fan_in)
@@ -292,12 +293,15 @@ def backward(xb, swb, theta, grad, layers, bn_batch, abuf, dbuf, bs, extras, emb
         x_off = L.x
         if x_off < 0:
             x_off = src
-        x = xb if x_off < 0 else buffer_view(abuf, bs, x_off, nb, fan_in)
+        # layer 0's products from CSR input: sparse.first_layer_grad computes
+        # its gradients (and those of the input batch normalisation)
+        from_csr = src < 0 and xb.shape[1] == 0
         gW = grad[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
-        if x.shape[1] == fan_in:  # else sparse.first_layer_grad computes it
+        if not from_csr:
+            x = xb if x_off < 0 else buffer_view(abuf, bs, x_off, nb, fan_in)
             np.dot(x.T, DW_in, gW)
         in_bn = L.in_bn
-        if src < 0 and not in_bn:
+        if src < 0 and (from_csr or not in_bn):
             continue  # the inputs need no gradient
         W = theta[w_off : w_off + fan_in * w_cols].reshape((fan_in, w_cols))
         Dx = buffer_view(dbuf, bs, x_off, nb, fan_in)

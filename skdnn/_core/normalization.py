@@ -17,7 +17,7 @@ from .codes import MODE_OBJECTIVE, MODE_STATS, MODE_TRAIN
 
 
 @njit(inline="always", **KERNEL)
-def _start_moments(sw, n, mean, var):
+def start_moments(sw, n, mean, var):
     """Zero ``mean`` and ``var``; return the sum of ``sw[:n]``."""
     wsum = 0.0
     for i in range(n):
@@ -36,7 +36,7 @@ def _weighted_moments(X, sw, n, mean, var):
     512 x 256."""
     T = mean.dtype.type
     m = mean.shape[0]
-    wsum = _start_moments(sw, n, mean, var)
+    wsum = start_moments(sw, n, mean, var)
     for i in range(n):
         w = T(sw[i] / wsum)
         for j in range(m):
@@ -116,35 +116,45 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
                 Y[i, j] = gamma[j] * h
 
 
+@njit(**KERNEL)
+def csr_moments(data, indices, indptr, rows, nb, sw, mean, var):
+    """The mean and biased variance of the columns of ``X[rows[:nb]]`` for CSR X
+    (canonical: no duplicate entries), weighted by ``sw[:nb]`` (written to
+    ``mean``, ``var``, accumulated in their dtype). An absent entry is a zero:
+    ``var = mean**2 + sum_stored w * x * (x - 2 mean)``, the sum over every row
+    of ``w * (x - mean)**2`` with the absent entries' ``mean**2`` taken out of
+    the first term."""
+    T = mean.dtype.type
+    wsum = start_moments(sw, nb, mean, var)
+    for r in range(nb):
+        w = T(sw[r] / wsum)
+        i = rows[r]
+        for k in range(indptr[i], indptr[i + 1]):
+            mean[indices[k]] += w * data[k]
+    for r in range(nb):
+        w = T(sw[r] / wsum)
+        i = rows[r]
+        for k in range(indptr[i], indptr[i + 1]):
+            c = indices[k]
+            x = data[k]
+            var[c] += w * x * (x - 2.0 * mean[c])
+    for j in range(mean.shape[0]):
+        var[j] = max(var[j] + mean[j] * mean[j], 0.0)
+
+
 @njit(**JIT)  # an entry point (L-BFGS with input batch normalisation)
 def input_statistics(X, data, indices, indptr, sparse, sw, mean, var):
     """The weighted mean and biased variance of every input column over all rows
     (``mean``, ``var`` (p,), float64, written): the statistics that batch
     normalisation of the inputs computes on a batch of every row, without a
     dense copy of CSR input (whose indices must be canonical: sorted, no
-    duplicates). The absent entries of a CSR column are zeros: they add
-    ``w * mean**2`` each to its variance.
+    duplicates: :func:`csr_moments`).
     """
     n = sw.shape[0]
     if sparse is None:
         _weighted_moments(X, sw, n, mean, var)
     else:
-        p = mean.shape[0]
-        wsum = _start_moments(sw, n, mean, var)
-        present = np.zeros(p)  # the weight of each column's stored entries
-        for i in range(n):
-            w = sw[i] / wsum
-            for k in range(indptr[i], indptr[i + 1]):
-                mean[indices[k]] += w * data[k]
-        for i in range(n):
-            w = sw[i] / wsum
-            for k in range(indptr[i], indptr[i + 1]):
-                c = indices[k]
-                d = data[k] - mean[c]
-                var[c] += w * d * d
-                present[c] += w
-        for j in range(p):
-            var[j] += max(1.0 - present[j], 0.0) * mean[j] * mean[j]
+        csr_moments(data, indices, indptr, np.arange(n), n, sw, mean, var)
 
 
 @njit(**KERNEL)

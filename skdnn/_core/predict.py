@@ -64,7 +64,7 @@ def predict_forward(X, data, indices, indptr, sparse, lo, hi, theta, layers, bn_
             r0 = start - lo
             xb = first_layer_input(
                 X, data, indices, indptr, sparse, rows[r0 : r0 + nb], nb, xbuf,
-                theta, layers, abuf, bs * m,
+                theta, layers, abuf, bs * m, swb, bn_run, bn_batch, mode, extras,
             )  # fmt: skip
         else:
             xb = X[start : start + nb]  # rows in order: no copy needed
@@ -101,17 +101,16 @@ def forward_all(X, data, indices, indptr, sparse, theta, layers, bn_run, mode, k
     (:mod:`skdnn._core.sparse`; ``xbuf`` may be empty then).
     """
     m = layers[0].members
-    if sparse is not None:
-        n = indptr.shape[0] - 1
-        xb = first_layer_input(
-            X, data, indices, indptr, sparse, np.arange(n), n, xbuf, theta, layers,
-            abuf, n * m,
-        )  # fmt: skip
-    else:
-        n = X.shape[0]
-        xb = X
+    n = indptr.shape[0] - 1 if sparse is not None else X.shape[0]
     bn_batch = np.empty_like(bn_run)
     swb = np.ones(n * m, dtype=theta.dtype)
+    if sparse is not None:
+        xb = first_layer_input(
+            X, data, indices, indptr, sparse, np.arange(n), n, xbuf, theta, layers,
+            abuf, n * m, swb, bn_run, bn_batch, mode, extras,
+        )  # fmt: skip
+    else:
+        xb = X
     forward_hidden(
         xb, swb, theta, layers, bn_run, bn_batch, abuf, n * m, mode, key, row0,
         extras, emb,

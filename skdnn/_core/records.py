@@ -65,6 +65,9 @@ LAYER = np.dtype(
         # both batch normalisations of the layer
         ("bn_momentum", _F),
         ("bn_epsilon", _F),
+        # layer 0 only: columns of the work buffers per row (the row stride of the
+        # random streams; CSR input's buffers may stop before the last columns)
+        ("width", _I),
         # layer 0 only: multiplicative input adapters (front scale, ensemble members)
         ("adapt_off", _I),  # theta offset of the adapters (members, fan_in), or -1
         ("members", _I),  # rows of the expanded batch per input row (1: none)
