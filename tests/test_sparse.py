@@ -62,6 +62,11 @@ _CASES = {
         batch_norm="before",
         sample_weight=True,
     ),  # fmt: skip
+    # dropout masks drawn at the dense network's stream positions, although the
+    # CSR work buffers stop before the input normalisation's columns
+    "sgd_input_bn_dropout": dict(
+        solver="sgd", max_iter=5, batch_size=50, input_batch_norm=True, dropout=0.2
+    ),
     "lbfgs_input_bn": dict(solver="lbfgs", max_iter=30, input_batch_norm=True),
     "lbfgs_input_bn_and_bn": dict(
         solver="lbfgs", max_iter=30, input_batch_norm=True, batch_norm="after"
