@@ -459,7 +459,7 @@ class Network:
         )
         if factors is None:
             factors = self.theta[:0]
-        extras = self._training_extras(opt)
+        extras = self._training_extras(opt, factors)
         args = (
             *X, Y, sw, perm, shuffle, self.seed, epoch, self.theta, self._grad,
             self.opt_state, self.step, self.spec.scaled_dropout(dropout_scale),
@@ -485,12 +485,22 @@ class Network:
         self.epoch_threads = 2 if threads.parallel else 1
         return data_loss, penalty, n_done, step_losses
 
-    def _training_extras(self, opt):
-        """``extras`` of a training epoch: also for an update rule other than SGD
-        and Adam (whose code the lean kernels leave out)."""
-        if opt["rule"] in (codes.SGD, codes.ADAM):
-            return self.extras
-        return EXTRAS
+    def _training_extras(self, opt, factors):
+        """``extras`` of a training epoch: the network's, and not None for a step
+        that the lean kernels leave out (:func:`skdnn._core.optimizers.apply_update`):
+        an update rule other than SGD and Adam, AMSGrad, L1, decoupled weight
+        decay, learning-rate factors (``factors`` not empty), clipping or the
+        max-norm projection. A default fit then compiles none of their code."""
+        lean = (
+            opt["rule"] in (codes.SGD, codes.ADAM)
+            and not opt["amsgrad"]
+            and factors.shape[0] == 0
+            and all(
+                opt[name] == 0.0
+                for name in ("l1", "weight_decay", "clipnorm", "clipvalue", "max_norm")
+            )
+        )
+        return self.extras if lean else EXTRAS
 
     def recompute_bn_statistics(self, X, sw, rows, shuffle, epoch, batch_size,
                                 n_batches):  # fmt: skip

@@ -136,11 +136,11 @@ def layer_gradients(estimator, X, y, sample_weight=None, random_state=None):
     grad = np.empty_like(net.theta)
     # in chunks of rows unless batch normalisation needs all of them at once (each
     # row draws the same dropout mask in any chunk); sparse X is never densified
-    # (input batch normalisation is folded into the first layer's CSR products;
-    # the user guide's "Sparse input"). The inputs' statistics of every row depend on X only: with
-    # input batch normalisation alone they are computed first (into a copy of
-    # the running statistics) and the rows go in chunks normalised with them,
-    # dropout drawn as in the objective (MODE_MC; RReLU's random slopes would
+    # (input batch normalisation is folded into the first layer's CSR products; the
+    # user guide's "Sparse input"). The inputs' statistics of every row depend on X
+    # only: with input batch normalisation alone they are computed first (into a
+    # copy of the running statistics) and the rows go in chunks normalised with
+    # them, dropout drawn as in the objective (MODE_MC; RReLU's random slopes would
     # not be: those networks take every row at once)
     n = X.shape[0]
     spec = net.spec

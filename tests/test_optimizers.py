@@ -1,6 +1,7 @@
 """Update rules against NumPy references written from the published rules."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skdnn import MLPClassifier, MLPRegressor
 from skdnn._core import codes
 from skdnn._core.records import OPTIMIZER, optimizer_record
-from skdnn.optimizers import Adam, AdamW, Nadam
+from skdnn.optimizers import SGD, Adam, AdamW, Nadam
 
 from ._kernels import apply_update, apply_update_with_factors, clip_gradient
 
@@ -572,3 +573,37 @@ def test_lr_factors_of_one_and_validation():
             MLPRegressor(lr_factors=bad, **kw).fit(_X, _y)
     with pytest.raises(ValueError, match="lbfgs"):
         MLPRegressor(lr_factors={"bias": 2.0}, solver="lbfgs", **kw).fit(_X, _y)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(l1=1e-3),
+        dict(solver=AdamW(weight_decay=0.1)),
+        dict(solver=Adam(amsgrad=True)),
+        dict(clipnorm=0.05),
+        dict(clipvalue=1e-3),
+        dict(max_norm=0.3),
+        dict(lr_factors={"bias": 10.0}),
+        dict(solver=SGD(), l1=1e-3),
+    ],
+    ids=repr,
+)
+def test_lean_kernels_leave_out_no_option_in_use(kw):
+    # a plain network trained by plain SGD or Adam runs the lean kernels, which
+    # compile none of these options' code: a fit that uses one must not run
+    # them, or the option would be silently ignored
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 6))
+    y = X @ rng.normal(size=6) + 0.1 * rng.normal(size=120)
+    common = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0, batch_size=8,
+                  learning_rate_init=0.01)  # fmt: skip
+    solver = kw.get("solver", "adam")
+    plain = {"solver": SGD()} if isinstance(solver, SGD) else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        base = MLPRegressor(**common, **plain).fit(X, y)
+        est = MLPRegressor(**common, **kw).fit(X, y)
+    assert not all(
+        np.array_equal(a, b) for a, b in zip(base.coefs_, est.coefs_, strict=True)
+    )

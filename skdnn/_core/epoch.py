@@ -196,13 +196,15 @@ def _step_py(theta, grad, gb, frozen, anchor, s0, s1, s2, mu_prod, step, lr, mom
         for i in range(n):
             if frozen[i]:
                 grad[i] = 0.0
-    clip_gradient(grad, opt.clipnorm, opt.clipvalue)
+    if extras is not None:  # None: no clipping, no max-norm (apply_update)
+        clip_gradient(grad, opt.clipnorm, opt.clipvalue)
     apply_update(
         theta, grad, s0, s1, s2, mu_prod, step, lr, mom, opt, n_weights, factors, old,
         extras,
     )  # fmt: skip
-    if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
-        max_norm_project(whole, layers, opt.max_norm)
+    if extras is not None:
+        if opt.max_norm > 0.0:  # the projection follows every update (0 = off)
+            max_norm_project(whole, layers, opt.max_norm)
     if has_frozen:
         for i in range(n):
             if frozen[i]:
@@ -408,7 +410,7 @@ def run_epoch(X, data, indices, indptr, sparse, Y, sw, perm, shuffle, seed, epoc
     extras, emb : None or :data:`~skdnn._core.layers.EXTRAS`
         ``extras`` None for a network without batch normalisation, dropout and
         input adapters, with identity, ReLU, tanh or logistic units, trained by
-        SGD or Adam; ``emb``
+        plain SGD or Adam (``Network._training_extras``); ``emb``
         None for one without periodic embedding: the code that handles the
         others is then not compiled (every entry point takes these arguments;
         see :func:`~skdnn._core.layers.forward_hidden`).

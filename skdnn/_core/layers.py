@@ -24,7 +24,8 @@ from .normalization import bn_backward, bn_forward
 
 #: the ``extras`` argument of the kernels for a network with batch
 #: normalisation, dropout, input adapters or an activation other than identity,
-#: ReLU, tanh and logistic, or trained by a rule other than SGD and Adam, and
+#: ReLU, tanh and logistic, or trained by a rule other than plain SGD and Adam
+#: (see :func:`skdnn._core.optimizers.apply_update`), and
 #: their ``emb`` argument for a network with a periodic embedding (None
 #: otherwise: see :func:`forward_hidden`)
 EXTRAS = np.zeros(0, dtype=np.int64)
@@ -137,13 +138,14 @@ def forward_hidden(xb, swb, theta, layers, bn_run, bn_batch, abuf, bs, mode, key
     periodic embeddings (``layers[0].emb_off >= 0``) the rows of ``xb`` are
     embedded first (:mod:`skdnn._core.embedding`), then adapted.
 
-    ``extras`` is None for a network without batch normalisation, dropout and
-    input adapters whose units are identity, ReLU, tanh or logistic, trained by
-    SGD or Adam, and ``emb`` None for one without periodic embedding: Numba then
-    prunes every branch that handles the rest (``if extras is not None``, ``if
-    emb is not None``) and compiles none of its code (a default network's cold
-    compile takes about half the time). Any other value (:data:`EXTRAS`)
-    compiles the code that handles them.
+    ``extras`` is None for a network without batch normalisation, dropout and input
+    adapters whose units are identity, ReLU, tanh or logistic, trained by plain SGD
+    or Adam (no AMSGrad, L1, weight decay, learning-rate factors, clipping or
+    max-norm), and ``emb`` None for one without periodic embedding: Numba then
+    prunes every branch that handles the rest (``if extras is not None``, ``if emb
+    is not None``) and compiles none of its code (a default network's cold compile
+    takes about half the time). Any other value (:data:`EXTRAS`) compiles the code
+    that handles them.
     """
     first = layers[0]
     nb = xb.shape[0] * first.members

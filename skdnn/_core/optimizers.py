@@ -167,8 +167,8 @@ def _rule_and_l1(theta, grad, s0, s1, s2, mu_prod, t, lr, momentum, opt, n_weigh
                  extras):  # fmt: skip
     """The update rule of ``opt.rule`` and the L1 proximal step (``t``: this
     step's count, from 1; the other arguments as in :func:`apply_update`).
-    With ``extras`` None only SGD and Adam are compiled (the other rules' codes
-    do nothing)."""
+    With ``extras`` None only SGD and Adam without AMSGrad and L1 are compiled
+    (the other rules' codes do nothing; see :func:`apply_update`)."""
     code = opt.rule
     l1 = opt.l1
     b1 = momentum
@@ -180,20 +180,24 @@ def _rule_and_l1(theta, grad, s0, s1, s2, mu_prod, t, lr, momentum, opt, n_weigh
         nesterov = opt.nesterov
         v = s0
         sgd_step(theta, grad, v, lr, momentum, nesterov)
-        if l1 > 0.0:
-            # one step size c * lr for every weight, momentum feedback into v (see
-            # l1_prox)
-            c = 1.0 + momentum if (nesterov and momentum != 0.0) else 1.0
-            l1_prox(theta, n_weights, False, s, c * lr, l1, momentum != 0.0, v, c)
+        if extras is not None:
+            if l1 > 0.0:
+                # one step size c * lr for every weight, momentum feedback into v
+                # (see l1_prox)
+                c = 1.0 + momentum if (nesterov and momentum != 0.0) else 1.0
+                l1_prox(theta, n_weights, False, s, c * lr, l1, momentum != 0.0, v, c)
         return
     if code == ADAM:
         # only the L1 step reads s: without L1, Adam's loops skip that store (the
         # test is hoisted out of the loop by LLVM's loop unswitching; the default
         # solver only, to keep the compiled code small)
-        adam_step(
-            theta, grad, s0, s1, s2, s, t, lr, b1, b2, eps,
-            opt.amsgrad, l1 > 0.0,
-        )  # fmt: skip
+        if extras is not None:
+            adam_step(
+                theta, grad, s0, s1, s2, s, t, lr, b1, b2, eps,
+                opt.amsgrad, l1 > 0.0,
+            )  # fmt: skip
+        else:  # plain Adam: constant flags, LLVM drops the other loops
+            adam_step(theta, grad, s0, s1, s2, s, t, lr, b1, b2, eps, False, False)
     elif extras is not None:  # None: the other rules are not compiled
         if code == NADAM:
             # the running product of Dozat's momentum schedule lives in the spare
@@ -213,9 +217,10 @@ def _rule_and_l1(theta, grad, s0, s1, s2, mu_prod, t, lr, momentum, opt, n_weigh
             rmsprop_step(theta, grad, s0, s, lr, rho, eps)
         elif code == ADADELTA:
             adadelta_step(theta, grad, s0, s1, s, lr, rho, eps)
-    if l1 > 0.0:
-        # per-coordinate step sizes, no velocity feedback
-        l1_prox(theta, n_weights, True, s, 0.0, l1, False, s, 1.0)
+    if extras is not None:
+        if l1 > 0.0:
+            # per-coordinate step sizes, no velocity feedback
+            l1_prox(theta, n_weights, True, s, 0.0, l1, False, s, 1.0)
 
 
 @njit(**KERNEL)
@@ -269,20 +274,25 @@ def apply_update(theta, grad, s0, s1, s2, mu_prod, step, lr, momentum, opt, n_we
     old : ndarray of the shape of ``factors``
         Work space: the values of ``theta[n_weights:]`` before the step.
     extras : None or array
-        None: only SGD and Adam are compiled (see
-        :func:`skdnn._core.layers.forward_hidden`).
+        None (the lean kernels, see :func:`skdnn._core.layers.forward_hidden`):
+        only SGD and Adam are compiled, without AMSGrad, L1, decoupled weight
+        decay and learning-rate factors (the caller passes None only for a step
+        that needs none of them: ``Network._training_extras``).
     """
-    scaled = factors.shape[0] > 0
-    if scaled:
-        for i in range(factors.shape[0]):
-            old[i] = theta[n_weights + i]
+    scaled = False
+    if extras is not None:
+        scaled = factors.shape[0] > 0
+        if scaled:
+            for i in range(factors.shape[0]):
+                old[i] = theta[n_weights + i]
     step[0] += 1
-    if opt.weight_decay > 0.0:
-        # decoupled from the gradient (Loshchilov and Hutter, 2019): before the
-        # rule, on the weights only; eta is this step's rate unless the decay has
-        # a constant schedule of its own
-        eta = opt.decay_lr if opt.decay_lr > 0.0 else lr
-        _decay_weights(theta, n_weights, 1.0 - eta * opt.weight_decay)
+    if extras is not None:
+        if opt.weight_decay > 0.0:
+            # decoupled from the gradient (Loshchilov and Hutter, 2019): before the
+            # rule, on the weights only; eta is this step's rate unless the decay
+            # has a constant schedule of its own
+            eta = opt.decay_lr if opt.decay_lr > 0.0 else lr
+            _decay_weights(theta, n_weights, 1.0 - eta * opt.weight_decay)
     _rule_and_l1(
         theta, grad, s0, s1, s2, mu_prod, step[0], lr, momentum, opt, n_weights,
         extras,
