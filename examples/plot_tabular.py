@@ -22,7 +22,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.compose import make_column_transformer
-from sklearn.datasets import load_diabetes
+from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
@@ -112,3 +112,25 @@ ax.set_ylabel("R²")
 ax.legend()
 fig.tight_layout()
 plt.show()
+
+# %%
+# Epochs by the table's size
+# --------------------------
+# ``max_iter="auto"`` (the tabular default) trains 40 epochs on up to 2,048
+# training rows and, on larger tables, about as many row visits: ``round(40 *
+# 2048 / n_train)`` epochs, at least 12. The diabetes table above gets its 40
+# epochs. On a larger table (here a synthetic one of 8,000 rows, 6,400 of them
+# for training) the fit is about three times shorter than with 40 epochs; on
+# the real tables of the performance page this halved the fit time at the same
+# mean score.
+Xs, ys = make_friedman1(n_samples=10_000, noise=0.5, random_state=0)
+Xs_train, ys_train, Xs_test, ys_test = Xs[:8000], ys[:8000], Xs[8000:], ys[8000:]
+for max_iter in ("auto", 40):
+    tic = time.perf_counter()
+    reg = TabularMLPRegressor(max_iter=max_iter, random_state=0)
+    reg.fit(Xs_train, ys_train)
+    print(
+        f"max_iter={max_iter!r:<6}  epochs {reg.n_iter_:>2}  "
+        f"test R² {reg.score(Xs_test, ys_test):.4f}  "
+        f"({time.perf_counter() - tic:.1f} s)"
+    )

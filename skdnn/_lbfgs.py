@@ -18,6 +18,7 @@ from ._compat import _check_optimize_result
 from ._core import codes
 from ._network import gathers_batches, input_arrays
 from ._owlqn import owlqn
+from ._stochastic import resolved_max_iter
 
 # rows per chunk of the full-batch objective: bounds its work memory
 _FULL_BATCH_CHUNK = 4096
@@ -63,6 +64,7 @@ def fit_lbfgs(est, X, Y, sw):
     opt = net.optimizer(est.alpha, float(sw.sum()))
     frozen = spec.frozen_mask(est.frozen_layers) if est.frozen_layers else None
     grad = np.empty_like(theta)
+    max_iter = resolved_max_iter(est, n)
 
     def fun(x):
         theta[:] = x
@@ -95,7 +97,7 @@ def fit_lbfgs(est, X, Y, sw):
             theta.astype(np.float64),
             est.l1,
             spec.n_weights,
-            maxiter=est.max_iter,
+            maxiter=max_iter,
             maxfun=est.max_fun,
             gtol=est.tol,
             ftol=ftol,
@@ -115,13 +117,13 @@ def fit_lbfgs(est, X, Y, sw):
                 callback=record,
                 options={
                     "maxfun": est.max_fun,
-                    "maxiter": est.max_iter,
+                    "maxiter": max_iter,
                     "gtol": est.tol,
                     "ftol": ftol,
                     "iprint": 1 if est.verbose else -1,
                 },
             )
-    est.n_iter_ = _check_optimize_result("lbfgs", result, est.max_iter)
+    est.n_iter_ = _check_optimize_result("lbfgs", result, max_iter)
     est.loss_ = float(result.fun)
     theta[:] = result.x
     if not np.all(np.isfinite(theta)):

@@ -258,8 +258,28 @@ def _improved(est, state, val_score):
     return False
 
 
+#: ``max_iter="auto"`` (the tabular estimators' default): 40 epochs, or for more
+#: than 2,048 training rows as many row visits (40 * 2,048 / n_train epochs,
+#: rounded), at least 12 epochs; L-BFGS: 200 iterations, scikit-learn's default
+AUTO_EPOCHS, AUTO_ROWS, AUTO_MIN_EPOCHS, AUTO_LBFGS = 40, 2048, 12, 200
+
+
+def resolved_max_iter(est, n_train, incremental=False):
+    """The epochs (L-BFGS: iterations) of a fit: ``est.max_iter``, or the rule of
+    ``max_iter="auto"`` for ``n_train`` training rows (for ``partial_fit``,
+    whose calls may bring any number of rows, a cycle of 40 calls)."""
+    if est.max_iter != "auto":
+        return est.max_iter
+    if est.solver == "lbfgs":
+        return AUTO_LBFGS
+    if incremental or n_train <= AUTO_ROWS:
+        return AUTO_EPOCHS
+    return int(max(AUTO_MIN_EPOCHS, round(AUTO_EPOCHS * AUTO_ROWS / n_train)))
+
+
 def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
-    """Train ``est._net`` for ``est.max_iter`` epochs (one with ``incremental``)."""
+    """Train ``est._net`` for ``max_iter`` epochs (one with ``incremental``; see
+    :func:`resolved_max_iter`)."""
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
     net, state = est._net, est._train
@@ -270,6 +290,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         sw_val = sw[val_rows]
     _check_split_weights(est, sw, train_rows, val_rows)
     n_train = train_rows.shape[0]
+    max_iter = resolved_max_iter(est, n_train, incremental)
     sw_train = float(sw[train_rows].sum())
     batch_norm = net.spec.has_batch_norm
     batch_size = _batch_size(est, n_train, batch_norm)
@@ -286,19 +307,17 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
     perm = np.empty_like(train_rows)
     best_theta = net.theta.copy() if est.early_stopping else None
     best_bn = net.bn_stats.copy() if est.early_stopping else None
-    progress = Progress(
-        est.verbose, 1 if incremental else est.max_iter, est.progress_bar
-    )
+    progress = Progress(est.verbose, 1 if incremental else max_iter, est.progress_bar)
     # 1cycle, cosine, flat_cos and the dropout schedule are shaped over a cycle
     # of max_iter epochs: every fit runs a whole one, partial_fit starts a new
     # one every max_iter calls
-    if not incremental or state.cycle_epoch >= est.max_iter:
+    if not incremental or state.cycle_epoch >= max_iter:
         state.cycle_epoch = 0
     n_nonfinite = 0  # epochs whose validation score is NaN or infinite
     backup = None  # the state before the epoch (rollback), its buffers reused
 
     est.n_iter_ = 0
-    for _ in range(est.max_iter):
+    for _ in range(max_iter):
         tic = time.perf_counter()
         ctx = Context(
             lr_init=float(est.learning_rate_init),
@@ -306,7 +325,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
             epoch=state.epoch,
             step=int(net.step[0]),
             n_steps=n_batches,
-            total_steps=n_batches * est.max_iter,
+            total_steps=n_batches * max_iter,
             samples=est.t_,
             cycle_epoch=state.cycle_epoch,
             cycle_step=state.cycle_epoch * n_batches,
@@ -320,7 +339,7 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
         drop_scale = 1.0
         if est.dropout_schedule is not None:
             drop_scale = dropout_scale(
-                est.dropout_schedule, state.cycle_epoch, est.max_iter
+                est.dropout_schedule, state.cycle_epoch, max_iter
             )
         backup = net.snapshot(backup)
         perm[:] = train_rows
@@ -401,12 +420,12 @@ def fit_stochastic(est, X, Y, y, sw, incremental, random_state):
 
         if incremental:
             break
-        if est.n_iter_ == est.max_iter and not schedule.spans_max_iter:
+        if est.n_iter_ == max_iter and not schedule.spans_max_iter:
             # a schedule shaped over max_iter epochs (cosine, 1cycle, flat_cos)
             # runs them all by design: reaching max_iter is not a failure
             warnings.warn(
                 "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                "optimization hasn't converged yet." % est.max_iter,
+                "optimization hasn't converged yet." % max_iter,
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -7,12 +7,14 @@ its targets. Everything else (training, prediction, state) is the MLP
 estimators'.
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
 from ._base import _set_params_from
 from ._classifier import MLPClassifier
-from ._compat import StrOptions
+from ._compat import Interval, StrOptions
 from ._docs import TABULAR_DEFAULTS, TABULAR_PARAMETERS
 from ._predict import ACCEPTED_X
 from ._regressor import MLPRegressor
@@ -220,6 +222,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
 
     _parameter_constraints: dict = {
         **MLPClassifier._parameter_constraints,
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "categorical_features": [
             "array-like",
             StrOptions({"from_dtype"}),
@@ -246,7 +249,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
         learning_rate="cosine",
         learning_rate_init=0.002,
         power_t=0.5,
-        max_iter=40,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -353,6 +356,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
 
     _parameter_constraints: dict = {
         **MLPRegressor._parameter_constraints,
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "categorical_features": [
             "array-like",
             StrOptions({"from_dtype"}),
@@ -380,7 +384,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
         learning_rate="cosine",
         learning_rate_init=0.002,
         power_t=0.5,
-        max_iter=40,
+        max_iter="auto",
         shuffle=True,
         random_state=None,
         tol=1e-4,

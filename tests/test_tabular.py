@@ -230,3 +230,42 @@ def test_auto_batch_size_is_256_rows_at_most_without_a_warning():
         warnings.simplefilter("error", UserWarning)
         clf = TabularMLPClassifier(early_stopping=False, **params).fit(small, y_small)
     assert clf._net.step[0] == 1
+
+
+@pytest.mark.parametrize(
+    "n, early_stopping, epochs",
+    [
+        (300, False, 40),  # up to 2,048 training rows: 40 epochs
+        (2048, False, 40),
+        (4096, False, 20),  # then the same row visits: 40 * 2048 / n
+        (5120, True, 20),  # 4,096 training rows, 1,024 for validation
+        (6000, False, 14),
+        (9000, False, 12),  # at least 12
+    ],
+)
+def test_auto_max_iter_gives_every_table_the_same_row_visits(n, early_stopping,
+                                                             epochs):  # fmt: skip
+    df, y = _frame(n=n)
+    reg = TabularMLPRegressor(
+        hidden_layer_sizes=(4,), early_stopping=early_stopping,
+        n_iter_no_change=100, numeric_embedding=None, random_state=0,
+    ).fit(df, y.astype(float))  # fmt: skip
+    assert reg.max_iter == "auto"
+    assert reg.n_iter_ == epochs  # the cosine schedule runs every epoch
+
+
+def test_auto_max_iter_for_lbfgs_and_partial_fit():
+    df, y = _frame(n=3000)
+    reg = TabularMLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", tol=0.0,
+                              random_state=0)  # fmt: skip
+    with pytest.warns(Warning, match="200 iteration"):
+        reg.fit(df.head(200), y[:200].astype(float))
+    assert reg.n_iter_ == 200
+    reg = TabularMLPRegressor(hidden_layer_sizes=(4,), early_stopping=False,
+                              random_state=0)  # fmt: skip
+    for _ in range(41):
+        reg.partial_fit(df, y.astype(float))
+    # a cycle of the cosine schedule spans 40 calls: call 41 starts a new one
+    assert reg._train.cycle_epoch == 1
+    with pytest.raises(ValueError, match="max_iter"):
+        TabularMLPRegressor(max_iter="fast").fit(df, y.astype(float))
