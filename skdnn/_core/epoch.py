@@ -30,12 +30,15 @@ compile of a default fit about 1.7 s slower (13.4-13.9 s against 11.9 s CPU,
 measured side by side), and :class:`skdnn._network.Network`, their only caller,
 hides the long argument lists anyway:
 ``xb`` (batch * p), ``abuf``/``dbuf`` (batch * width: every intermediate array of the
-forward pass, and its gradient at the same offset), ``yb`` (batch * k), ``swb``
-(batch), all 1-D; views of them are taken per batch.
+forward pass, and its gradient at the same offset; for CSR input whose first
+layer folds the input batch normalisation into its products, batch *
+``spec.csr_width``, without that normalisation's arrays, the last columns), ``yb``
+(batch * k), ``swb`` (batch), all 1-D; views of them are taken per batch.
 
 Randomness (dropout masks, RReLU slopes) comes from the stream ``key``; element
 (i, j) of the region at column offset ``off`` uses index ``(row0 + i) * width + off
-+ j``, see :mod:`skdnn._core.dropout`.
++ j`` with ``width = layers[0].width`` (every column, whatever the buffers
+hold), see :mod:`skdnn._core.dropout`.
 """
 
 import math
