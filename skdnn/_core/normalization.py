@@ -48,6 +48,33 @@ def _weighted_moments(X, sw, n, mean, var):
             var[j] += w * d * d
 
 
+@njit(inline="always", **KERNEL)
+def batch_statistics(mode):
+    """Whether batch normalisation uses the batch's statistics in ``mode``
+    (training, the objective, precise statistics), else the running ones."""
+    return mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_STATS
+
+
+@njit(inline="always", **KERNEL)
+def set_statistics(mode, run_mean, run_var, mean, inv_std, momentum, eps):
+    """The statistics a batch normalisation uses, in ``mean`` and ``inv_std``:
+    with :func:`batch_statistics`, the batch's mean and variance are there on
+    entry (the variance in ``inv_std``), the running ones follow them in
+    ``MODE_TRAIN`` and ``MODE_STATS``; otherwise the running ones are copied."""
+    m = mean.shape[0]
+    if batch_statistics(mode):
+        if mode == MODE_TRAIN or mode == MODE_STATS:
+            for j in range(m):
+                run_mean[j] = momentum * run_mean[j] + (1.0 - momentum) * mean[j]
+                run_var[j] = momentum * run_var[j] + (1.0 - momentum) * inv_std[j]
+        for j in range(m):
+            inv_std[j] = 1.0 / math.sqrt(inv_std[j] + eps)
+    else:
+        for j in range(m):
+            mean[j] = run_mean[j]
+            inv_std[j] = 1.0 / math.sqrt(run_var[j] + eps)
+
+
 @njit(**KERNEL)
 def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
                momentum, eps, add_beta):  # fmt: skip
@@ -74,18 +101,9 @@ def bn_forward(X, H, Y, gamma, beta, run_mean, run_var, mean, inv_std, sw, mode,
         running ones otherwise.
     """
     n, m = H.shape
-    if mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_STATS:
+    if batch_statistics(mode):
         _weighted_moments(X, sw, n, mean, inv_std)  # the variance, for now
-        if mode == MODE_TRAIN or mode == MODE_STATS:
-            for j in range(m):
-                run_mean[j] = momentum * run_mean[j] + (1.0 - momentum) * mean[j]
-                run_var[j] = momentum * run_var[j] + (1.0 - momentum) * inv_std[j]
-        for j in range(m):
-            inv_std[j] = 1.0 / math.sqrt(inv_std[j] + eps)
-    else:
-        for j in range(m):
-            mean[j] = run_mean[j]
-            inv_std[j] = 1.0 / math.sqrt(run_var[j] + eps)
+    set_statistics(mode, run_mean, run_var, mean, inv_std, momentum, eps)
     # In place (X is H: batch norm before the activation) the loops read H itself.
     # With X and H as two arguments LLVM cannot rule out a partial overlap and runs
     # its scalar fallback: 115 against 39 us for 512 x 256 float32.

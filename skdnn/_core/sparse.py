@@ -28,15 +28,13 @@ order), on one thread: results do not depend on the thread count. They differ
 from the dense products (BLAS) by the order of the sums only.
 """
 
-import math
-
 import numpy as np
 from numba import njit
 
 from ._jit import KERNEL
-from .codes import DROP_NONE, MODE_OBJECTIVE, MODE_STATS, MODE_TRAIN
+from .codes import DROP_NONE
 from .layers import buffer_view, gather_batch
-from .normalization import csr_moments
+from .normalization import batch_statistics, csr_moments, set_statistics
 
 
 @njit(**KERNEL)
@@ -99,22 +97,13 @@ def csr_bn_dot(data, indices, indptr, rows, swb, theta, L, bn_run, bn_batch, mod
     beta = theta[o + p : o + 2 * p]
     mean = bn_batch[0, s : s + p]
     inv_std = bn_batch[1, s : s + p]
-    run_mean = bn_run[0, s : s + p]
-    run_var = bn_run[1, s : s + p]
     nb, m = Z.shape
-    if mode == MODE_TRAIN or mode == MODE_OBJECTIVE or mode == MODE_STATS:
+    if batch_statistics(mode):
         csr_moments(data, indices, indptr, rows, nb, swb, mean, inv_std)
-        if mode == MODE_TRAIN or mode == MODE_STATS:
-            u = L.bn_momentum
-            for j in range(p):
-                run_mean[j] = u * run_mean[j] + (1.0 - u) * mean[j]
-                run_var[j] = u * run_var[j] + (1.0 - u) * inv_std[j]
-        for j in range(p):
-            inv_std[j] = 1.0 / math.sqrt(inv_std[j] + L.bn_epsilon)
-    else:
-        for j in range(p):
-            mean[j] = run_mean[j]
-            inv_std[j] = 1.0 / math.sqrt(run_var[j] + L.bn_epsilon)
+    set_statistics(
+        mode, bn_run[0, s : s + p], bn_run[1, s : s + p], mean, inv_std,
+        L.bn_momentum, L.bn_epsilon,
+    )  # fmt: skip
     if nb == 0:
         return
     # the row c = (beta - gamma * inv_std * mean) @ W into Z[0], then copied into
