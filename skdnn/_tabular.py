@@ -20,6 +20,14 @@ from ._predict import ACCEPTED_X
 from ._regressor import MLPRegressor
 from .embeddings import CategoricalEmbedding, resolve_categorical
 
+# the tabular estimators' own parameters, and max_iter's 'auto'
+_TABULAR_CONSTRAINTS = {
+    "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+    "refit": ["boolean"],
+    "categorical_embedding": [None, StrOptions({"learned"}), CategoricalEmbedding],
+}
+
 
 class _TabularMixin:
     """The encoder in front of the network: raw table in, numeric matrix out.
@@ -222,18 +230,7 @@ class TabularMLPClassifier(_TabularMixin, MLPClassifier):
 
     _parameter_constraints: dict = {
         **MLPClassifier._parameter_constraints,
-        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "categorical_features": [
-            "array-like",
-            StrOptions({"from_dtype"}),
-            None,
-        ],
-        "refit": ["boolean"],
-        "categorical_embedding": [
-            None,
-            StrOptions({"learned"}),
-            CategoricalEmbedding,
-        ],
+        **_TABULAR_CONSTRAINTS,
     }
 
     def __init__(
@@ -356,18 +353,7 @@ class TabularMLPRegressor(_TabularMixin, MLPRegressor):
 
     _parameter_constraints: dict = {
         **MLPRegressor._parameter_constraints,
-        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "categorical_features": [
-            "array-like",
-            StrOptions({"from_dtype"}),
-            None,
-        ],
-        "refit": ["boolean"],
-        "categorical_embedding": [
-            None,
-            StrOptions({"learned"}),
-            CategoricalEmbedding,
-        ],
+        **_TABULAR_CONSTRAINTS,
     }
 
     def __init__(
