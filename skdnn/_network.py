@@ -15,6 +15,7 @@ from ._core import codes
 from ._core.epoch import (
     bn_population_statistics,
     full_loss_grad,
+    full_loss_grad_parallel,
     run_epoch,
     run_epoch_parallel,
 )
@@ -216,6 +217,7 @@ class Network:
         self._work = None  # Workspaces of the last batch size, by parts
         self._grad = None  # gradient buffer of train_epoch
         self._last_epoch = None  # seconds of the last training epoch
+        self._last_objective = None  # seconds of the last full objective
         # threads the last epoch's batches ran on (history_'s 'threads')
         self.epoch_threads = 1
 
@@ -287,6 +289,7 @@ class Network:
         state = self.__dict__.copy()
         # work buffers and the threads' timings: rebuilt on demand
         state["_work"] = state["_grad"] = state["_last_epoch"] = None
+        state["_last_objective"] = None
         return state
 
     # the arrays of the state, in the order of to_state
@@ -313,7 +316,7 @@ class Network:
         net.seed = np.uint64(state["seed"])
         for name in cls._STATE_ARRAYS:
             setattr(net, name, state[name])
-        net._work = net._grad = net._last_epoch = None
+        net._work = net._grad = net._last_epoch = net._last_objective = None
         return net
 
     # ------------------------------------------------------------ the state
@@ -533,23 +536,46 @@ class Network:
         :func:`input_arrays`), its gradient written to ``grad``.
 
         The rows are processed ``batch_size`` at a time (all at once by default,
-        which batch normalisation needs). ``mode=MODE_TRAIN`` with
-        ``bn_momentum=0`` sets the running statistics to those of the data.
-        ``bn_stats``: running statistics to use instead of the network's.
+        which batch normalisation needs); with more rows than that, the chunks
+        go in pairs, on two threads when :func:`~skdnn._threads.training_threads`
+        finds that faster (:func:`~skdnn._core.epoch.full_loss_grad`), BLAS on
+        one thread: the result does not depend on the threads. One chunk runs
+        with BLAS's threads (the caller may hold them at one).
+        ``mode=MODE_TRAIN`` with ``bn_momentum=0`` sets the running statistics
+        to those of the data. ``bn_stats``: running statistics to use instead of
+        the network's.
         """
         n = Y.shape[0]
         layers = self.spec.layers
         if bn_momentum is not None:
             layers = layers.copy()
             layers["bn_momentum"] = bn_momentum
-        work = self.workspace(n if batch_size is None else batch_size, X)
+        chunk = n if batch_size is None else min(batch_size, n)
+        pairs = n > chunk
+        work = self.workspace(2 * chunk if pairs else chunk, X, 1 + pairs)
         theta, own = self._writable()
         bn_stats = own if bn_stats is None else bn_stats
-        return full_loss_grad(
+        args = (
             *X, Y, sw, np.arange(n, dtype=np.int64), theta, grad, np.empty_like(grad),
-            layers, bn_stats, opt, mode, np.uint64(key), float(sw.sum()),
+            layers, bn_stats, opt, np.int64(mode), np.uint64(key), float(sw.sum()),
             *work.buffers, self.extras, self.emb,
         )  # fmt: skip
+
+        def ready():
+            key = ("objective", self.extras is None, X[4])
+            if key not in work.parallel_ready and compiled(
+                full_loss_grad_parallel, args
+            ):
+                work.parallel_ready.add(key)
+            return key in work.parallel_ready
+
+        kernels = (full_loss_grad, full_loss_grad_parallel)
+        last = getattr(self, "_last_objective", None)
+        with training_threads(pairs, last, ready, kernels) as threads:
+            kernel = full_loss_grad_parallel if threads.parallel else full_loss_grad
+            loss = kernel(*args)
+        self._last_objective = threads.wall
+        return loss
 
     def set_input_statistics(self, X, sw, bn_stats=None):
         """Set the running statistics of the input batch normalisation (in

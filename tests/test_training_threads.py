@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from functools import partial
 
 import numba
 import numpy as np
@@ -20,7 +21,7 @@ import pytest
 import scipy.sparse as sp
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from skdnn import MLPClassifier, MLPRegressor, _network, _threads
+from skdnn import MLPClassifier, MLPRegressor, _lbfgs, _network, _threads
 from skdnn._core import epoch
 from skdnn._network import Network
 from skdnn.embeddings import PeriodicEmbedding
@@ -221,6 +222,95 @@ def test_the_model_does_not_depend_on_blas_threads():
         two = est.fit(X, y)._net.theta.copy()
         assert _blas_threads() == before
     np.testing.assert_array_equal(one, two)
+
+
+# products of 601 x 64 x 128 multiply-adds, which a two-thread BLAS splits, in
+# models of 17,000 parameters (OpenBLAS splits the solver's dot products from
+# about 10,000)
+_ONE_BLAS_THREAD_MODELS = {
+    "lbfgs": lambda: MLPClassifier(
+        (128, 64), solver="lbfgs", max_iter=15, random_state=0
+    ),
+    "lbfgs_input_batch_norm": lambda: MLPClassifier(
+        (128, 64), solver="lbfgs", input_batch_norm=True, max_iter=15, random_state=0
+    ),
+    "lbfgs_l1": lambda: MLPClassifier(
+        (128, 64), solver="lbfgs", l1=1e-4, max_iter=15, random_state=0
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ONE_BLAS_THREAD_MODELS))
+def test_lbfgs_does_not_depend_on_blas_threads(name):
+    """The full objective runs its products on one BLAS thread, L-BFGS its own
+    dot products too (whether the objective's two chunks run on one thread or
+    two)."""
+    X, y = _data(n=601, p=64)
+    est = _ONE_BLAS_THREAD_MODELS[name]()
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = est.fit(X, y)
+        one_theta, one_stats = one._net.theta.copy(), one._net.bn_stats.copy()
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        two = est.fit(X, y)
+        assert _blas_threads() == before
+    np.testing.assert_array_equal(one_theta, two._net.theta)
+    np.testing.assert_array_equal(one_stats, two._net.bn_stats)
+
+
+def _fit_lbfgs(mode, monkeypatch, chunk, sparse=False):
+    """An L-BFGS fit whose objective runs in chunks of ``chunk`` rows, its pairs
+    of chunks on two threads (``mode`` "parallel") or one after the other;
+    returns the model and the ways its objective ran."""
+    X, y = _data(n=601)
+    if sparse:
+        X = sp.random(601, 200, density=0.05, format="csr", random_state=0)
+    ran = []
+    original = _network.training_threads
+
+    @contextlib.contextmanager
+    def spy(*args, **kwargs):
+        with original(*args, **kwargs) as threads:
+            yield threads
+        ran.append(threads.parallel)
+
+    with monkeypatch.context() as m:
+        m.setattr(_network, "training_threads", spy)
+        m.setattr(_threads.HalvesScheduler, "choose", lambda self: mode == "parallel")
+        m.setattr(_threads, "COMPILE_AFTER", 0.0)
+        m.setattr(_threads.HalvesScheduler, "MIN_EPOCH", 0.0)
+        m.setattr(_lbfgs, "_chunk_rows", lambda n: min(n, chunk))
+        make = partial(
+            MLPRegressor,
+            hidden_layer_sizes=(32, 16),
+            solver="lbfgs",
+            alpha=1e-3,
+            random_state=0,
+        )
+        with threadpool_limits(limits=2, user_api="blas"):
+            if mode == "parallel":  # compile the parallel objective first
+                make(max_iter=1).fit(X, y)
+                _threads.wait_for_compiles()
+            ran.clear()
+            est = make(max_iter=10).fit(X, y)
+    return est, ran
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_lbfgs_chunk_pairs_on_two_threads_give_the_bits_of_one(sparse, monkeypatch):
+    """Chunks of 128 rows: two pairs and a last chunk alone (601 rows)."""
+    if (os.cpu_count() or 1) < 2 or numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs two cores")
+    par, ran_par = _fit_lbfgs("parallel", monkeypatch, 128, sparse)
+    ser, ran_ser = _fit_lbfgs("serial", monkeypatch, 128, sparse)
+    assert len(ran_par) > 10 and all(ran_par)
+    assert len(ran_ser) == len(ran_par) and not any(ran_ser)
+    np.testing.assert_array_equal(par._net.theta, ser._net.theta)
+    assert par.loss_ == ser.loss_
+    # the chunks sum the objective of all rows: one chunk gives it to rounding
+    whole, ran = _fit_lbfgs("serial", monkeypatch, 4096, sparse)
+    assert not any(ran)
+    np.testing.assert_allclose(whole._net.theta, par._net.theta, rtol=1e-9, atol=1e-12)
 
 
 def test_one_blas_thread_is_held_until_the_last_holder_leaves():

@@ -107,14 +107,15 @@ def _batch_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, nb, scale, t
     return loss / m
 
 
-def _part_py(t, h, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run, mode,
-             key, work, extras, emb):  # fmt: skip
+def _part_py(t, h, base, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run,
+             mode, key, work, extras, emb):  # fmt: skip
     """Part ``t`` of a batch split at row ``h``: part 0 the rows ``rows[:h]`` into
     ``grad``, part 1 the rows ``rows[h:nb]`` into ``gb`` (with ``h = nb``: the
     whole batch in part 0), each with its own row of the work buffers (row stride
     ``hs``). A part draws its dropout masks and RReLU slopes at its rows'
-    positions in the whole batch, so the parts together draw exactly what the
-    whole batch would. Returns the part's ``sum_i sw_i * loss_i``.
+    positions in the stream, ``base`` being that of ``rows[0]`` (0 for a
+    training batch), so the parts together draw exactly what the whole batch
+    would. Returns the part's ``sum_i sw_i * loss_i``.
 
     ``source`` is ``(X, data, indices, indptr, sparse)``, ``work`` ``(gb, xb2,
     yb2, swb2, ab2, db2, bnb2, hs)`` (:func:`run_epoch`): grouped, because a call
@@ -132,7 +133,7 @@ def _part_py(t, h, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run, 
     return _batch_loss_grad(
         X, data, indices, indptr, sparse, Y, sw, rows[lo : lo + n_t], n_t, scale,
         theta, g, layers, bn_run, mode, key, xb2[t], yb2[t], swb2[t], ab2[t], db2[t],
-        bnb2[t], hs, np.int64(lo * layers[0].members), extras, emb,
+        bnb2[t], hs, np.int64((base + lo) * layers[0].members), extras, emb,
     )  # fmt: skip
 
 
@@ -147,13 +148,13 @@ _part_call = njit(**KERNEL)(_part_py)
 
 
 @njit(**PARALLEL)
-def _halves_parallel(source, Y, sw, rows, nb, h, scale, theta, grad, layers, bn_run,
-                     mode, key, work, extras, emb, losses):  # fmt: skip
+def _halves_parallel(source, Y, sw, rows, nb, h, base, scale, theta, grad, layers,
+                     bn_run, mode, key, work, extras, emb, losses):  # fmt: skip
     """The two halves of a batch (:func:`_part_py`) on two threads."""
     for t in prange(2):
         losses[t] = _part_call(
-            t, h, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run, mode,
-            key, work, extras, emb,
+            t, h, base, source, Y, sw, rows, nb, scale, theta, grad, layers, bn_run,
+            mode, key, work, extras, emb,
         )  # fmt: skip
 
 
@@ -274,6 +275,7 @@ def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, 
     n = perm.shape[0]
     bs = batch_size
     mode = np.int64(MODE_TRAIN)  # not a literal: one specialisation of the callees
+    zero = np.int64(0)  # a batch's first row in the random streams (see _part_py)
     if shuffle:
         shuffle_inplace(perm, stream_key(seed, epoch))
     n_params = theta.shape[0]
@@ -308,14 +310,14 @@ def _epoch(source, Y, sw, perm, shuffle, seed, epoch, theta, grad, state, step, 
         h = (nb + 1) // 2 if split else nb
         if threads:
             _halves_parallel(
-                source, Y, sw, rows, nb, h, 1.0 / sw_b, theta, grad, layers, bn_run,
-                mode, key, work, extras, emb, losses,
+                source, Y, sw, rows, nb, h, zero, 1.0 / sw_b, theta, grad, layers,
+                bn_run, mode, key, work, extras, emb, losses,
             )  # fmt: skip
         else:
             for t in range(2 if split else 1):
                 losses[t] = _part(
-                    t, h, source, Y, sw, rows, nb, 1.0 / sw_b, theta, grad, layers,
-                    bn_run, mode, key, work, extras, emb,
+                    t, h, zero, source, Y, sw, rows, nb, 1.0 / sw_b, theta, grad,
+                    layers, bn_run, mode, key, work, extras, emb,
                 )  # fmt: skip
         loss = losses[0]
         if split:
@@ -526,35 +528,88 @@ def bn_population_statistics(X, data, indices, indptr, sparse, sw, perm, shuffle
         seen += w
 
 
+@njit(inline="always", **KERNEL)
+def _full_loss_grad(source, Y, sw, rows, theta, grad, gtmp, layers, bn_run, opt, mode,
+                    key, sw_total, work, extras, emb, threads):  # fmt: skip
+    """The body of :func:`full_loss_grad` and :func:`full_loss_grad_parallel`
+    (``threads`` a literal in each, as in :func:`_epoch`)."""
+    n = rows.shape[0]
+    for i in range(grad.shape[0]):
+        grad[i] = 0.0
+    gb = work[0]
+    pairs = gb.shape[0] > 0
+    chunk = work[7] // layers[0].members  # rows per chunk (of the expanded batch)
+    step = 2 * chunk if pairs else chunk
+    inv = 1.0 / sw_total
+    losses = np.zeros(2)
+    total = 0.0
+    for start in range(0, n, step):
+        nb = min(step, n - start)
+        h = min(chunk, nb)
+        part = rows[start : start + nb]
+        if threads:
+            _halves_parallel(
+                source, Y, sw, part, nb, h, start, inv, theta, gtmp, layers, bn_run,
+                mode, key, work, extras, emb, losses,
+            )  # fmt: skip
+        else:
+            for t in range(2 if nb > h else 1):
+                losses[t] = _part(
+                    t, h, start, source, Y, sw, part, nb, inv, theta, gtmp, layers,
+                    bn_run, mode, key, work, extras, emb,
+                )  # fmt: skip
+        # the chunks' sums in chunk order, whichever thread computed them
+        total += losses[0]
+        for i in range(grad.shape[0]):
+            grad[i] += gtmp[i]
+        if nb > h:
+            total += losses[1]
+            for i in range(grad.shape[0]):
+                grad[i] += gb[i]
+    add_l2_gradient(grad, theta, opt.n_weights, opt.l2)
+    return total * inv + penalty(theta, opt.n_weights, opt.l2, 0.0, opt.n_weights)
+
+
 @njit(**JIT)
 def full_loss_grad(X, data, indices, indptr, sparse, Y, sw, rows, theta, grad, gtmp,
-                   layers, bn_run, opt, mode, key, sw_total, xbuf, ybuf, swbuf, abuf,
-                   dbuf, bn_batch, bs, extras, emb):  # fmt: skip
+                   layers, bn_run, opt, mode, key, sw_total, gb, xb2, yb2, swb2, ab2,
+                   db2, bnb2, hs, extras, emb):  # fmt: skip
     """The smooth part of the full objective and its gradient (written to ``grad``).
 
     ``sum_i sw_i loss_i / S + (alpha / 2S) ||W||^2`` with ``opt.l2 = alpha / S`` and
     ``S = sw_total`` (the L1 term is left to the caller: OWL-QN); the data are
-    processed in chunks of ``bs`` rows of ``rows`` (with batch normalisation, pass
-    ``bs = len(rows)``: one batch; CSR input is then not densified when layer 0 can
-    compute its products from it, see :mod:`skdnn._core.sparse`). ``mode`` is
-    ``MODE_OBJECTIVE`` (or ``MODE_TRAIN`` to set the running statistics); dropout
-    masks and RReLU slopes come from ``key``, fixed for the whole call, row ``i``
-    of ``rows`` drawing at index ``i`` (the same for any chunk size).
+    processed in chunks of ``hs`` rows of ``rows`` (of the expanded batch with
+    input adapters; with batch normalisation, pass ``len(rows)``: one batch; CSR
+    input is then not densified when layer 0 can compute its products from it,
+    see :mod:`skdnn._core.sparse`). ``mode`` is ``MODE_OBJECTIVE`` (or
+    ``MODE_TRAIN`` to set the running statistics); dropout masks and RReLU
+    slopes come from ``key``, fixed for the whole call, row ``i`` of ``rows``
+    drawing at index ``i`` (the same for any chunk size).
+
+    The work buffers are those of :func:`run_epoch`, one row per chunk of a
+    pair (``gb`` the second chunk's gradient, ``gtmp`` the first's) or one
+    row (``gb`` empty) for one chunk at a time: with pairs, chunk ``c`` uses row
+    ``c % 2``, here one chunk after the other, in
+    :func:`full_loss_grad_parallel` the two of a pair on two threads; the
+    chunks' losses and gradients are summed in chunk order, so both give the
+    same bits (with BLAS on one thread).
     """
-    n = rows.shape[0]
-    for i in range(grad.shape[0]):
-        grad[i] = 0.0
-    total = 0.0
-    inv = 1.0 / sw_total
-    chunk = bs // layers[0].members  # bs rows of the expanded batch per chunk
-    for start in range(0, n, chunk):
-        nb = min(chunk, n - start)
-        total += _batch_loss_grad(
-            X, data, indices, indptr, sparse, Y, sw, rows[start : start + nb], nb,
-            inv, theta, gtmp, layers, bn_run, mode, key, xbuf, ybuf, swbuf, abuf, dbuf,
-            bn_batch, bs, np.int64(start * layers[0].members), extras, emb,
-        )  # fmt: skip
-        for i in range(grad.shape[0]):
-            grad[i] += gtmp[i]
-    add_l2_gradient(grad, theta, opt.n_weights, opt.l2)
-    return total * inv + penalty(theta, opt.n_weights, opt.l2, 0.0, opt.n_weights)
+    return _full_loss_grad(
+        (X, data, indices, indptr, sparse), Y, sw, rows, theta, grad, gtmp, layers,
+        bn_run, opt, mode, key, sw_total, (gb, xb2, yb2, swb2, ab2, db2, bnb2, hs),
+        extras, emb, False,
+    )  # fmt: skip
+
+
+@njit(**JIT)
+def full_loss_grad_parallel(X, data, indices, indptr, sparse, Y, sw, rows, theta,
+                            grad, gtmp, layers, bn_run, opt, mode, key, sw_total, gb,
+                            xb2, yb2, swb2, ab2, db2, bnb2, hs, extras,
+                            emb):  # fmt: skip
+    """:func:`full_loss_grad` with the two chunks of every pair on two threads
+    (``gb`` not empty); compiled apart, on demand (``skdnn._threads``)."""
+    return _full_loss_grad(
+        (X, data, indices, indptr, sparse), Y, sw, rows, theta, grad, gtmp, layers,
+        bn_run, opt, mode, key, sw_total, (gb, xb2, yb2, swb2, ab2, db2, bnb2, hs),
+        extras, emb, True,
+    )  # fmt: skip
