@@ -51,12 +51,13 @@ class Workspace:
     are gathered densely; the gather buffer ``xbuf`` is empty otherwise.
 
     ``parts`` 0: the buffers of whole batches, ``(xbuf, ybuf, swbuf, abuf, dbuf,
-    bn_batch, bs)`` (:func:`~skdnn._core.epoch.full_loss_grad`,
-    :func:`~skdnn._core.epoch.bn_population_statistics`); 1 or 2: those of a
-    training epoch (:func:`~skdnn._core.epoch.run_epoch`) whose batches are whole
-    or split in two halves, ``(gb, xb2, yb2, swb2, ab2, db2, bnb2, hs)``: the
-    second half's gradient (empty for whole batches), then one row per part of
-    each buffer above, each for ``ceil(batch_size / parts)`` rows.
+    bn_batch, bs)`` (:func:`~skdnn._core.epoch.bn_population_statistics`); 1 or
+    2: those of a training epoch (:func:`~skdnn._core.epoch.run_epoch`) whose
+    batches are whole or split in two halves, or of the full objective
+    (:func:`~skdnn._core.epoch.full_loss_grad`) in single chunks or pairs,
+    ``(gb, xb2, yb2, swb2, ab2, db2, bnb2, hs)``: the second part's gradient
+    (empty for one part), then one row per part of each buffer above, each for
+    ``ceil(batch_size / parts)`` rows.
     """
 
     def __init__(self, spec, batch_size, dtype, gather=True, parts=0):
@@ -66,8 +67,8 @@ class Workspace:
         self.gather = bool(gather)
         self.parts = int(parts)
         self.spec = spec
-        # (extras is None, sparse) of the training epochs whose parallel kernel
-        # is known to be compiled for these buffers (see Network.train_epoch)
+        # the keys of the parallel kernels known to be compiled for these
+        # buffers (see parallel_ready_for)
         self.parallel_ready = set()
         rows = -(-self.batch_size // max(self.parts, 1))  # rows of a part
         bs = rows * spec.n_members
@@ -90,6 +91,17 @@ class Workspace:
                 *(np.empty((parts, *s), dtype=dtype) for s in whole),
                 bs,
             )
+
+    def parallel_ready_for(self, key, kernel, args):
+        """Whether ``kernel`` (a parallel Numba dispatcher) is compiled for
+        ``args``, this workspace's buffers among them (its compilation starts in
+        the background if not: :func:`~skdnn._threads.compiled`). Numba's typing
+        of some 30 arguments takes about 0.26 ms: once it is, the answer is kept
+        under ``key`` (what else sets the argument types: the extras, the
+        input's form)."""
+        if key not in self.parallel_ready and compiled(kernel, args):
+            self.parallel_ready.add(key)
+        return key in self.parallel_ready
 
 
 def writable(a, dtype=None):
@@ -471,13 +483,8 @@ class Network:
         )  # fmt: skip
 
         def ready():
-            # Numba's typing of the 34 arguments takes about 0.26 ms: once the
-            # parallel epoch is compiled for this workspace's buffers, the
-            # extras and the input's form, the answer is kept with the buffers
-            key = (extras is None, X[4])
-            if key not in work.parallel_ready and compiled(run_epoch_parallel, args):
-                work.parallel_ready.add(key)
-            return key in work.parallel_ready
+            key = ("epoch", extras is None, X[4])
+            return work.parallel_ready_for(key, run_epoch_parallel, args)
 
         kernels = (run_epoch, run_epoch_parallel)
         last = getattr(self, "_last_epoch", None)  # (not in older pickles)
@@ -563,11 +570,7 @@ class Network:
 
         def ready():
             key = ("objective", self.extras is None, X[4])
-            if key not in work.parallel_ready and compiled(
-                full_loss_grad_parallel, args
-            ):
-                work.parallel_ready.add(key)
-            return key in work.parallel_ready
+            return work.parallel_ready_for(key, full_loss_grad_parallel, args)
 
         kernels = (full_loss_grad, full_loss_grad_parallel)
         last = getattr(self, "_last_objective", None)
