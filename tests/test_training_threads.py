@@ -128,19 +128,12 @@ _CONFIGS = {
 }
 
 
-def _fit(name, mode, monkeypatch, epochs=4):
-    """Fit configuration ``name`` with its halves on two threads (``mode``
-    "parallel"), one ("serial"), or whole batches ("whole"); returns the model and
-    the ways its epochs ran."""
-    make, dtype, weighted = _CONFIGS[name]
-    X, y = _data()
-    if name == "sparse":  # 601 rows: a last batch of one row (an empty half)
-        X = sp.random(601, 200, density=0.05, format="csr", random_state=0)
-        y = np.asarray(X[:, :5].sum(axis=1)).ravel()
-    X = X.astype(dtype)
-    sw = None
-    if weighted:
-        sw = np.random.RandomState(1).uniform(0.5, 2.0, size=X.shape[0])
+@contextlib.contextmanager
+def _forced_threads(monkeypatch, mode):
+    """Training epochs and full objectives on two threads (``mode``
+    "parallel") or one, decided at once (no load, no short-call rule, the
+    parallel kernels compiled on first use); gives the monkeypatch context and
+    the list that records, call by call, whether each ran in parallel."""
     ran = []
     original = _network.training_threads
 
@@ -155,6 +148,23 @@ def _fit(name, mode, monkeypatch, epochs=4):
         m.setattr(_threads.HalvesScheduler, "choose", lambda self: mode == "parallel")
         m.setattr(_threads, "COMPILE_AFTER", 0.0)
         m.setattr(_threads.HalvesScheduler, "MIN_EPOCH", 0.0)
+        yield m, ran
+
+
+def _fit(name, mode, monkeypatch, epochs=4):
+    """Fit configuration ``name`` with its halves on two threads (``mode``
+    "parallel"), one ("serial"), or whole batches ("whole"); returns the model and
+    the ways its epochs ran."""
+    make, dtype, weighted = _CONFIGS[name]
+    X, y = _data()
+    if name == "sparse":  # 601 rows: a last batch of one row (an empty half)
+        X = sp.random(601, 200, density=0.05, format="csr", random_state=0)
+        y = np.asarray(X[:, :5].sum(axis=1)).ravel()
+    X = X.astype(dtype)
+    sw = None
+    if weighted:
+        sw = np.random.RandomState(1).uniform(0.5, 2.0, size=X.shape[0])
+    with _forced_threads(monkeypatch, mode) as (m, ran):
         if mode == "whole":
             m.setattr(Network, "splits_batches", lambda self, batch_size: False)
         with threadpool_limits(limits=2, user_api="blas"):
@@ -265,20 +275,7 @@ def _fit_lbfgs(mode, monkeypatch, chunk, sparse=False):
     X, y = _data(n=601)
     if sparse:
         X = sp.random(601, 200, density=0.05, format="csr", random_state=0)
-    ran = []
-    original = _network.training_threads
-
-    @contextlib.contextmanager
-    def spy(*args, **kwargs):
-        with original(*args, **kwargs) as threads:
-            yield threads
-        ran.append(threads.parallel)
-
-    with monkeypatch.context() as m:
-        m.setattr(_network, "training_threads", spy)
-        m.setattr(_threads.HalvesScheduler, "choose", lambda self: mode == "parallel")
-        m.setattr(_threads, "COMPILE_AFTER", 0.0)
-        m.setattr(_threads.HalvesScheduler, "MIN_EPOCH", 0.0)
+    with _forced_threads(monkeypatch, mode) as (m, ran):
         m.setattr(_lbfgs, "_chunk_rows", lambda n: min(n, chunk))
         make = partial(
             MLPRegressor,
