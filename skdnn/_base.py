@@ -244,6 +244,13 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         if embedding is None:
             return {}
         fields = embedding._config()
+        if embedding.quantile_inputs is True and not hasattr(self, "encoder_"):
+            raise ValueError(
+                "numeric_embedding=PeriodicEmbedding(quantile_inputs=True) needs "
+                "the quantiles of the tabular estimators' encoder: use "
+                "TabularMLPClassifier or TabularMLPRegressor, or "
+                "quantile_inputs='auto' (False here)."
+            )
         first, count = self._embedded_columns(n_features)
         if count == 0:
             return {}

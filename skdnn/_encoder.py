@@ -33,6 +33,7 @@ from ._frames import (
     frame_numbers,
     is_frame,
 )
+from ._quantiles import QuantileInputs
 from ._scaler import SmoothClipScaler
 
 _FLOATS = (np.float64, np.float32)
@@ -84,6 +85,20 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         (``categorical_embedding``), which read them; other models would take
         them for numbers.
 
+    numeric_output : {"scaled", "quantile", "both"}, default="scaled"
+        What the numeric columns become (after the median imputation):
+        ``"scaled"``, their :class:`SmoothClipScaler` values; ``"quantile"``,
+        each value's quantile in the column's training distribution, mapped
+        to ``[-sqrt(3), sqrt(3)]`` (``2 sqrt(3) (F(x) - 1/2)``, scikit-learn's
+        ``QuantileTransformer`` with at most 1,000 quantiles computed from at
+        most 10,000 rows; a value many rows share maps to the middle of its
+        mass, or to the end of the range when it is the smallest or the
+        largest value); ``"both"``, the scaled block then the quantile block. The
+        quantiles are what the tabular estimators' periodic embedding reads
+        (:class:`~skdnn.embeddings.PeriodicEmbedding`'s ``quantile_inputs``),
+        which set this parameter themselves. Sparse input always gives the
+        scaled values (quantiles would make every implicit zero nonzero).
+
     dtype : {np.float32, np.float64, "float32", "float64"} or None, default=None
         The output dtype. None: ``float32`` if every numeric input column is
         ``float32`` (and there is at least one), else ``float64``.
@@ -105,12 +120,17 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Which categorical columns are encoded as level codes (all False
         without ``max_one_hot_levels``).
 
+    numeric_output_ : str
+        The ``numeric_output`` in effect (``"scaled"`` for sparse input).
+
     transformer_ : sklearn.compose.ColumnTransformer
         The fitted ColumnTransformer that does the work, with the steps
         ``"categorical"`` (a OneHotEncoder), ``"numeric"`` (a SimpleImputer and
-        a SmoothClipScaler), ``"missing"`` (a MissingIndicator) and
-        ``"codes"`` (the level codes); a step without columns is left out
-        (``"missing"`` when no numeric value was missing in training). For a
+        a SmoothClipScaler), ``"quantile"`` (a SimpleImputer and the quantile
+        map), ``"missing"`` (a MissingIndicator) and ``"codes"`` (the level
+        codes); a step without columns is left out (``"missing"`` when no
+        numeric value was missing in training; ``"numeric"`` or
+        ``"quantile"`` by ``numeric_output``). For a
         DataFrame, each step starts with a FunctionTransformer that normalises
         the columns.
 
@@ -124,14 +144,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     The output columns come in this order: the one-hot blocks of the
     categorical columns (in input order; within a block, the levels seen in
     training, sorted, the missing level last), then the numeric columns (in
-    input order), then the missing-value indicators (in input order), then the
+    input order; scaled, then their quantiles with ``numeric_output="both"``),
+    then the missing-value indicators (in input order), then the
     coded categorical columns (in input order; codes of the levels in the same
     order as a one-hot block's).
     ``get_feature_names_out`` names them ``"<column>_<level>"``,
-    ``"<column>"``, ``"missingindicator_<column>"`` and ``"<column>"`` (``x0``,
+    ``"<column>"`` (``"<column>_quantile"`` for a quantile),
+    ``"missingindicator_<column>"`` and ``"<column>"`` (``x0``,
     ``x1``, ... for input without string column names); if two names would
     collide, every name is prefixed by its step (``"categorical__"``,
-    ``"numeric__"``, ``"missing__"``, ``"codes__"``).
+    ``"numeric__"``, ``"quantile__"``, ``"missing__"``, ``"codes__"``).
 
     Categorical columns: a missing value (NaN, None, pd.NA) is a level of its
     own; the levels of a non-numeric column are compared as strings (``str`` of
@@ -172,6 +194,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "smooth_clip": [Interval(Real, 0, None, closed="neither"), None],
         "missing_indicator": ["boolean"],
         "max_one_hot_levels": [Interval(Integral, 1, None, closed="left"), None],
+        "numeric_output": [StrOptions({"scaled", "quantile", "both"})],
         "dtype": [
             Options(type, {np.float32, np.float64}),
             StrOptions({"float32", "float64"}),
@@ -186,12 +209,14 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         smooth_clip=3.0,
         missing_indicator=True,
         max_one_hot_levels=None,
+        numeric_output="scaled",
         dtype=None,
     ):
         self.categorical_features = categorical_features
         self.smooth_clip = smooth_clip
         self.missing_indicator = missing_indicator
         self.max_one_hot_levels = max_one_hot_levels
+        self.numeric_output = numeric_output
         self.dtype = dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -416,11 +441,19 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         scaler = SmoothClipScaler(
             with_centering=not sp.issparse(X), smooth_clip=self.smooth_clip, copy=False
         )
+        # sparse input: the scaled values only (quantiles would densify it)
+        output = "scaled" if sp.issparse(X) else self.numeric_output
+        self.numeric_output_ = output
         steps = []
         if categorical:
             steps.append(("categorical", make_pipeline(*encoder), categorical))
         if numeric:
-            steps.append(("numeric", make_pipeline(*imputer, scaler), numeric))
+            if output != "quantile":
+                steps.append(("numeric", make_pipeline(*imputer, scaler), numeric))
+            if output != "scaled":
+                quantiles = QuantileInputs(dtype=self._out_dtype.type)
+                imputed = [clone(step) for step in imputer]
+                steps.append(("quantile", make_pipeline(*imputed, quantiles), numeric))
             if self.missing_indicator and _has_missing(X, numeric):
                 steps.append(("missing", make_pipeline(*indicator), numeric))
         if coded:

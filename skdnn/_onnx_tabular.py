@@ -86,7 +86,7 @@ def frame_types(encoder):
             flags = pipe.steps[0][1].kw_args["as_string"]
             for j, string in zip(cols, flags, strict=True):
                 kinds[j] = StringTensorType if string else DoubleTensorType
-        elif name == "numeric":
+        elif name in ("numeric", "quantile"):
             dtype = np.dtype(pipe.steps[0][1].kw_args["dtype"])
             number = FloatTensorType if dtype == np.float32 else DoubleTensorType
             kinds.update(dict.fromkeys(cols, number))
@@ -257,6 +257,57 @@ def scale(g, x, scaler, dtype):
     return x
 
 
+def quantile_inputs(g, x, step, dtype):
+    """QuantileInputs.transform of ``x`` (``dtype``, no NaN), as scikit-learn's
+    QuantileTransformer computes it: linear between the quantiles ``q_k``
+    (outputs ``r_k``), a tie of quantiles mapping to the middle of its outputs,
+    the values within 1e-7 of the ends to the ends. A sum of ramps, one per
+    interval ``[q_k, q_k+1]``: ``r_0 + sum_k (r_k+1 - r_k) s_k(x)`` with
+    ``s_k = clip((x - q_k) / (q_k+1 - q_k), 0, 1)``, and for a tie
+    ``(x >= q_k) / 2 + (x > q_k) / 2``. Computed in float64, as the step
+    computes (the ends' 1e-7 is below float32's resolution), then cast to
+    ``dtype``."""
+    from ._quantiles import HALF_WIDTH
+
+    out_dtype, dtype = dtype, np.float64
+    x = g.cast(x, _TP.DOUBLE)
+
+    qt = step.quantiles_
+    q = np.asarray(qt.quantiles_, dtype=np.float64)  # (K, F)
+    r = (np.asarray(qt.references_, dtype=np.float64) - 0.5) * 2 * HALF_WIDTH
+    lo, hi = q[:-1].T, q[1:].T  # (F, K - 1)
+    step_r = np.broadcast_to(np.diff(r), lo.shape)
+    tie = hi <= lo
+    with np.errstate(divide="ignore"):
+        inv = np.where(tie, 0.0, 1.0 / np.where(tie, 1.0, hi - lo))
+    x3 = g.op("Unsqueeze", x, g.const(np.array([2], dtype=np.int64), np.int64))
+    lo3 = g.const(lo[None], dtype)
+    zero, one = g.const(0.0, dtype), g.const(1.0, dtype)
+    ramp = g.op("Mul", g.op("Sub", x3, lo3), g.const(inv[None], dtype))
+    ramp = g.op("Min", g.op("Max", ramp, zero), one)
+    total = g.op("Mul", ramp, g.const(np.where(tie, 0.0, step_r)[None], dtype))
+    if tie.any():
+        jumps = g.op(
+            "Add",
+            g.cast(g.op("GreaterOrEqual", x3, lo3), _TP.DOUBLE),
+            g.cast(g.op("Greater", x3, lo3), _TP.DOUBLE),
+        )
+        half = np.where(tie, step_r / 2, 0.0)
+        total = g.op("Add", total, g.op("Mul", jumps, g.const(half[None], dtype)))
+    axes = g.const(np.array([2], dtype=np.int64), np.int64)
+    value = g.op(
+        "Add", g.op("ReduceSum", total, axes, keepdims=0), g.const(r[0], dtype)
+    )
+    bound = 1e-7  # scikit-learn's BOUNDS_THRESHOLD
+    below = g.op("Less", g.op("Sub", x, g.const(bound, dtype)), g.const(q[:1], dtype))
+    above = g.op(
+        "Greater", g.op("Add", x, g.const(bound, dtype)), g.const(q[-1:], dtype)
+    )
+    value = g.op("Where", above, g.const(r[-1], dtype), value)
+    value = g.op("Where", below, g.const(r[0], dtype), value)
+    return g.cast(value, _DTYPE_PROTO[np.dtype(out_dtype)])
+
+
 def _check_one_hot(ohe):
     if (
         not isinstance(ohe, OneHotEncoder)
@@ -295,7 +346,7 @@ def encode(g, encoder, inputs):
     steps = {
         name: (pipe, list(cols))
         for name, pipe, cols in encoder.transformer_.transformers_
-        if name in ("categorical", "numeric", "missing", "codes")
+        if name in ("categorical", "numeric", "quantile", "missing", "codes")
     }
     blocks = []
     if "categorical" in steps:
@@ -306,8 +357,9 @@ def encode(g, encoder, inputs):
             g, encoder, pipe, cols, columns, ohe.categories_, out_proto
         )
         blocks.extend(block for block, _ in hot)
-    if "numeric" in steps:
-        pipe, cols = steps["numeric"]
+    numeric = [name for name in ("numeric", "quantile") if name in steps]
+    if numeric:
+        pipe, cols = steps[numeric[0]]
         dtype = _compute_dtype(encoder, pipe, [columns[j] for j in cols])
         proto = _DTYPE_PROTO[dtype]
         parts = []
@@ -321,13 +373,16 @@ def encode(g, encoder, inputs):
                 )
             parts.append(_cast(g, x, kind, proto))
         x = parts[0] if len(parts) == 1 else g.op("Concat", *parts, axis=1)
-        imputer, scaler = pipe.steps[-2][1], pipe.steps[-1][1]
+        imputer = pipe.steps[-2][1]
         statistics = np.nan_to_num(np.asarray(imputer.statistics_, dtype=np.float64))
         is_nan = g.op("IsNaN", x)
         imputed = g.op("Where", is_nan, g.const(statistics.reshape(1, -1), dtype), x)
-        blocks.append(
-            _cast_dtype(g, scale(g, imputed, scaler, dtype), proto, out_proto)
-        )
+        for name in numeric:
+            last = steps[name][0].steps[-1][1]
+            value = (scale if name == "numeric" else quantile_inputs)(
+                g, imputed, last, dtype
+            )
+            blocks.append(_cast_dtype(g, value, proto, out_proto))
         if "missing" in steps:
             indicator = steps["missing"][0].steps[-1][1]
             if steps["missing"][1] != cols or indicator.features != "missing-only":

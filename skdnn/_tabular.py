@@ -18,7 +18,7 @@ from ._compat import Interval, StrOptions
 from ._docs import TABULAR_DEFAULTS, TABULAR_PARAMETERS
 from ._predict import ACCEPTED_X
 from ._regressor import MLPRegressor
-from .embeddings import CategoricalEmbedding, resolve_categorical
+from .embeddings import CategoricalEmbedding, resolve_categorical, resolve_embedding
 
 # the tabular estimators' own parameters, and max_iter's 'auto'
 _TABULAR_CONSTRAINTS = {
@@ -50,8 +50,18 @@ class _TabularMixin:
             max_one_hot_levels=None
             if embedding is None
             else embedding.max_one_hot_levels,
+            numeric_output=self._numeric_output(),
             dtype=np.float32,
         )
+
+    def _numeric_output(self):
+        """The encoder's ``numeric_output`` for ``numeric_embedding``: the
+        quantiles the embedding reads, and the scaled values when it keeps the
+        input (or when nothing is embedded)."""
+        embedding = resolve_embedding(self.numeric_embedding)
+        if embedding is None or embedding.quantile_inputs is False:
+            return "scaled"
+        return "both" if embedding.keep_input else "quantile"
 
     def _validate_X_y(self, X, y, reset, **kwargs):
         if reset or not hasattr(self, "encoder_"):
@@ -104,11 +114,20 @@ class _TabularMixin:
 
     def _embedded_columns(self, n_features):
         """The encoder's numeric columns (not the one-hot columns, nor the
-        missing-value indicators): one block of its output."""
-        block = self.encoder_.transformer_.output_indices_.get("numeric")
+        missing-value indicators): one block of its output, their quantiles
+        when the encoder made them."""
+        blocks = self.encoder_.transformer_.output_indices_
+        block = blocks.get("quantile", blocks.get("numeric"))
         if block is None:
             return 0, 0
         return block.start, block.stop - block.start
+
+    def _embedding_fields(self, n_features):
+        fields = super()._embedding_fields(n_features)
+        if fields and getattr(self.encoder_, "numeric_output_", "scaled") != "scaled":
+            # the scaled values (kept inputs) are a block of their own
+            fields["embed_keep_input"] = False
+        return fields
 
     def _code_step(self):
         """The encoder's output block of level codes and its fitted step, or

@@ -20,7 +20,7 @@ from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
 
-from ._compat import Interval
+from ._compat import Interval, StrOptions
 
 __all__ = ["CategoricalEmbedding", "PeriodicEmbedding"]
 
@@ -39,7 +39,8 @@ class PeriodicEmbedding(BaseEstimator):
     has that many times as many input weights for them.
     The MLP estimators embed every input column; the tabular estimators embed
     the numeric columns of their encoder (not the one-hot columns, nor the
-    missing-value indicators).
+    missing-value indicators), by default each column's quantile in training
+    (``quantile_inputs``).
 
     The embedding's parameters are never penalised (``alpha``, ``l1``,
     ``max_norm`` and AdamW's decay act on the connection weights only); they
@@ -52,15 +53,29 @@ class PeriodicEmbedding(BaseEstimator):
         Frequencies ``c`` per column (``2 * n_frequencies`` sines and cosines).
     d_embedding : int, default=8
         Outputs per column.
-    frequency_scale : float, default=0.3
+    frequency_scale : float, default=0.15
         The initial frequencies are drawn from ``N(0, frequency_scale**2)``:
         larger values start from faster oscillations (rougher functions of each
         column). The inputs should be on a unit scale (standardised, or the
-        tabular estimators' robust scaling).
+        tabular estimators' quantiles or robust scaling). 0.15 was chosen with
+        quantile inputs on skdnn's panel of real tables (0.3 before them).
     keep_input : bool, default=True
         Also pass each embedded column's value itself to the first layer, after
         its ``d_embedding`` outputs (RealMLP's "densenet" variant): the network
-        keeps the plain linear path of every column.
+        keeps the plain linear path of every column. With quantile inputs the
+        value kept is the robust-scaled one (the encoder's ``numeric_output=
+        "both"``), which keeps that path linear in the column.
+    quantile_inputs : bool or "auto", default="auto"
+        Embed each numeric column's quantile in training instead of its scaled
+        value (the tabular estimators' encoder computes them, see
+        :class:`~skdnn.preprocessing.TabularEncoder`'s ``numeric_output``):
+        ``2 sqrt(3) (F(x) - 1/2)`` with ``F`` the column's distribution
+        function in training. A value many rows share (the zeros of an amount)
+        then stands apart from its neighbours, however close they are, and the
+        frequencies see every column spread evenly. ``"auto"``: True in the
+        tabular estimators (with dense input; sparse input keeps the scaled
+        values, which stay sparse), False in MLPClassifier and MLPRegressor,
+        which have no encoder (True there raises a ValueError at ``fit``).
 
     Notes
     -----
@@ -80,14 +95,21 @@ class PeriodicEmbedding(BaseEstimator):
         "d_embedding": [Interval(Integral, 1, None, closed="left")],
         "frequency_scale": [Interval(Real, 0, None, closed="neither")],
         "keep_input": ["boolean"],
+        "quantile_inputs": ["boolean", StrOptions({"auto"})],
     }
 
-    def __init__(self, n_frequencies=16, d_embedding=8, frequency_scale=0.3,
-                 keep_input=True):  # fmt: skip
+    def __init__(self, n_frequencies=16, d_embedding=8, frequency_scale=0.15,
+                 keep_input=True, quantile_inputs="auto"):  # fmt: skip
         self.n_frequencies = n_frequencies
         self.d_embedding = d_embedding
         self.frequency_scale = frequency_scale
         self.keep_input = keep_input
+        self.quantile_inputs = quantile_inputs
+
+    def __setstate__(self, state):
+        # pickled before quantile inputs existed: it embedded the scaled values
+        state.setdefault("quantile_inputs", False)
+        super().__setstate__(state)
 
     def _config(self):
         """The NetworkSpec fields of the embedding (validated), without the

@@ -288,19 +288,53 @@ def test_tabular_embeds_the_numeric_columns_only():
         "flag": rng.uniform(size=n) < 0.5,
     })  # fmt: skip
     y = (X["x1"] > 0).astype(int) ^ (X["colour"] == "red").astype(int)
+    # quantile inputs (the default): the embedding reads the quantile block,
+    # the scaled block is kept as plain inputs
     emb = PeriodicEmbedding(n_frequencies=4, d_embedding=3)
+    est = _fit(TabularMLPClassifier(hidden_layer_sizes=(8,), numeric_embedding=emb,
+                                    max_iter=5, random_state=0), X, y)  # fmt: skip
+    names = list(est.encoder_.get_feature_names_out())
+    blocks = est.encoder_.transformer_.output_indices_
+    assert names[blocks["numeric"]] == ["x1", "x2"]
+    assert names[blocks["quantile"]] == ["x1_quantile", "x2_quantile"]
+    assert est.embedding_["frequencies"].shape == (2, 4)
+    # 3 + 2 one-hot, 2 scaled, 2 * 3 embedded quantiles, one missing indicator
+    assert est.coefs_[0].shape == (len(names) + 2 * (3 - 1), 8)
+    assert est.predict(X).shape == (n,)
+    # keep_input=False: the quantiles only
+    est = _fit(TabularMLPClassifier(hidden_layer_sizes=(8,), max_iter=2,
+                                    numeric_embedding=clone(emb).set_params(
+                                        keep_input=False)), X, y)  # fmt: skip
+    names = list(est.encoder_.get_feature_names_out())
+    assert "x1" not in names and "x1_quantile" in names
+    assert est.coefs_[0].shape == (len(names) + 2 * (3 - 1), 8)
+    # quantile_inputs=False: the scaled values, embedded with themselves kept
+    emb = PeriodicEmbedding(n_frequencies=4, d_embedding=3, quantile_inputs=False)
     est = _fit(TabularMLPClassifier(hidden_layer_sizes=(8,), numeric_embedding=emb,
                                     max_iter=5, random_state=0), X, y)  # fmt: skip
     names = list(est.encoder_.get_feature_names_out())
     numeric = est.encoder_.transformer_.output_indices_["numeric"]
     assert names[numeric] == ["x1", "x2"]
-    assert est.embedding_["frequencies"].shape == (2, 4)
+    assert "quantile" not in est.encoder_.transformer_.named_transformers_
     # 3 + 2 one-hot blocks, 2 * (3 + 1) embedded values, one missing indicator
     assert est.coefs_[0].shape == (len(names) + 2 * (3 + 1 - 1), 8)
     assert est.predict(X).shape == (n,)
     reg = _fit(TabularMLPRegressor(hidden_layer_sizes=(8,), numeric_embedding=emb,
                                    max_iter=3, random_state=0), X, X["x1"])  # fmt: skip
     assert np.isfinite(reg.predict(X)).all()
+
+
+def test_quantile_inputs_need_the_tabular_encoder():
+    X, y = np.random.RandomState(0).normal(size=(40, 3)), np.arange(40) % 2
+    emb = PeriodicEmbedding(quantile_inputs=True)
+    with pytest.raises(ValueError, match="quantiles of the tabular estimators"):
+        MLPClassifier(numeric_embedding=emb, max_iter=2).fit(X, y)
+    # 'auto' is False for the MLP estimators: every column embedded as it is
+    est = MLPClassifier(
+        hidden_layer_sizes=(4,), max_iter=2, numeric_embedding="periodic"
+    )
+    est = _fit(est, X, y)
+    assert est.embedding_["frequencies"].shape == (3, 16)
 
 
 def test_tabular_without_numeric_columns_has_no_embedding():

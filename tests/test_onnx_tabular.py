@@ -169,10 +169,12 @@ def test_categorical_embedding_on_frame(target):
         _check_regressor(model, test, _feeds(test), X=train[:1])
     else:
         _check_classifier(model, test, _feeds(test), X=train[:1])
-    # the encoder alone: the same codes
+    # the encoder alone: the same codes (the last three columns), the other
+    # columns within rounding (the quantiles' ramps add up in another order)
     encoder = model.encoder_
     (out,) = _session(skl2onnx.to_onnx(encoder, train[:1])).run(None, _feeds(test))
-    assert_array_equal(out, encoder.transform(test))
+    assert_array_equal(out[:, -3:], encoder.transform(test)[:, -3:])
+    assert_allclose(out, encoder.transform(test), **TOL)
 
 
 def test_frame_graph_reads_every_column():
@@ -287,6 +289,31 @@ def test_encoder_and_scaler_alone():
     assert_allclose(out, scaler.transform(X_test), rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("output", ["quantile", "both"])
+def test_encoder_quantiles(dtype, output):
+    # point masses at the lowest value, inside the range and at the highest
+    # value; the training values themselves (exactly on the quantiles), values
+    # between them, beyond the range and NaN
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(500, 3))
+    X[:150, 0] = 0.0
+    X[:, 0] = np.abs(X[:, 0])
+    X[::3, 1] = 0.25
+    X[:, 2] = np.minimum(X[:, 2], 1.0)
+    X[::7, 2] = np.nan
+    X = X.astype(dtype)
+    X_test = np.vstack([X, 0.5 * X[:50] + 0.01, [[1e30, -1e30, np.nan]]]).astype(dtype)
+    encoder = TabularEncoder(numeric_output=output).fit(X)
+    (out,) = _session(skl2onnx.to_onnx(encoder, X[:1])).run(None, {"X": X_test})
+    expected = encoder.transform(X_test)
+    assert out.dtype == expected.dtype == dtype
+    tol = dict(rtol=1e-6, atol=1e-6) if dtype == np.float32 else dict(atol=1e-12)
+    assert_allclose(out, expected, **tol)
+    q = expected[:, -4:-1]  # the three quantile columns, before the indicator
+    assert np.isclose(q, -np.sqrt(3)).any() and np.isclose(q, np.sqrt(3)).any()
+
+
 def test_literal_nan_level_is_refused():
     train = pd.DataFrame({"s": ["nan", "a", "b", "a"] * 10, "x": np.arange(40.0)})
     model = _fit(TabularMLPClassifier(**SMALL), train, [0, 1] * 20)
@@ -382,7 +409,8 @@ def test_declared_categorical_columns():
     model = _fit(
         TabularMLPRegressor(categorical_features=None, **SMALL), train[numeric], y
     )
-    assert len(model.encoder_.get_feature_names_out()) == 5  # 4 + an indicator
+    # 4 scaled, their 4 quantiles (the periodic embedding's inputs), an indicator
+    assert len(model.encoder_.get_feature_names_out()) == 9
     _check_regressor(model, test[numeric], _feeds(test[numeric]), X=train[numeric][:1])
 
 

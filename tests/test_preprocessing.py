@@ -108,6 +108,7 @@ def _frame(rng, n):
         SmoothClipScaler(with_centering=False, quantile_range=(10.0, 90.0)),
         TabularEncoder(),
         TabularEncoder(categorical_features=[0], smooth_clip=None, dtype="float32"),
+        TabularEncoder(numeric_output="both"),
     ]
 )
 def test_sklearn_compatible(estimator, check):
@@ -332,6 +333,56 @@ def test_encoder_sparse():
     )
 
 
+def test_encoder_quantiles():
+    # each numeric value's quantile in training, 2 sqrt(3) (F(x) - 1/2):
+    # scikit-learn's QuantileTransformer (uniform), a point mass in the middle
+    # of its range, NaN imputed first, values beyond training at the ends
+    from sklearn.preprocessing import QuantileTransformer
+
+    rng = np.random.default_rng(7)
+    amount = np.where(rng.random(400) < 0.3, 0.0, rng.lognormal(0, 1, 400))
+    X = pd.DataFrame({"amount": amount, "z": rng.normal(size=400), "c": "a"})
+    X.loc[::9, "z"] = np.nan
+    both = TabularEncoder(numeric_output="both").fit(X)
+    assert both.numeric_output_ == "both"
+    names = both.get_feature_names_out().tolist()
+    assert names == ["c_a", "amount", "z", "amount_quantile", "z_quantile",
+                     "missingindicator_z"]  # fmt: skip
+    out = both.transform(X)
+    scaled = TabularEncoder().fit_transform(X)
+    np.testing.assert_array_equal(out[:, [0, 1, 2, 5]], scaled)
+    filled = X[["amount", "z"]].fillna(X[["amount", "z"]].median()).to_numpy()
+    reference = QuantileTransformer(n_quantiles=400).fit(filled).transform(filled)
+    q = out[:, 3:5]
+    np.testing.assert_allclose(q, 2 * np.sqrt(3) * (reference - 0.5), atol=1e-12)
+    assert np.all(np.abs(q) <= np.sqrt(3))
+    # the zeros (30 % of the rows, the smallest value) map to the lower end, the
+    # smallest positive amounts to about 30 % of the range above it
+    zero = q[amount == 0, 0]
+    np.testing.assert_array_equal(zero, -np.sqrt(3))
+    share = np.mean(amount == 0)
+    assert abs(q[amount > 0, 0].min() - 2 * np.sqrt(3) * (share - 0.5)) < 0.01
+    # an interior point mass maps to the middle of its range of quantiles
+    mass = np.r_[np.linspace(-1, -0.01, 100), np.zeros(100), np.linspace(0.01, 1, 200)]
+    encoder = TabularEncoder(numeric_output="quantile").fit(mass[:, None])
+    assert abs(encoder.transform([[0.0]])[0, 0] - 2 * np.sqrt(3) * (0.375 - 0.5)) < 0.01
+    # unseen extremes clip to the ends; NaN is imputed by the median
+    test = pd.DataFrame({"amount": [1e9, -5.0], "z": [np.nan, 1e9], "c": "a"})
+    q = both.transform(test)[:, 3:5]
+    median_q = both.transform(X.assign(z=np.nanmedian(X["z"])))[0, 4]
+    np.testing.assert_allclose(q, [[np.sqrt(3), median_q], [-np.sqrt(3), np.sqrt(3)]])
+    only = TabularEncoder(numeric_output="quantile").fit(X)
+    assert only.get_feature_names_out().tolist() == [
+        "c_a", "amount_quantile", "z_quantile", "missingindicator_z"
+    ]  # fmt: skip
+    np.testing.assert_array_equal(only.transform(X), out[:, [0, 3, 4, 5]])
+    # sparse input keeps the scaled values only (and stays sparse)
+    D = sp.csr_matrix(np.where(rng.random((30, 2)) < 0.5, 0.0, 1.0))
+    encoder = TabularEncoder(numeric_output="both").fit(D)
+    assert encoder.numeric_output_ == "scaled"
+    assert sp.issparse(encoder.transform(D)) and encoder.transform(D).shape == (30, 2)
+
+
 def test_output_dtype():
     f32 = pd.DataFrame({"a": np.arange(5, dtype=np.float32), "c": list("xyxyz")})
     assert TabularEncoder().fit_transform(f32).dtype == np.float32
@@ -405,6 +456,7 @@ def test_encoder_rejects_bad_frames():
         {"categorical_features": "auto"},
         {"smooth_clip": -1.0},
         {"missing_indicator": "yes"},
+        {"numeric_output": "rank"},
         {"dtype": np.int32},
     ],
 )
