@@ -261,7 +261,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         outputs and the value itself per column); pass a
         :class:`~skdnn.embeddings.PeriodicEmbedding` to choose. The MLP
         estimators embed every column, the tabular estimators the numeric
-        ones. The embedding's parameters are not
+        ones, by their quantiles in training (``quantile_inputs``; the
+        robust-scaled value is kept beside). The embedding's parameters are not
         penalised; see ``embedding_`` and the user guide, "Periodic numeric
         embeddings"."""
 
@@ -423,7 +424,8 @@ TABULAR_DEFAULTS = """\
     ``learning_rate``          ``'cosine'``          panel measurement
     ``learning_rate_init``     ``0.002``             panel measurement
     ``numeric_embedding``      ``'periodic'``        Gorishniy et al. 2022; its
-                                                     defaults: panel measurement
+                                                     defaults and its quantile
+                                                     inputs: panel measurement
     ``categorical_embedding``  ``'learned'``         above 64 levels: fit time
                                                      (``--many-levels`` tables)
     ``max_iter``               ``'auto'``            40 epochs, fewer above 2,048
