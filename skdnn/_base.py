@@ -138,8 +138,9 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         "numeric_embedding": [None, StrOptions({"periodic"}), PeriodicEmbedding],
     }
 
-    #: the batch size of ``batch_size='auto'`` (at most the training rows)
-    _auto_batch_size = 200
+    def _auto_batch(self, n_train):
+        """batch_size='auto': scikit-learn's ``min(200, n_samples)``."""
+        return min(200, n_train)
 
     #: whether ``partial_fit`` is hidden (not only refused) with early stopping:
     #: the tabular estimators, whose default is early_stopping=True

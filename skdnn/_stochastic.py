@@ -183,8 +183,7 @@ def _restore_best(est, net, best_theta, best_bn, n_nonfinite):
 
 def _batch_size(est, n_train, batch_norm):
     if est.batch_size == "auto":
-        # scikit-learn's 200; the tabular estimators' 256 (RealMLP-TD's)
-        size = min(est._auto_batch_size, n_train)
+        size = est._auto_batch(n_train)
     else:
         if est.batch_size > n_train:
             warnings.warn(

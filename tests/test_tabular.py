@@ -15,6 +15,7 @@ from skdnn import (
     TabularMLPClassifier,
     TabularMLPRegressor,
 )
+from skdnn._compat import InvalidParameterError
 
 pd = pytest.importorskip("pandas")
 
@@ -218,18 +219,54 @@ def test_refit_trains_on_every_row_for_the_selected_epochs():
     assert refit.n_iter_ == epochs
 
 
-def test_auto_batch_size_is_256_rows_at_most_without_a_warning():
+@pytest.mark.parametrize(
+    "n, batch, steps",
+    [
+        (2000, 256, 8),  # 256 rows: 7 x 256 + 208
+        (1639, 256, 7),  # from 1,639 rows (5/32 of them: 256)
+        (1638, 255, 7),  # below: 5/32 of the rows, at least 6.4 batches
+        (600, 93, 7),  # 6 x 93 + 42
+        (100, 32, 4),  # at least 32 rows: 3 x 32 + 4
+        (20, 20, 1),  # at most the rows
+    ],
+)
+def test_auto_batch_size(n, batch, steps):
+    # 256 rows (RealMLP-TD's), but at least 6.4 batches per epoch below 1,639
+    # training rows (5/32 of them), at least 32 rows and at most all of them;
+    # never a warning
     import warnings
 
-    df, y = _frame(n=600)
-    params = dict(random_state=0, hidden_layer_sizes=(4,), max_iter=1)
-    clf = TabularMLPClassifier(early_stopping=False, **params).fit(df, y)
-    assert clf._net.step[0] == 3  # 256 + 256 + 88 rows
-    small, y_small = _frame(n=100)
+    df, y = _frame(n=n)
+    clf = TabularMLPClassifier(
+        early_stopping=False, random_state=0, hidden_layer_sizes=(4,), max_iter=1
+    )
+    assert clf._auto_batch(n) == batch
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        clf = TabularMLPClassifier(early_stopping=False, **params).fit(small, y_small)
-    assert clf._net.step[0] == 1
+        clf.fit(df, y)
+    assert clf._net.step[0] == steps
+    # the MLP estimators keep scikit-learn's min(200, n)
+    assert MLPClassifier()._auto_batch(n) == min(200, n)
+
+
+def test_auto_dropout():
+    # dropout='auto': 0.15 with a stochastic solver (RealMLP-TD's rate, with
+    # its flat-then-cosine schedule), 0 with L-BFGS (no error)
+    df, y = _frame(n=120)
+    params = dict(random_state=0, hidden_layer_sizes=(8, 4), max_iter=3)
+    clf = TabularMLPClassifier(**params).fit(df, y)
+    # each layer records the rate of the units it reads: the inputs (0), then
+    # the two hidden layers
+    assert_allclose(clf._net.spec.layers["drop_rate"], [0.0, 0.15, 0.15])
+    assert clf.dropout_schedule == "flat_cos"
+    same = TabularMLPClassifier(dropout=0.15, **params).fit(df, y)
+    assert_array_equal(clf.predict_proba(df), same.predict_proba(df))
+    lbfgs = TabularMLPClassifier(solver="lbfgs", **params).fit(df, y)
+    assert not lbfgs._net.spec.layers["drop_rate"].any()
+    with pytest.raises(ValueError, match="stochastic solver"):
+        TabularMLPClassifier(solver="lbfgs", dropout=0.15, **params).fit(df, y)
+    with pytest.raises(InvalidParameterError, match="dropout"):
+        TabularMLPClassifier(dropout="high", **params).fit(df, y)
 
 
 @pytest.mark.parametrize(
