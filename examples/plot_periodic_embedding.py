@@ -49,14 +49,18 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 # best-epoch selection). The default ``"periodic"`` is ``PeriodicEmbedding()``,
 # which in the tabular estimators reads each numeric column's quantile in
 # training (``quantile_inputs``); ``quantile_inputs=False`` makes it read the
-# robust-scaled values (with the frequency scale it had for them).
+# robust-scaled values (with the frequency scale it had for them). Dropout is
+# off: the target is nearly noise-free, and the tabular default (0.15, a
+# regulariser for real, noisy tables) costs all three models here (test R²
+# 0.597, 0.942 and 0.935 with it).
+common = dict(dropout=0.0, random_state=0)
 models = {
-    "no embedding": TabularMLPRegressor(numeric_embedding=None, random_state=0),
+    "no embedding": TabularMLPRegressor(numeric_embedding=None, **common),
     "embedding of values": TabularMLPRegressor(
         numeric_embedding=PeriodicEmbedding(quantile_inputs=False, frequency_scale=0.3),
-        random_state=0,
+        **common,
     ),
-    "embedding of quantiles": TabularMLPRegressor(random_state=0),
+    "embedding of quantiles": TabularMLPRegressor(**common),
 }
 for name, model in models.items():
     tic = time.perf_counter()

@@ -87,7 +87,9 @@ for name, model in models.items():
 # :class:`~skdnn.preprocessing.TabularEncoder` found the categorical column from
 # its dtype, one-hot encoded it (with a level for missing values), imputed the
 # numeric columns, added a missing indicator where training had missing values,
-# and scaled and smoothly clipped the numbers.
+# and scaled and smoothly clipped the numbers; it also computed each numeric
+# column's quantile in training (the ``_quantile`` columns), which the periodic
+# embedding reads.
 model = TabularMLPRegressor(random_state=0).fit(X, y)
 print(model.encoder_.get_feature_names_out())
 
