@@ -492,6 +492,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         state.setdefault("max_one_hot_levels", None)
         if "is_categorical_" in state:
             state.setdefault("is_coded_", np.zeros_like(state["is_categorical_"]))
+        # pickled before quantile outputs existed: the scaled values only
+        state.setdefault("numeric_output", "scaled")
+        if "transformer_" in state:
+            state.setdefault("numeric_output_", "scaled")
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -14,6 +14,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 
 from skdnn import MLPClassifier, MLPRegressor
@@ -292,6 +293,37 @@ def test_pickles_before_warmup_and_dropout_schedule_load():
     assert old.dropout_schedule is None
     assert old.learning_rate.get_params() == {"min_lr": 1e-4, "warmup": 0.0}
     _assert_same_training(est, old, X, y)
+
+
+def test_tabular_pickles_before_quantile_inputs_load():
+    """A tabular model pickled before quantile inputs (its encoder without
+    ``numeric_output``, its embedding without ``quantile_inputs``) loads, keeps
+    its predictions and its parameters, and refits as it was configured."""
+    pd = pytest.importorskip("pandas")
+    from skdnn import TabularMLPRegressor
+    from skdnn.embeddings import PeriodicEmbedding
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.exponential(size=80)})
+    y = X["a"] - X["b"]
+    emb = PeriodicEmbedding(n_frequencies=4, d_embedding=2, quantile_inputs=False)
+    est = TabularMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0,
+                              numeric_embedding=emb).fit(X, y)  # fmt: skip
+    state = est.__getstate__()
+    encoder_state = est.encoder_.__getstate__()
+    del encoder_state["numeric_output"], encoder_state["numeric_output_"]
+    state["encoder_"] = type(est.encoder_).__new__(type(est.encoder_))
+    state["encoder_"].__setstate__(pickle.loads(pickle.dumps(encoder_state)))
+    embedding_state = dict(emb.__getstate__())
+    del embedding_state["quantile_inputs"]
+    state["numeric_embedding"] = PeriodicEmbedding.__new__(PeriodicEmbedding)
+    state["numeric_embedding"].__setstate__(embedding_state)
+    old = TabularMLPRegressor.__new__(TabularMLPRegressor)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.encoder_.get_params()["numeric_output"] == "scaled"
+    assert old.numeric_embedding.quantile_inputs is False
+    np.testing.assert_array_equal(old.predict(X), est.predict(X))
+    np.testing.assert_array_equal(clone(old).fit(X, y).predict(X), est.predict(X))
 
 
 def test_pickle_of_the_network_object_loads():
