@@ -404,13 +404,14 @@ default='learned'
 
     batch_size : int or 'auto', default='auto'
         Size of the minibatches of the stochastic solvers. 'auto': 256 rows
-        (RealMLP-TD's batches), but at least 6.4 batches per epoch on a small
-        table: ``min(256, max(32, 5 * n_train // 32), n_train)`` rows, with
-        ``n_train`` the training rows (validation rows excluded; the rows of
-        the call for ``partial_fit``). A table of up to 2,048 training rows
-        trains for 40 epochs (``max_iter='auto'``), so it gets at least 256
-        steps, as many as RealMLP-TD's 256 epochs give a table of 256 rows;
-        below 1,639 training rows the batches are smaller than 256. On the
+        (RealMLP-TD's batches), but 5/32 of the training rows on a small
+        table, and at least 32: ``min(256, max(32, 5 * n_train // 32),
+        n_train)`` rows, with ``n_train`` the training rows (validation rows
+        excluded; the rows of the call for ``partial_fit``). From 205 to 1,638
+        training rows that is at least 6.4 batches per epoch, so at least 256
+        steps in the 40 epochs of ``max_iter='auto'``, as many as RealMLP-TD's
+        256 epochs give a table of 256 rows; below 205 rows, batches of 32
+        (at least 160 steps). On the
         panel of the performance page this raised the mean score at the same
         fit time (more epochs instead cost 2.5 times the time on the small
         tables for the same score). Ignored by 'lbfgs'.

@@ -257,52 +257,73 @@ def scale(g, x, scaler, dtype):
     return x
 
 
+def _search(g, flat, base, x, k, strict):
+    """For every value of ``x`` (N, F): the first index ``i`` in ``[0, k]``
+    of its column's sorted quantiles with ``q_i > x`` (``strict``) or
+    ``q_i >= x``, by a binary search of ``ceil(log2(k + 1))`` fixed steps
+    (``flat``: the quantiles column by column, ``base``: each column's offset).
+    Memory and time grow as N * F * log(k), not N * F * k."""
+    lo = g.cast(g.op("Less", x, x), _TP.INT64)  # zeros of x's shape
+    hi = g.op("Add", lo, g.const(k, np.int64))
+    one = g.const(1, np.int64)
+    two = g.const(2, np.int64)
+    last = g.const(k - 1, np.int64)
+    for _ in range(int(np.ceil(np.log2(k + 1)))):
+        mid = g.op("Div", g.op("Add", lo, hi), two)
+        index = g.op("Add", g.op("Min", mid, last), base)
+        q = g.op("Gather", flat, index, axis=0)
+        right = g.op("Greater" if strict else "GreaterOrEqual", q, x)
+        right = g.op("And", right, g.op("Less", mid, hi))
+        hi = g.op("Where", right, mid, hi)
+        lo = g.op("Where", right, lo, g.op("Min", g.op("Add", mid, one), hi))
+    return lo
+
+
 def quantile_inputs(g, x, step, dtype):
-    """QuantileInputs.transform of ``x`` (``dtype``, no NaN), as scikit-learn's
-    QuantileTransformer computes it: linear between the quantiles ``q_k``
-    (outputs ``r_k``), a tie of quantiles mapping to the middle of its outputs,
-    the values within 1e-7 of the ends to the ends. A sum of ramps, one per
-    interval ``[q_k, q_k+1]``: ``r_0 + sum_k (r_k+1 - r_k) s_k(x)`` with
-    ``s_k = clip((x - q_k) / (q_k+1 - q_k), 0, 1)``, and for a tie
-    ``(x >= q_k) / 2 + (x > q_k) / 2``. Computed in float64, as the step
-    computes (the ends' 1e-7 is below float32's resolution), then cast to
+    """QuantileInputs.transform of ``x`` (``dtype``, no NaN): with the sorted
+    quantiles ``q_0 .. q_K-1`` of each column and the outputs ``r_k``, the
+    mean of the linear interpolation on the interval ``q_k <= x < q_k+1`` and
+    of the one on ``q_j-1 < x <= q_j`` (the two agree except at a tie of
+    quantiles, which maps to the middle of its outputs), ``r_0`` for ``x <=
+    q_0`` and ``r_K-1`` for ``x >= q_K-1``. The intervals are found by binary
+    search. Computed in float64, as the step computes, then cast to
     ``dtype``."""
     from ._quantiles import HALF_WIDTH
 
     out_dtype, dtype = dtype, np.float64
     x = g.cast(x, _TP.DOUBLE)
+    q = np.asarray(step.quantiles_.quantiles_, dtype=np.float64)  # (K, F)
+    r = (np.asarray(step.quantiles_.references_, dtype=np.float64) - 0.5) * (
+        2 * HALF_WIDTH
+    )
+    k, n_features = q.shape
+    if k < 2:  # one quantile: every value is at an end
+        below = g.op("LessOrEqual", x, g.const(q[:1], dtype))
+        value = g.op("Where", below, g.const(r[0], dtype), g.const(r[-1], dtype))
+        return g.cast(value, _DTYPE_PROTO[np.dtype(out_dtype)])
+    flat = g.const(q.T.ravel(), dtype)
+    base = g.const((np.arange(n_features, dtype=np.int64) * k)[None], np.int64)
+    refs = g.const(r, dtype)
 
-    qt = step.quantiles_
-    q = np.asarray(qt.quantiles_, dtype=np.float64)  # (K, F)
-    r = (np.asarray(qt.references_, dtype=np.float64) - 0.5) * 2 * HALF_WIDTH
-    lo, hi = q[:-1].T, q[1:].T  # (F, K - 1)
-    step_r = np.broadcast_to(np.diff(r), lo.shape)
-    tie = hi <= lo
-    with np.errstate(divide="ignore"):
-        inv = np.where(tie, 0.0, 1.0 / np.where(tie, 1.0, hi - lo))
-    x3 = g.op("Unsqueeze", x, g.const(np.array([2], dtype=np.int64), np.int64))
-    lo3 = g.const(lo[None], dtype)
-    zero, one = g.const(0.0, dtype), g.const(1.0, dtype)
-    ramp = g.op("Mul", g.op("Sub", x3, lo3), g.const(inv[None], dtype))
-    ramp = g.op("Min", g.op("Max", ramp, zero), one)
-    total = g.op("Mul", ramp, g.const(np.where(tie, 0.0, step_r)[None], dtype))
-    if tie.any():
-        jumps = g.op(
-            "Add",
-            g.cast(g.op("GreaterOrEqual", x3, lo3), _TP.DOUBLE),
-            g.cast(g.op("Greater", x3, lo3), _TP.DOUBLE),
-        )
-        half = np.where(tie, step_r / 2, 0.0)
-        total = g.op("Add", total, g.op("Mul", jumps, g.const(half[None], dtype)))
-    axes = g.const(np.array([2], dtype=np.int64), np.int64)
-    value = g.op(
-        "Add", g.op("ReduceSum", total, axes, keepdims=0), g.const(r[0], dtype)
-    )
-    bound = 1e-7  # scikit-learn's BOUNDS_THRESHOLD
-    below = g.op("Less", g.op("Sub", x, g.const(bound, dtype)), g.const(q[:1], dtype))
-    above = g.op(
-        "Greater", g.op("Add", x, g.const(bound, dtype)), g.const(q[-1:], dtype)
-    )
+    def interpolate(j):
+        # linear between quantiles j - 1 and j of each column (1 <= j <= K - 1)
+        j = g.op("Max", g.op("Min", j, g.const(k - 1, np.int64)), g.const(1, np.int64))
+        i = g.op("Sub", j, g.const(1, np.int64))
+        q0 = g.op("Gather", flat, g.op("Add", i, base), axis=0)
+        q1 = g.op("Gather", flat, g.op("Add", j, base), axis=0)
+        r0 = g.op("Gather", refs, i, axis=0)
+        r1 = g.op("Gather", refs, j, axis=0)
+        width = g.op("Sub", q1, q0)
+        safe = g.op("Where", g.op("Greater", width, g.const(0.0, dtype)), width,
+                    g.const(1.0, dtype))  # fmt: skip
+        t = g.op("Div", g.op("Sub", x, q0), safe)
+        return g.op("Add", r0, g.op("Mul", t, g.op("Sub", r1, r0)))
+
+    right = interpolate(_search(g, flat, base, x, k, strict=True))
+    left = interpolate(_search(g, flat, base, x, k, strict=False))
+    value = g.op("Mul", g.op("Add", right, left), g.const(0.5, dtype))
+    above = g.op("GreaterOrEqual", x, g.const(q[-1:], dtype))
+    below = g.op("LessOrEqual", x, g.const(q[:1], dtype))
     value = g.op("Where", above, g.const(r[-1], dtype), value)
     value = g.op("Where", below, g.const(r[0], dtype), value)
     return g.cast(value, _DTYPE_PROTO[np.dtype(out_dtype)])

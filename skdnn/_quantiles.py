@@ -2,9 +2,11 @@
 ``"quantile"``): every numeric column mapped through its distribution in
 training, the values a periodic embedding reads.
 
-scikit-learn's ``QuantileTransformer`` (uniform output) does the work; this
-step only fixes its settings and rescales its output from ``[0, 1]`` to
-``[-sqrt(3), sqrt(3)]`` (mean 0 and variance 1 for continuous columns).
+scikit-learn's ``QuantileTransformer`` (uniform output) computes the
+quantiles; the map itself is written here (as QuantileTransformer's uniform
+map) so that it does not change with scikit-learn's version and the ONNX graph
+reproduces it, with outputs in ``[-sqrt(3), sqrt(3)]`` (mean 0 and variance 1
+for continuous columns).
 """
 
 import numpy as np
@@ -48,9 +50,21 @@ class QuantileInputs(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         check_is_fitted(self)
-        U = self.quantiles_.transform(np.asarray(X, dtype=np.float64))
-        U -= 0.5
-        U *= 2.0 * HALF_WIDTH
+        X = np.asarray(X, dtype=np.float64)
+        quantiles = self.quantiles_.quantiles_
+        refs = (self.quantiles_.references_ - 0.5) * (2.0 * HALF_WIDTH)
+        U = np.empty_like(X)
+        for j in range(X.shape[1]):
+            x, q = X[:, j], quantiles[:, j]
+            # QuantileTransformer's uniform map, fixed here (the ONNX graph
+            # computes the same): the mean of the interpolations from either
+            # side (a tie of quantiles maps to the middle of its outputs), the
+            # ends at and beyond the lowest and the highest quantile
+            u = 0.5 * (np.interp(x, q, refs) - np.interp(-x, -q[::-1], -refs[::-1]))
+            with np.errstate(invalid="ignore"):  # NaN stays NaN
+                u[x <= q[0]] = refs[0]
+                u[x >= q[-1]] = refs[-1]
+            U[:, j] = u
         return U.astype(self.dtype, copy=False)
 
     def get_feature_names_out(self, input_features=None):

@@ -46,10 +46,10 @@ class _TabularMixin:
     _auto_dropout = 0.15
 
     def _auto_batch(self, n_train):
-        """batch_size='auto': 256 rows (RealMLP-TD's batches), but at least
-        6.4 batches per epoch on a small table (5/32 of its training rows, at
-        least 32): 256 steps in the 40 epochs a table of up to 2,048 training
-        rows gets, as many as RealMLP-TD's 256 epochs make on 256 rows."""
+        """batch_size='auto': 256 rows (RealMLP-TD's batches), but 5/32 of a
+        small table's training rows, at least 32: from 205 to 1,638 rows at
+        least 6.4 batches per epoch, 256 steps in the 40 epochs such a table
+        gets, as many as RealMLP-TD's 256 epochs make on 256 rows."""
         return min(256, max(32, 5 * n_train // 32), n_train)
 
     def _dropout_rates(self, n_hidden):
@@ -83,8 +83,30 @@ class _TabularMixin:
         return "both" if embedding.keep_input else "quantile"
 
     def _validate_X_y(self, X, y, reset, **kwargs):
+        if not (reset or not hasattr(self, "encoder_")):
+            if getattr(self.encoder_, "numeric_output", "scaled") != (
+                self._numeric_output()
+            ):
+                raise ValueError(
+                    "numeric_embedding reads other inputs than the encoder of the "
+                    "fitted model gives (quantile_inputs or keep_input changed): a "
+                    "warm-started fit or partial_fit continues with the encoder it "
+                    "has. Fit from scratch (warm_start=False) or keep the embedding."
+                )
         if reset or not hasattr(self, "encoder_"):
             self.encoder_ = self._make_encoder().fit(X)
+            embedding = resolve_embedding(self.numeric_embedding)
+            if (
+                embedding is not None
+                and embedding.quantile_inputs is True
+                and self.encoder_.numeric_output_ == "scaled"
+            ):
+                raise ValueError(
+                    "PeriodicEmbedding(quantile_inputs=True) needs dense input: a "
+                    "sparse matrix keeps its scaled values (quantiles would make "
+                    "every implicit zero nonzero). Use quantile_inputs='auto' or "
+                    "False, or pass a dense array."
+                )
             self.n_features_in_ = self.encoder_.n_features_in_
             if hasattr(self.encoder_, "feature_names_in_"):
                 self.feature_names_in_ = self.encoder_.feature_names_in_

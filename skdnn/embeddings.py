@@ -58,7 +58,9 @@ class PeriodicEmbedding(BaseEstimator):
         larger values start from faster oscillations (rougher functions of each
         column). The inputs should be on a unit scale (standardised, or the
         tabular estimators' quantiles or robust scaling). 0.15 was chosen with
-        quantile inputs on skdnn's panel of real tables (0.3 before them).
+        the tabular estimators' quantile inputs on skdnn's panel of real tables
+        (before them it was 0.3, for the MLP estimators' embedding too, which
+        reads their standardised columns; 0.15 there is not measured).
     keep_input : bool, default=True
         Also pass each embedded column's value itself to the first layer, after
         its ``d_embedding`` outputs (RealMLP's "densenet" variant): the network

@@ -324,6 +324,28 @@ def test_tabular_embeds_the_numeric_columns_only():
     assert np.isfinite(reg.predict(X)).all()
 
 
+def test_quantile_inputs_changes_and_sparse_input_are_refused():
+    X, y = np.random.RandomState(0).normal(size=(60, 3)), np.arange(60) % 2
+    est = _fit(TabularMLPClassifier(hidden_layer_sizes=(4,), max_iter=2,
+                                    random_state=0), X, y)  # fmt: skip
+    # a warm-started fit continues with its encoder: other inputs are refused
+    for emb in (PeriodicEmbedding(quantile_inputs=False),
+                PeriodicEmbedding(keep_input=False)):  # fmt: skip
+        est.set_params(numeric_embedding=emb, warm_start=True)
+        with pytest.raises(ValueError, match="continues with the encoder"):
+            est.fit(X, y)
+    est.set_params(numeric_embedding="periodic")
+    _fit(est, X, y)  # the same embedding: fine
+    # sparse input keeps the scaled values: 'auto' embeds them, True refuses
+    auto = _fit(TabularMLPClassifier(hidden_layer_sizes=(4,), max_iter=2),
+                sp.csr_matrix(X), y)  # fmt: skip
+    assert auto.encoder_.numeric_output_ == "scaled"
+    assert auto.embedding_["frequencies"].shape == (3, 16)
+    emb = PeriodicEmbedding(quantile_inputs=True)
+    with pytest.raises(ValueError, match="needs dense input"):
+        TabularMLPClassifier(numeric_embedding=emb, max_iter=2).fit(sp.csr_matrix(X), y)
+
+
 def test_quantile_inputs_need_the_tabular_encoder():
     X, y = np.random.RandomState(0).normal(size=(40, 3)), np.arange(40) % 2
     emb = PeriodicEmbedding(quantile_inputs=True)

@@ -302,16 +302,31 @@ def test_encoder_quantiles(dtype, output):
     X[::3, 1] = 0.25
     X[:, 2] = np.minimum(X[:, 2], 1.0)
     X[::7, 2] = np.nan
+    X = np.column_stack([X, 1e-8 * rng.normal(size=500)])  # a tiny scale
     X = X.astype(dtype)
-    X_test = np.vstack([X, 0.5 * X[:50] + 0.01, [[1e30, -1e30, np.nan]]]).astype(dtype)
+    lows, highs = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
+    near = np.vstack([lows + 5e-8, highs - 5e-8, lows, highs])  # the ends
+    X_test = np.vstack([X, 0.5 * X[:50] + 0.01, near, [[1e30, -1e30, np.nan, 1.0]]])
+    X_test = X_test.astype(dtype)
     encoder = TabularEncoder(numeric_output=output).fit(X)
     (out,) = _session(skl2onnx.to_onnx(encoder, X[:1])).run(None, {"X": X_test})
     expected = encoder.transform(X_test)
     assert out.dtype == expected.dtype == dtype
     tol = dict(rtol=1e-6, atol=1e-6) if dtype == np.float32 else dict(atol=1e-12)
     assert_allclose(out, expected, **tol)
-    q = expected[:, -4:-1]  # the three quantile columns, before the indicator
+    q = expected[:, -5:-1]  # the four quantile columns, before the indicator
     assert np.isclose(q, -np.sqrt(3)).any() and np.isclose(q, np.sqrt(3)).any()
+    # one row, a constant column: a single quantile, every value at an end
+    one = TabularEncoder(numeric_output="quantile").fit(np.ones((1, 2), dtype=dtype))
+    rows = np.array([[0.5, 1.0], [1.0, 2.0]], dtype=dtype)
+    (out,) = _session(skl2onnx.to_onnx(one, rows[:1])).run(None, {"X": rows})
+    assert_allclose(out, one.transform(rows))
+    # many rows: the graph searches the quantiles (its memory does not grow
+    # with their number)
+    big = rng.normal(size=(20000, 3)).astype(dtype)
+    encoder = TabularEncoder(numeric_output="quantile").fit(big)
+    (out,) = _session(skl2onnx.to_onnx(encoder, big[:1])).run(None, {"X": big})
+    assert_allclose(out, encoder.transform(big), **tol)
 
 
 def test_literal_nan_level_is_refused():

@@ -193,6 +193,31 @@ def test_skops_round_trip(task, params, dtype, partial):
     _assert_same_training(est, loaded, X, y)
 
 
+def test_skops_types_of_a_tabular_model():
+    """The types a tabular model on a DataFrame asks skops to trust are those
+    the deployment guide lists (with its default quantile inputs)."""
+    sio = pytest.importorskip("skops.io")
+    pd = pytest.importorskip("pandas")
+    from skdnn import TabularMLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "c": rng.choice(list("xyz"), 60)})
+    y = (X["a"] > 0).astype(int)
+    est = TabularMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    data = sio.dumps(est.fit(X, y))
+    assert set(sio.get_untrusted_types(data=data)) == {
+        "numpy.dtype",
+        "skdnn._frames.frame_levels",
+        "skdnn._frames.frame_numbers",
+        "skdnn._quantiles.QuantileInputs",
+        "skdnn._tabular.TabularMLPClassifier",
+        "skdnn.preprocessing.SmoothClipScaler",
+        "skdnn.preprocessing.TabularEncoder",
+    }
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
 def test_skops_refuses_untrusted_model():
     est, _, _ = _fit("binary", {}, np.float64)
     data = sio.dumps(est)
