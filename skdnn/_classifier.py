@@ -4,7 +4,6 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
@@ -277,8 +276,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return compute_sample_weight(self.class_weight, y)
 
     def _score(self, X, y, sample_weight=None):
+        """The validation score after each epoch: accuracy_score's value
+        (subset accuracy for multilabel targets) without its checks of the
+        labels, which fit has checked (they took about as long as the
+        prediction on small validation sets)."""
         y_pred = self._predict(X, validate=False)
-        return accuracy_score(y, y_pred, sample_weight=sample_weight)
+        correct = y_pred == y if y_pred.ndim == 1 else np.all(y_pred == y, axis=1)
+        return float(np.average(correct, weights=sample_weight))
 
     # ------------------------------------------------------------------ API
     @_fit_context(prefer_skip_nested_validation=True)

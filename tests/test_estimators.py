@@ -522,3 +522,29 @@ def test_default_initialisation_is_scikit_learns(activation, hidden):
             warnings.simplefilter("ignore", ConvergenceWarning)
             auto = MLPClassifier(**{**kw, "init": "auto"}).fit(X / 16, y)
         assert not np.array_equal(auto.coefs_[0], theirs.coefs_[0])
+
+
+@pytest.mark.parametrize("target", ["binary", "strings", "multilabel"])
+def test_validation_score_is_accuracy_score(target):
+    # the score after each epoch skips accuracy_score's checks, not its value
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    if target == "multilabel":
+        y = (X[:, :3] + 0.3 * rng.normal(size=(120, 3)) > 0).astype(int)
+    else:
+        y = (X[:, 0] + 0.5 * rng.normal(size=120) > 0).astype(int)
+        if target == "strings":
+            y = np.array(["no", "yes"])[y]
+    weights = rng.uniform(0.5, 2.0, size=120)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    pred = clf.predict(X)
+    assert 0 < accuracy_score(y, pred) < 1  # some rows right, some wrong
+    for w in (None, weights):
+        assert clf._score(X, y, sample_weight=w) == accuracy_score(
+            y, pred, sample_weight=w
+        )
