@@ -12,7 +12,9 @@ convert, so its graph is written here with standard operators (and
   numeric levels by equality (a NaN level by ``IsNaN``);
 - numeric columns are cast to the dtype the encoder computes in, imputed
   (``Where(IsNaN(x), median, x)``), centred, multiplied by ``1 / scale_``
-  and smoothly clipped;
+  and smoothly clipped; their quantile block (``numeric_output``) maps the
+  imputed values through each column's quantiles (binary search, then linear
+  interpolation, in float64);
 - the missing-value indicators are ``IsNaN`` of the numeric columns.
 
 The blocks are concatenated in the encoder's order (categorical, numeric,
