@@ -142,6 +142,10 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         """batch_size='auto': scikit-learn's ``min(200, n_samples)``."""
         return min(200, n_train)
 
+    #: whether numeric columns come with their quantiles (an encoder's: the
+    #: tabular estimators), for ``PeriodicEmbedding(quantile_inputs=True)``
+    _has_quantile_inputs = False
+
     #: whether ``partial_fit`` is hidden (not only refused) with early stopping:
     #: the tabular estimators, whose default is early_stopping=True
     _partial_fit_needs_no_early_stopping = False
@@ -245,7 +249,7 @@ class BaseMLP(CheckMixin, PredictMixin, BaseEstimator, metaclass=ABCMeta):
         if embedding is None:
             return {}
         fields = embedding._config()
-        if embedding.quantile_inputs is True and not hasattr(self, "encoder_"):
+        if embedding.quantile_inputs is True and not self._has_quantile_inputs:
             raise ValueError(
                 "numeric_embedding=PeriodicEmbedding(quantile_inputs=True) needs "
                 "the quantiles of the tabular estimators' encoder: use "

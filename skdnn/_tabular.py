@@ -42,6 +42,8 @@ class _TabularMixin:
     """
 
     _partial_fit_needs_no_early_stopping = True
+    #: the encoder gives the quantiles PeriodicEmbedding(quantile_inputs) reads
+    _has_quantile_inputs = True
     #: dropout='auto' with a stochastic solver (RealMLP-TD's rate)
     _auto_dropout = 0.15
 
@@ -83,37 +85,36 @@ class _TabularMixin:
         return "both" if embedding.keep_input else "quantile"
 
     def _validate_X_y(self, X, y, reset, **kwargs):
-        if not (reset or not hasattr(self, "encoder_")):
-            if getattr(self.encoder_, "numeric_output", "scaled") != (
-                self._numeric_output()
-            ):
-                raise ValueError(
-                    "numeric_embedding reads other inputs than the encoder of the "
-                    "fitted model gives (quantile_inputs or keep_input changed): a "
-                    "warm-started fit or partial_fit continues with the encoder it "
-                    "has. Fit from scratch (warm_start=False) or keep the embedding."
-                )
         if reset or not hasattr(self, "encoder_"):
-            self.encoder_ = self._make_encoder().fit(X)
-            embedding = resolve_embedding(self.numeric_embedding)
-            if (
-                embedding is not None
-                and embedding.quantile_inputs is True
-                and self.encoder_.numeric_output_ == "scaled"
-            ):
-                raise ValueError(
-                    "PeriodicEmbedding(quantile_inputs=True) needs dense input: a "
-                    "sparse matrix keeps its scaled values (quantiles would make "
-                    "every implicit zero nonzero). Use quantile_inputs='auto' or "
-                    "False, or pass a dense array."
-                )
-            self.n_features_in_ = self.encoder_.n_features_in_
-            if hasattr(self.encoder_, "feature_names_in_"):
-                self.feature_names_in_ = self.encoder_.feature_names_in_
-            else:
-                self.__dict__.pop("feature_names_in_", None)
+            self._fit_encoder(X)
+        elif self.encoder_.numeric_output != self._numeric_output():
+            raise ValueError(
+                "numeric_embedding reads other inputs than the encoder of the "
+                "fitted model gives (quantile_inputs or keep_input changed): a "
+                "warm-started fit or partial_fit continues with the encoder it "
+                "has. Fit from scratch (warm_start=False) or keep the embedding."
+            )
         Xt = self.encoder_.transform(X)
         return check_X_y(Xt, y, multi_output=True, **ACCEPTED_X, **kwargs)
+
+    def _fit_encoder(self, X):
+        self.encoder_ = self._make_encoder().fit(X)
+        encoder = self.encoder_
+        if (
+            encoder.numeric_output_ != encoder.numeric_output  # sparse input
+            and resolve_embedding(self.numeric_embedding).quantile_inputs is True
+        ):
+            raise ValueError(
+                "PeriodicEmbedding(quantile_inputs=True) needs dense input: a "
+                "sparse matrix keeps its scaled values (quantiles would make "
+                "every implicit zero nonzero). Use quantile_inputs='auto' or "
+                "False, or pass a dense array."
+            )
+        self.n_features_in_ = encoder.n_features_in_
+        if hasattr(encoder, "feature_names_in_"):
+            self.feature_names_in_ = encoder.feature_names_in_
+        else:
+            self.__dict__.pop("feature_names_in_", None)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the encoder and the network to the table X and the targets y.
@@ -165,7 +166,7 @@ class _TabularMixin:
 
     def _embedding_fields(self, n_features):
         fields = super()._embedding_fields(n_features)
-        if fields and getattr(self.encoder_, "numeric_output_", "scaled") != "scaled":
+        if fields and self.encoder_.numeric_output_ != "scaled":
             # the scaled values (kept inputs) are a block of their own
             fields["embed_keep_input"] = False
         return fields
